@@ -1,0 +1,49 @@
+"""register(application): the single ordered list of Telegram handlers.
+
+Order matters: PTB runs the first matching handler of each group, so specific commands come
+before the catch-alls at the end.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import browse, texts
+from handlers import content, errors, groups, start
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+
+    # The bot's own membership and group migrations come first: they carry no command.
+    app.add_handler(ChatMemberHandler(groups.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.migration))
+
+    # Commands that work everywhere (in groups they answer briefly).
+    app.add_handler(CommandHandler("start", start.start))
+    app.add_handler(CommandHandler("help", start.help_command))
+    app.add_handler(CommandHandler(list(browse.COMMAND_KINDS), content.kind_command))
+    app.add_handler(CommandHandler("noidung", content.menu))
+    app.add_handler(CommandHandler("timkiem", content.search_command))
+
+    # Content buttons; their payload is re-validated against the pack in the handler.
+    app.add_handler(CallbackQueryHandler(content.button, pattern=r"^(m|[kif]:.*)$"))
+
+    # The private reply keyboard sends its label as text.
+    app.add_handler(MessageHandler(private & filters.Text([texts.BTN_CONTENT]), content.menu))
+    app.add_handler(MessageHandler(private & filters.Text([texts.BTN_SEARCH]), start.search_button))
+    app.add_handler(MessageHandler(private & filters.Text([texts.BTN_HELP]), start.help_command))
+
+    # Catch-alls last: stray text and unknown commands get a hint in private chats only;
+    # in groups the bot stays silent. Unknown buttons are refused without side effects.
+    app.add_handler(MessageHandler(private & filters.TEXT, start.stray_text))
+    app.add_handler(CallbackQueryHandler(start.stale_button))
+
+    app.add_error_handler(errors.on_error)

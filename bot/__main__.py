@@ -1,0 +1,99 @@
+"""Command line: `python -m bot <command>` (also installed as `loa-phuong`).
+
+    run            serve Telegram with config.toml (or --config PATH)
+    demo           run the real bot against the local Bot API simulator and print a tour
+    demo --interactive   type as a user; the bot answers through the simulator
+    check-content  validate the content pack and print each problem with file, line and fix
+    simulator      run the local Bot API simulator on its own (for manual tests)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot import texts
+from bot.config import ConfigError, load_config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loa-phuong", description="Loa Phường — loa phường số")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="chạy bot với Telegram thật")
+    run.add_argument("--config", type=Path, default=Path("config.toml"))
+
+    demo = sub.add_parser("demo", help="chạy thử với máy chủ Telegram mô phỏng")
+    demo.add_argument("--interactive", action="store_true", help="tự gõ tin nhắn như người dùng")
+
+    check = sub.add_parser("check-content", help="kiểm tra thư mục nội dung")
+    check.add_argument("--config", type=Path, default=None)
+    check.add_argument("--path", type=Path, default=None, help="thư mục nội dung")
+
+    sim = sub.add_parser("simulator", help="chạy máy chủ Telegram mô phỏng")
+    sim.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args.config)
+        if args.command == "demo":
+            from bot.demo import main as demo_main
+
+            return asyncio.run(demo_main(interactive=args.interactive))
+        if args.command == "check-content":
+            return _check_content(args.config, args.path)
+        if args.command == "simulator":
+            from bot.simulator import main as sim_main
+
+            return sim_main(args.args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _run(config_path: Path) -> int:
+    from bot.app import build_application, run_polling
+    from bot.content import ContentError, load_pack
+    from bot.logs import setup_logging
+
+    config = load_config(config_path)
+    setup_logging()
+    try:
+        pack = load_pack(config.content.path)
+    except ContentError as exc:
+        print(texts.CONTENT_INVALID, file=sys.stderr)
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(texts.CONTENT_FIX_HINT, file=sys.stderr)
+        return 1
+    run_polling(build_application(config, pack))
+    return 0
+
+
+def _check_content(config_path: Path | None, path: Path | None) -> int:
+    from bot.content import check_content_main
+
+    if path is None:
+        if config_path is not None:
+            with open(config_path, "rb") as fh:
+                import tomllib
+
+                path = Path(tomllib.load(fh).get("content", {}).get("path", "content"))
+        else:
+            from bot.config import DEFAULT_CONTENT
+
+            path = DEFAULT_CONTENT
+    return check_content_main(path, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

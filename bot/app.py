@@ -1,0 +1,109 @@
+"""build_application(config): the one place where the bot is wired together.
+
+Services (database, content pack, clock) are built here and handed to handlers through one
+frozen `Services` object. `running()` starts the application inside an existing event loop,
+the way the demo, the tests and the benchmarks need it; `run` uses PTB's own run_polling.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+import handlers
+from bot import texts
+from bot.clock import Clock, SystemClock
+from bot.config import Config, check_writable
+from bot.content import ContentPack
+from bot.db import Database
+from bot.logs import protect
+from bot.services import BOT_DATA_KEY, Services, services
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    config: Config, content: ContentPack, *, clock: Clock | None = None
+) -> Application:  # type: ignore[type-arg]
+    """An Application with every handler registered; the database opens in post_init."""
+    protect(config.telegram.token)
+    check_writable(config.storage.database, "[storage] database")
+    svc = Services(
+        config=config,
+        db=Database(config.storage.database),
+        content=content,
+        clock=clock or SystemClock(),
+    )
+    app = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=config.ward.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data[BOT_DATA_KEY] = svc
+    handlers.register(app)
+    return app
+
+
+async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Open the database, then set the Vietnamese command menus (failure is only logged)."""
+    svc: Services = app.bot_data[BOT_DATA_KEY]
+    await svc.db.open()
+    try:
+        await app.bot.set_my_commands(
+            [BotCommand(c, d) for c, d in texts.COMMANDS_PRIVATE],
+            scope=BotCommandScopeAllPrivateChats(),
+        )
+        await app.bot.set_my_commands(
+            [BotCommand(c, d) for c, d in texts.COMMANDS_GROUP],
+            scope=BotCommandScopeAllGroupChats(),
+        )
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", exc)
+
+
+async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot_data[BOT_DATA_KEY].db.close()
+
+
+@asynccontextmanager
+async def running(app: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run `app` (polling) inside the current event loop until the block exits."""
+    async with app:
+        await post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await post_shutdown(app)
+
+
+def run_polling(app: Application) -> None:  # type: ignore[type-arg]
+    """Serve Telegram until interrupted (Ctrl+C)."""
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+__all__ = ["build_application", "running", "run_polling", "services"]

@@ -1,0 +1,184 @@
+"""Browsing the content pack: the menu, a kind's list, an item's summary and full text, search.
+
+Pure functions from the pack to `Screen`s, shared by every channel. Callback data is short
+and structured (`k:<kind>`, `i:<id>`, `f:<id>:<page>`) and is always re-validated against
+the pack by `parse_callback`, so a forged payload cannot reach anything the pack lacks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot import texts
+from bot.content import ContentPack, Item
+from bot.render import escape, split_message
+from bot.screens import Button, Screen, rows
+
+# Room left in a 4096-character message for the page marker and the source line.
+PAGE_LIMIT = 3800
+
+# The content commands and the kind each one opens.
+COMMAND_KINDS: dict[str, str] = {
+    "muctieu": "goal",
+    "chitieu": "indicators",
+    "nhiemvu": "task_group",
+    "dotpha": "breakthrough",
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A parsed, validated button press."""
+
+    verb: str  # "menu" | "kind" | "item" | "full"
+    kind: str = ""
+    item_id: str = ""
+    page: int = 0
+
+
+def parse_callback(pack: ContentPack, data: str) -> Action | None:
+    """Parse callback data; None when it is malformed or names nothing in the pack."""
+    parts = data.split(":")
+    match parts:
+        case ["m"]:
+            return Action("menu")
+        case ["k", kind] if pack.kind(kind) is not None:
+            return Action("kind", kind=kind)
+        case ["i", item_id] if pack.get(item_id) is not None:
+            return Action("item", item_id=item_id)
+        case ["f", item_id, page] if page.isdigit() and pack.get(item_id) is not None:
+            item = pack.get(item_id)
+            assert item is not None
+            if 0 <= int(page) < len(full_pages(item)):
+                return Action("full", item_id=item_id, page=int(page))
+    return None
+
+
+def render_action(pack: ContentPack, action: Action) -> Screen:
+    match action.verb:
+        case "kind":
+            return kind_list(pack, action.kind)
+        case "item":
+            return item_summary(pack, _item(pack, action.item_id))
+        case "full":
+            return item_full(pack, _item(pack, action.item_id), action.page)
+    return content_menu(pack)
+
+
+def _item(pack: ContentPack, item_id: str) -> Item:
+    item = pack.get(item_id)
+    if item is None:  # parse_callback validated it; a pack reload could still race
+        raise KeyError(item_id)
+    return item
+
+
+def content_menu(pack: ContentPack) -> Screen:
+    buttons = [
+        Button(kind.label, f"k:{kind.name}")
+        for kind in sorted(pack.kinds, key=lambda k: k.order)
+        if pack.of_kind(kind.name)
+    ]
+    return Screen(f"{texts.CONTENT_MENU_TITLE}\n\n{texts.CONTENT_MENU_NEXT}", rows(buttons))
+
+
+def _button_label(item: Item, number: int | None = None) -> str:
+    prefix = f"{number}. " if number is not None else ""
+    suffix = texts.PENDING_MARK if item.pending else ""
+    return f"{prefix}{item.title}{suffix}"
+
+
+def kind_list(pack: ContentPack, kind_name: str) -> Screen:
+    """A kind with one item opens that item; otherwise a list of its items as buttons."""
+    kind = pack.kind(kind_name)
+    items = pack.of_kind(kind_name)
+    if kind is None or not items:
+        return content_menu(pack)
+    if len(items) == 1:
+        return item_summary(pack, items[0])
+    pending = sum(1 for item in items if item.pending)
+    buttons = [Button(_button_label(item, n), f"i:{item.id}") for n, item in enumerate(items, 1)]
+    buttons.append(Button(texts.BTN_MENU, "m"))
+    return Screen(texts.kind_list_title(kind.label, len(items), pending), rows(buttons))
+
+
+def kind_list_brief(pack: ContentPack, kind_name: str, command: str) -> Screen:
+    """The group-chat form: a numbered text list, no buttons to crowd the group."""
+    kind = pack.kind(kind_name)
+    items = pack.of_kind(kind_name)
+    if kind is None or not items:
+        return Screen(texts.NOT_PROVIDED_YET)
+    if len(items) == 1:
+        return item_summary(pack, items[0], with_buttons=False)
+    lines = [texts_line(n, item) for n, item in enumerate(items, 1)]
+    return Screen(texts.kind_list_group(kind.label, lines, command))
+
+
+def texts_line(number: int, item: Item) -> str:
+    return f"{number}. {escape(item.title)}{texts.PENDING_MARK if item.pending else ''}"
+
+
+def item_by_number(pack: ContentPack, kind_name: str, number: int) -> Item | None:
+    items = pack.of_kind(kind_name)
+    return items[number - 1] if 1 <= number <= len(items) else None
+
+
+def _back_target(pack: ContentPack, item: Item) -> str:
+    return f"k:{item.kind}" if len(pack.of_kind(item.kind)) > 1 else "m"
+
+
+def item_summary(pack: ContentPack, item: Item, *, with_buttons: bool = True) -> Screen:
+    if item.pending:
+        html = f"<b>{escape(item.title)}</b>\n\n{item.summary_html}"
+        buttons = [Button(texts.BTN_BACK, _back_target(pack, item))] if with_buttons else []
+        return Screen(html, rows(buttons))
+    html = f"<b>{escape(item.title)}</b>\n\n{item.summary_html}"
+    if not with_buttons:
+        return Screen(html)
+    buttons = [
+        Button(texts.BTN_READ_FULL, f"f:{item.id}:0"),
+        Button(texts.BTN_BACK, _back_target(pack, item)),
+    ]
+    return Screen(html, rows(buttons, per_row=2))
+
+
+@lru_cache(maxsize=256)
+def full_pages(item: Item) -> tuple[str, ...]:
+    """The item's full text split into pages that leave room for the marker and source."""
+    pages: list[str] = []
+    for page in item.body_pages:
+        pages.extend(split_message(page, PAGE_LIMIT))
+    return tuple(pages) or (item.summary_html,)
+
+
+def item_full(pack: ContentPack, item: Item, page: int) -> Screen:
+    pages = full_pages(item)
+    page = max(0, min(page, len(pages) - 1))
+    html = pages[page]
+    if len(pages) > 1:
+        html += texts.page_marker(page + 1, len(pages))
+    if page == len(pages) - 1:
+        html += texts.item_footer(item.source)
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(Button(texts.BTN_PREV_PAGE, f"f:{item.id}:{page - 1}"))
+    if page < len(pages) - 1:
+        nav.append(Button(texts.BTN_NEXT_PAGE, f"f:{item.id}:{page + 1}"))
+    buttons = (tuple(nav),) if nav else ()
+    return Screen(html, (*buttons, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
+
+
+def search(pack: ContentPack, query: str) -> Screen:
+    found = pack.search(query)
+    if not found:
+        return Screen(texts.search_none(query))
+    buttons = [Button(_button_label(item), f"i:{item.id}") for item in found]
+    return Screen(texts.search_results(query, len(found)), rows(buttons))
+
+
+def search_brief(pack: ContentPack, query: str) -> Screen:
+    """The group-chat form: the best match's summary, no buttons."""
+    found = pack.search(query, limit=1)
+    if not found:
+        return Screen(texts.search_none(query))
+    return item_summary(pack, found[0], with_buttons=False)

@@ -1,0 +1,786 @@
+"""The content pack: load, validate, look up and search the summaries of Programme 17.
+
+A pack is a folder: `pack.toml` names the pack, the verbatim copy of the source plan and the
+kinds of items; every other `*.md` file (recursively, except README.md) is one item, a TOML
+header between `+++` lines followed by the full text in Markdown. Items are rendered to
+Telegram HTML once, at load time, so a broken item is caught before the bot starts.
+
+The checker is written for the ward staff who edit the pack, not for programmers: every
+problem names the file and line and says in Vietnamese how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.render import markdown_to_html, markdown_to_plain, render
+from bot.telegram_html import HtmlError, parse_entities, text_length
+
+__all__ = [
+    "SUMMARY_LIMIT",
+    "ContentError",
+    "ContentPack",
+    "Item",
+    "Kind",
+    "Problem",
+    "check_content_main",
+    "check_pack",
+    "fold",
+    "load_pack",
+]
+
+SUMMARY_LIMIT = 600
+PAGE_LIMIT = 4096
+ID_MAX = 40
+STATUSES = ("provided", "pending")
+PACK_FILE = "pack.toml"
+
+_ID_RE = re.compile(r"[a-z0-9-]+")
+_KIND_RE = re.compile(r"[a-z0-9_]+")
+_TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+_HEADER_FENCE = "+++"
+
+# Header keys: name → (expected type, required for every item).
+_ITEM_KEYS: dict[str, tuple[type, bool]] = {
+    "id": (str, True),
+    "kind": (str, True),
+    "title": (str, True),
+    "order": (int, True),
+    "source": (str, True),
+    "status": (str, True),
+    "quotes": (list, False),
+    "summary": (str, False),
+}
+_TYPE_NAMES = {str: "chuỗi trong ngoặc kép", int: "số nguyên", list: "danh sách [ ... ]"}
+
+# ---------------------------------------------------------------------------------------
+# Vietnamese messages of the checker (T_ constants, for the lead to move to bot/texts.py).
+T_FIX_LABEL = "Cách sửa"
+T_OK = "Nội dung hợp lệ: {count} mục."
+T_FOLDER_MISSING = "Không tìm thấy thư mục nội dung"
+T_FOLDER_MISSING_FIX = "Kiểm tra đường dẫn; thư mục phải chứa pack.toml và các file .md."
+T_PACK_MISSING = "Không tìm thấy hoặc không đọc được pack.toml ({error})"
+T_PACK_MISSING_FIX = "Tạo pack.toml ở thư mục gốc của gói nội dung (xem mẫu trong tài liệu)."
+T_TOML_ERROR = "Lỗi cú pháp TOML: {error}"
+T_TOML_ERROR_FIX = (
+    "Kiểm tra dòng này: chuỗi phải nằm trong ngoặc kép, mỗi khóa dạng ten = giá_trị, "
+    "không lặp khóa."
+)
+T_PACK_NO_TABLE = "pack.toml thiếu bảng [{table}]"
+T_PACK_NO_TABLE_FIX = "Thêm bảng [{table}] vào pack.toml."
+T_MISSING_KEY = 'Thiếu khóa "{key}"'
+T_MISSING_KEY_FIX = "Thêm dòng {key} = ... vào phần đầu ({example})."
+T_WRONG_TYPE = 'Khóa "{key}" phải là {expected}'
+T_WRONG_TYPE_FIX = "Sửa giá trị của {key}, ví dụ: {example}."
+T_UNKNOWN_KEY = 'Khóa "{key}" không được dùng'
+T_UNKNOWN_KEY_FIX = "Xóa dòng này hoặc sửa tên khóa (các khóa hợp lệ: {keys})."
+T_BAD_KIND_NAME = 'Tên loại "{kind}" không hợp lệ'
+T_BAD_KIND_NAME_FIX = (
+    "Chỉ dùng chữ thường không dấu, số và dấu gạch dưới, ví dụ [kinds.task_group]."
+)
+T_BAD_EXPECTED = '"expected" phải là số nguyên không âm'
+T_BAD_EXPECTED_FIX = "Ghi số mục mà Kế hoạch nêu, ví dụ expected = 12, hoặc xóa dòng này."
+T_PLAN_MISSING = 'Không đọc được file kế hoạch "{plan}" ({error})'
+T_PLAN_MISSING_FIX = (
+    "Chép nguyên văn Kế hoạch vào đúng đường dẫn trong thư mục nội dung (mã hóa UTF-8), "
+    "hoặc sửa plan_file."
+)
+T_PLAN_OUTSIDE = 'File kế hoạch "{plan}" nằm ngoài thư mục nội dung'
+T_PLAN_OUTSIDE_FIX = "Chép Kế hoạch vào trong thư mục nội dung và ghi đường dẫn tương đối."
+T_NO_HEADER = "Thiếu phần đầu: dòng đầu tiên phải là +++"
+T_NO_HEADER_FIX = "Bắt đầu file bằng dòng +++, các khóa id, kind, title..., rồi một dòng +++."
+T_UNCLOSED_HEADER = "Phần đầu mở bằng +++ nhưng không có dòng +++ đóng lại"
+T_UNCLOSED_HEADER_FIX = "Thêm một dòng chỉ có +++ ngay sau khóa cuối cùng của phần đầu."
+T_FILE_UNREADABLE = "Không đọc được file ({error})"
+T_FILE_UNREADABLE_FIX = "Lưu file với mã hóa UTF-8 và kiểm tra quyền đọc."
+T_BAD_ID = 'Mã mục "{id}" không hợp lệ'
+T_BAD_ID_FIX = (
+    f"Chỉ dùng chữ thường không dấu, số và dấu gạch ngang, tối đa {ID_MAX} ký tự, "
+    'ví dụ id = "nhiem-vu-01".'
+)
+T_DUPLICATE_ID = 'Mã mục "{id}" bị trùng với {other}'
+T_DUPLICATE_ID_FIX = "Đặt cho mỗi mục một id riêng."
+T_UNKNOWN_KIND = 'Loại "{kind}" chưa được khai báo trong pack.toml'
+T_UNKNOWN_KIND_FIX = "Dùng một trong các loại: {kinds}; hoặc thêm [kinds.{kind}] vào pack.toml."
+T_BAD_STATUS = 'Trạng thái "{status}" không hợp lệ'
+T_BAD_STATUS_FIX = (
+    'Ghi status = "provided" (đã có nội dung) hoặc status = "pending" (Kế hoạch có nêu '
+    "nhưng chưa có nội dung)."
+)
+T_EMPTY_TITLE = "Tiêu đề trống"
+T_EMPTY_TITLE_FIX = 'Ghi tiêu đề ngắn gọn, ví dụ title = "Hoàn thiện thể chế".'
+T_EMPTY_SUMMARY = "Tóm tắt trống"
+T_EMPTY_SUMMARY_FIX = 'Viết tóm tắt ngắn trong summary = """...""".'
+T_EMPTY_BODY = "Nội dung đầy đủ trống"
+T_EMPTY_BODY_FIX = (
+    'Viết nội dung sau dòng +++ thứ hai, hoặc đổi thành status = "pending" nếu chưa có.'
+)
+T_SUMMARY_TOO_LONG = "Tóm tắt dài {length} ký tự, quá giới hạn {limit}"
+T_SUMMARY_TOO_LONG_FIX = (
+    "Rút gọn tóm tắt cho vừa một màn hình điện thoại; chi tiết để ở phần nội dung."
+)
+T_NO_QUOTES = "Mục đã có nội dung nhưng không có trích dẫn nào từ Kế hoạch"
+T_NO_QUOTES_FIX = 'Thêm quotes = ["câu chép nguyên văn từ Kế hoạch"].'
+T_BAD_QUOTE = "Trích dẫn phải là chuỗi không trống"
+T_BAD_QUOTE_FIX = 'Mỗi phần tử của quotes là một câu trong ngoặc kép, ví dụ quotes = ["..."].'
+T_QUOTE_NOT_FOUND = 'Không tìm thấy trích dẫn trong Kế hoạch: "{quote}"'
+T_QUOTE_NOT_FOUND_FIX = (
+    "Chép lại nguyên văn từ file kế hoạch (đúng chữ hoa, dấu và dấu câu), hoặc bỏ trích dẫn này."
+)
+T_BAD_HTML = "Không hiển thị được trên Telegram ({error})"
+T_BAD_HTML_FIX = "Kiểm tra định dạng Markdown ở phần này; báo cho kỹ thuật nếu vẫn lỗi."
+T_COUNT_MISMATCH = (
+    'Loại "{label}" có {count} mục ({provided} đã có nội dung, {pending} chờ), '
+    "nhưng Kế hoạch nêu {expected}"
+)
+T_COUNT_MISMATCH_FIX = (
+    'Thêm file .md cho mỗi mục còn thiếu (có thể ghi status = "pending" nếu chưa có nội '
+    "dung), bỏ mục thừa, hoặc sửa expected."
+)
+# ---------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Fold text for search: no diacritics, đ → d, case-folded, single spaces."""
+    # Case folding can itself produce combining marks (e.g. "İ" → "i̇"), so repeat until
+    # nothing changes; in practice this runs twice.
+    previous = None
+    while text != previous:
+        previous = text
+        text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the pack; `line` is 1-based, 0 when it concerns a whole folder."""
+
+    path: Path
+    line: int
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        try:
+            shown = str(self.path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            shown = str(self.path)
+        where = f"{shown}:{self.line}" if self.line > 0 else shown
+        return f"{where}: {self.message} — {T_FIX_LABEL}: {self.fix}"
+
+
+class ContentError(Exception):
+    """The pack cannot be loaded; `problems` says why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    order: int
+    expected: int | None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str
+    title: str
+    order: int
+    source: str
+    quotes: tuple[str, ...]
+    status: str
+    summary_md: str
+    body_md: str
+    path: Path
+    summary_html: str
+    body_pages: tuple[str, ...]
+    folded: str
+    folded_title: str = field(default="", repr=False)
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+
+@dataclass(frozen=True)
+class ContentPack:
+    root: Path
+    title: str
+    kinds: tuple[Kind, ...]
+    items: tuple[Item, ...]
+
+    def get(self, item_id: str) -> Item | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+    def of_kind(self, kind: str) -> list[Item]:
+        return sorted((item for item in self.items if item.kind == kind), key=_item_key)
+
+    def kind(self, name: str) -> Kind | None:
+        return next((kind for kind in self.kinds if kind.name == name), None)
+
+    def search(self, query: str, limit: int = 8) -> list[Item]:
+        """Items whose title or text contains every word of `query` (each word matching the
+        start of a word, ignoring case and diacritics). Items with every word in the title
+        come first, then items with some words in the title, then the rest; pending items
+        never match."""
+        words = fold(query).split()
+        if not words or limit <= 0:
+            return []
+        patterns = [re.compile(r"(?<!\w)" + re.escape(word)) for word in words]
+        kind_order = {kind.name: kind.order for kind in self.kinds}
+        ranked: list[tuple[int, int, int, str, Item]] = []
+        for item in self.items:
+            if item.pending or not all(p.search(item.folded) for p in patterns):
+                continue
+            in_title = sum(1 for p in patterns if p.search(item.folded_title))
+            rank = 0 if in_title == len(patterns) else 1 if in_title else 2
+            ranked.append((rank, kind_order.get(item.kind, 0), item.order, item.id, item))
+        ranked.sort(key=lambda entry: entry[:4])
+        return [entry[-1] for entry in ranked[:limit]]
+
+
+def _item_key(item: Item) -> tuple[int, str]:
+    return (item.order, item.id)
+
+
+# --------------------------------------------------------------------------- checking
+
+
+@dataclass
+class _Header:
+    """A parsed `+++` header with what is needed to point at lines."""
+
+    data: dict[str, Any]
+    lines: list[str]  # the header's own lines
+    first_line: int  # file line number of the header's first line
+    body: str
+    body_line: int
+
+
+def _key_line(lines: Iterable[str], key: str, first_line: int, table: str | None = None) -> int:
+    """File line of `key = ...` (inside `[table]` if given), or of the table header, or
+    `first_line` when neither is found."""
+    key_re = re.compile(rf"^\s*(\"{re.escape(key)}\"|{re.escape(key)})\s*=")
+    in_table = table is None
+    table_line = None
+    for number, line in enumerate(lines, start=first_line):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = table is not None and stripped.replace(" ", "") == f"[{table}]"
+            if in_table:
+                table_line = number
+            continue
+        if in_table and key_re.match(line):
+            return number
+    return table_line if table_line is not None else first_line
+
+
+def _text_line(lines: list[str], text: str, first_line: int, default: int) -> int:
+    """File line of the first header line containing the start of `text`."""
+    probe = " ".join(text.split())[:30]
+    for number, line in enumerate(lines, start=first_line):
+        if probe and probe in " ".join(line.split()):
+            return number
+    return default
+
+
+def _toml_error_line(error: tomllib.TOMLDecodeError, first_line: int, n_lines: int) -> int:
+    match = _TOML_POS.search(str(error))
+    if match:
+        return first_line + int(match.group(1)) - 1
+    return first_line + max(n_lines - 1, 0)
+
+
+def _toml_error_text(error: tomllib.TOMLDecodeError) -> str:
+    return _TOML_POS.sub("", str(error)).replace("(at end of document)", "").strip()
+
+
+def _normalize_quote(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _type_ok(value: Any, expected: type) -> bool:
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+_EXAMPLES = {
+    "id": 'id = "nhiem-vu-01"',
+    "kind": 'kind = "task_group"',
+    "title": 'title = "Hoàn thiện thể chế"',
+    "order": "order = 1",
+    "source": 'source = "Mục II.2"',
+    "status": 'status = "provided"',
+    "quotes": 'quotes = ["câu chép từ Kế hoạch"]',
+    "summary": 'summary = """Tóm tắt..."""',
+    "label": 'label = "Mục tiêu đến năm 2030"',
+    "title_pack": 'title = "Chương trình hành động số 17-CTr/TU"',
+    "plan_file": 'plan_file = "nguon/ke-hoach-17.txt"',
+    "expected": "expected = 12",
+}
+
+
+class _Checker:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.title = ""
+        self.kinds: dict[str, Kind] = {}
+        self.kind_lines: dict[str, int] = {}
+        self.plan_text: str | None = None
+        self.pack_lines: list[str] = []
+        self.items: list[Item] = []
+
+    def add(self, path: Path, line: int, message: str, fix: str) -> None:
+        self.problems.append(Problem(path, line, message, fix))
+
+    # pack.toml -----------------------------------------------------------------------
+
+    def check_pack_file(self) -> bool:
+        path = self.root / PACK_FILE
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.add(path, 1, T_PACK_MISSING.format(error=error), T_PACK_MISSING_FIX)
+            return False
+        self.pack_lines = text.splitlines()
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            line = _toml_error_line(error, 1, len(self.pack_lines))
+            self.add(
+                path, line, T_TOML_ERROR.format(error=_toml_error_text(error)), T_TOML_ERROR_FIX
+            )
+            return False
+
+        for key in data:
+            if key not in ("pack", "kinds"):
+                self.add(
+                    path,
+                    _key_line(self.pack_lines, key, 1),
+                    T_UNKNOWN_KEY.format(key=key),
+                    T_UNKNOWN_KEY_FIX.format(keys="[pack], [kinds.<tên>]"),
+                )
+        pack = data.get("pack")
+        if not isinstance(pack, dict):
+            self.add(
+                path,
+                1,
+                T_PACK_NO_TABLE.format(table="pack"),
+                T_PACK_NO_TABLE_FIX.format(table="pack"),
+            )
+        else:
+            self.title = self.table_str(path, pack, "pack", "title", "title_pack") or ""
+            plan = self.table_str(path, pack, "pack", "plan_file", "plan_file")
+            if plan is not None:
+                self.read_plan(path, plan)
+            self.unknown_table_keys(path, pack, "pack", ("title", "plan_file"))
+
+        kinds = data.get("kinds")
+        if not isinstance(kinds, dict) or not kinds:
+            self.add(
+                path,
+                1,
+                T_PACK_NO_TABLE.format(table="kinds.<tên>"),
+                T_PACK_NO_TABLE_FIX.format(table="kinds.goal"),
+            )
+            return True
+        for name, table in kinds.items():
+            self.check_kind(path, name, table)
+        return True
+
+    def table_str(
+        self, path: Path, table: dict[str, Any], table_name: str, key: str, example: str
+    ) -> str | None:
+        if key not in table:
+            self.add(
+                path,
+                _key_line(self.pack_lines, key, 1, table_name),
+                T_MISSING_KEY.format(key=key),
+                T_MISSING_KEY_FIX.format(key=key, example=_EXAMPLES[example]),
+            )
+            return None
+        value = table[key]
+        if not isinstance(value, str) or not value.strip():
+            self.add(
+                path,
+                _key_line(self.pack_lines, key, 1, table_name),
+                T_WRONG_TYPE.format(key=key, expected="chuỗi không trống"),
+                T_WRONG_TYPE_FIX.format(key=key, example=_EXAMPLES[example]),
+            )
+            return None
+        return value
+
+    def unknown_table_keys(
+        self, path: Path, table: dict[str, Any], table_name: str, known: tuple[str, ...]
+    ) -> None:
+        for key in table:
+            if key not in known:
+                self.add(
+                    path,
+                    _key_line(self.pack_lines, key, 1, table_name),
+                    T_UNKNOWN_KEY.format(key=key),
+                    T_UNKNOWN_KEY_FIX.format(keys=", ".join(known)),
+                )
+
+    def read_plan(self, pack_path: Path, plan: str) -> None:
+        line = _key_line(self.pack_lines, "plan_file", 1, "pack")
+        plan_path = (self.root / plan).resolve()
+        if not plan_path.is_relative_to(self.root.resolve()):
+            self.add(pack_path, line, T_PLAN_OUTSIDE.format(plan=plan), T_PLAN_OUTSIDE_FIX)
+            return
+        try:
+            self.plan_text = _normalize_quote(plan_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            self.add(
+                pack_path, line, T_PLAN_MISSING.format(plan=plan, error=error), T_PLAN_MISSING_FIX
+            )
+
+    def check_kind(self, path: Path, name: str, table: Any) -> None:
+        table_name = f"kinds.{name}"
+        line = _key_line(self.pack_lines, "label", 1, table_name)
+        self.kind_lines[name] = line
+        if not _KIND_RE.fullmatch(name):
+            self.add(path, line, T_BAD_KIND_NAME.format(kind=name), T_BAD_KIND_NAME_FIX)
+        if not isinstance(table, dict):
+            self.add(
+                path,
+                line,
+                T_PACK_NO_TABLE.format(table=table_name),
+                T_PACK_NO_TABLE_FIX.format(table=table_name),
+            )
+            return
+        label = self.table_str(path, table, table_name, "label", "label")
+        order = table.get("order")
+        if "order" not in table:
+            self.add(
+                path,
+                _key_line(self.pack_lines, "order", 1, table_name),
+                T_MISSING_KEY.format(key="order"),
+                T_MISSING_KEY_FIX.format(key="order", example=_EXAMPLES["order"]),
+            )
+        elif not _type_ok(order, int):
+            self.add(
+                path,
+                _key_line(self.pack_lines, "order", 1, table_name),
+                T_WRONG_TYPE.format(key="order", expected=_TYPE_NAMES[int]),
+                T_WRONG_TYPE_FIX.format(key="order", example=_EXAMPLES["order"]),
+            )
+        expected = table.get("expected")
+        if expected is not None and (not _type_ok(expected, int) or expected < 0):
+            self.add(
+                path,
+                _key_line(self.pack_lines, "expected", 1, table_name),
+                T_BAD_EXPECTED,
+                T_BAD_EXPECTED_FIX,
+            )
+            expected = None
+        self.unknown_table_keys(path, table, table_name, ("label", "order", "expected"))
+        self.kinds[name] = Kind(
+            name=name,
+            label=label or name,
+            order=order if _type_ok(order, int) else 0,
+            expected=expected,
+        )
+
+    # items ---------------------------------------------------------------------------
+
+    def item_files(self) -> list[Path]:
+        files = []
+        for path in sorted(self.root.rglob("*.md")):
+            relative = path.relative_to(self.root)
+            if path.name.lower() == "readme.md" or any(
+                part.startswith(".") for part in relative.parts
+            ):
+                continue
+            if path.is_file():
+                files.append(path)
+        return files
+
+    def split_header(self, path: Path, text: str) -> _Header | None:
+        lines = text.removeprefix("\ufeff").split("\n")
+        if not lines or lines[0].strip() != _HEADER_FENCE:
+            self.add(path, 1, T_NO_HEADER, T_NO_HEADER_FIX)
+            return None
+        for index in range(1, len(lines)):
+            if lines[index].strip() == _HEADER_FENCE:
+                break
+        else:
+            self.add(path, 1, T_UNCLOSED_HEADER, T_UNCLOSED_HEADER_FIX)
+            return None
+        header_lines = lines[1:index]
+        try:
+            data = tomllib.loads("\n".join(header_lines))
+        except tomllib.TOMLDecodeError as error:
+            line = _toml_error_line(error, 2, len(header_lines))
+            self.add(
+                path, line, T_TOML_ERROR.format(error=_toml_error_text(error)), T_TOML_ERROR_FIX
+            )
+            return None
+        return _Header(data, header_lines, 2, "\n".join(lines[index + 1 :]), index + 2)
+
+    def check_item_file(self, path: Path, seen: dict[str, tuple[Path, int]]) -> None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.add(path, 1, T_FILE_UNREADABLE.format(error=error), T_FILE_UNREADABLE_FIX)
+            return
+        header = self.split_header(path, text.replace("\r\n", "\n"))
+        if header is None:
+            return
+        data = header.data
+
+        def line_of(key: str) -> int:
+            return _key_line(header.lines, key, header.first_line)
+
+        before = len(self.problems)
+        for key, value in data.items():
+            if key not in _ITEM_KEYS:
+                self.add(
+                    path,
+                    line_of(key),
+                    T_UNKNOWN_KEY.format(key=key),
+                    T_UNKNOWN_KEY_FIX.format(keys=", ".join(_ITEM_KEYS)),
+                )
+            elif not _type_ok(value, _ITEM_KEYS[key][0]):
+                expected_type = _ITEM_KEYS[key][0]
+                self.add(
+                    path,
+                    line_of(key),
+                    T_WRONG_TYPE.format(key=key, expected=_TYPE_NAMES[expected_type]),
+                    T_WRONG_TYPE_FIX.format(key=key, example=_EXAMPLES[key]),
+                )
+        for key, (_, required) in _ITEM_KEYS.items():
+            if required and key not in data:
+                self.add(
+                    path,
+                    1,
+                    T_MISSING_KEY.format(key=key),
+                    T_MISSING_KEY_FIX.format(key=key, example=_EXAMPLES[key]),
+                )
+        if len(self.problems) > before:
+            return  # without the right keys and types the remaining checks mean nothing
+
+        item_id: str = data["id"]
+        kind: str = data["kind"]
+        title: str = data["title"]
+        status: str = data["status"]
+        summary: str = data.get("summary", "")
+        quotes: list[Any] = data.get("quotes", [])
+        provided = status == "provided"
+
+        if len(item_id) > ID_MAX or not _ID_RE.fullmatch(item_id):
+            self.add(path, line_of("id"), T_BAD_ID.format(id=item_id), T_BAD_ID_FIX)
+        elif item_id in seen:
+            other_path, other_line = seen[item_id]
+            self.add(
+                path,
+                line_of("id"),
+                T_DUPLICATE_ID.format(id=item_id, other=f"{other_path}:{other_line}"),
+                T_DUPLICATE_ID_FIX,
+            )
+        else:
+            seen[item_id] = (path, line_of("id"))
+        if kind not in self.kinds:
+            self.add(
+                path,
+                line_of("kind"),
+                T_UNKNOWN_KIND.format(kind=kind),
+                T_UNKNOWN_KIND_FIX.format(kind=kind, kinds=", ".join(self.kinds) or "(chưa có)"),
+            )
+        if status not in STATUSES:
+            self.add(path, line_of("status"), T_BAD_STATUS.format(status=status), T_BAD_STATUS_FIX)
+        if not title.strip():
+            self.add(path, line_of("title"), T_EMPTY_TITLE, T_EMPTY_TITLE_FIX)
+
+        quotes_ok = self.check_quotes(path, header, quotes, provided)
+
+        summary_html = self.rendered(path, line_of("summary") if "summary" in data else 1, summary)
+        body_line = min(header.body_line, header.first_line + len(header.lines) + 1)
+        body_pages = self.pages(path, body_line, header.body)
+        if summary_html is not None:
+            summary_text = parse_entities(summary_html).strip()
+            length = text_length(summary_text)
+            summary_line = line_of("summary") if "summary" in data else 1
+            if provided and not summary_text:
+                self.add(path, summary_line, T_EMPTY_SUMMARY, T_EMPTY_SUMMARY_FIX)
+            elif length > SUMMARY_LIMIT:
+                self.add(
+                    path,
+                    summary_line,
+                    T_SUMMARY_TOO_LONG.format(length=length, limit=SUMMARY_LIMIT),
+                    T_SUMMARY_TOO_LONG_FIX,
+                )
+        if provided and body_pages == ():
+            self.add(path, body_line, T_EMPTY_BODY, T_EMPTY_BODY_FIX)
+
+        if len(self.problems) > before or summary_html is None or body_pages is None:
+            # Still count it for the "expected" check, so one broken file does not also
+            # produce a misleading "missing items" report.
+            if kind in self.kinds and status in STATUSES:
+                self.items.append(self.make_item(data, path, "", (), quotes_ok))
+            return
+        self.items.append(
+            self.make_item(data, path, summary_html, body_pages, quotes_ok, header.body)
+        )
+
+    def make_item(
+        self,
+        data: dict[str, Any],
+        path: Path,
+        summary_html: str,
+        body_pages: tuple[str, ...],
+        quotes: tuple[str, ...],
+        body: str = "",
+    ) -> Item:
+        summary = data.get("summary", "")
+        title = data["title"].strip()
+        return Item(
+            id=data["id"],
+            kind=data["kind"],
+            title=title,
+            order=data["order"],
+            source=data["source"],
+            quotes=quotes,
+            status=data["status"],
+            summary_md=summary,
+            body_md=body,
+            path=path,
+            summary_html=summary_html,
+            body_pages=body_pages,
+            folded=fold(f"{title}\n{markdown_to_plain(summary)}\n{markdown_to_plain(body)}"),
+            folded_title=fold(title),
+        )
+
+    def check_quotes(
+        self, path: Path, header: _Header, quotes: list[Any], provided: bool
+    ) -> tuple[str, ...]:
+        quotes_line = _key_line(header.lines, "quotes", header.first_line)
+        if provided and not quotes:
+            self.add(path, quotes_line, T_NO_QUOTES, T_NO_QUOTES_FIX)
+        good: list[str] = []
+        for quote in quotes:
+            if not isinstance(quote, str) or not quote.strip():
+                self.add(path, quotes_line, T_BAD_QUOTE, T_BAD_QUOTE_FIX)
+                continue
+            good.append(quote)
+            if self.plan_text is not None and _normalize_quote(quote) not in self.plan_text:
+                shown = " ".join(quote.split())
+                if len(shown) > 80:
+                    shown = shown[:77] + "..."
+                self.add(
+                    path,
+                    _text_line(header.lines, quote, header.first_line, quotes_line),
+                    T_QUOTE_NOT_FOUND.format(quote=shown),
+                    T_QUOTE_NOT_FOUND_FIX,
+                )
+        return tuple(good)
+
+    def rendered(self, path: Path, line: int, md: str) -> str | None:
+        try:
+            html = markdown_to_html(md)
+            parse_entities(html)
+        except (HtmlError, ValueError) as error:
+            self.add(path, line, T_BAD_HTML.format(error=error), T_BAD_HTML_FIX)
+            return None
+        return html
+
+    def pages(self, path: Path, line: int, md: str) -> tuple[str, ...] | None:
+        try:
+            pages = tuple(render(md, PAGE_LIMIT))
+            for page in pages:
+                text = parse_entities(page)
+                if not text.strip() or text_length(text) > PAGE_LIMIT:
+                    raise ValueError("trang rỗng hoặc quá dài")
+        except (HtmlError, ValueError) as error:
+            self.add(path, line, T_BAD_HTML.format(error=error), T_BAD_HTML_FIX)
+            return None
+        return pages
+
+    # whole pack ----------------------------------------------------------------------
+
+    def check_counts(self) -> None:
+        pack_path = self.root / PACK_FILE
+        for name, kind in self.kinds.items():
+            if kind.expected is None:
+                continue
+            items = [item for item in self.items if item.kind == name]
+            if len(items) != kind.expected:
+                pending = sum(1 for item in items if item.pending)
+                self.add(
+                    pack_path,
+                    _key_line(self.pack_lines, "expected", 1, f"kinds.{name}"),
+                    T_COUNT_MISMATCH.format(
+                        label=kind.label,
+                        count=len(items),
+                        provided=len(items) - pending,
+                        pending=pending,
+                        expected=kind.expected,
+                    ),
+                    T_COUNT_MISMATCH_FIX,
+                )
+
+    def run(self) -> ContentPack | None:
+        if not self.root.is_dir():
+            self.add(self.root, 0, T_FOLDER_MISSING, T_FOLDER_MISSING_FIX)
+            return None
+        pack_ok = self.check_pack_file()
+        seen: dict[str, tuple[Path, int]] = {}
+        try:
+            files = self.item_files()
+        except OSError as error:
+            self.add(self.root, 0, T_FILE_UNREADABLE.format(error=error), T_FILE_UNREADABLE_FIX)
+            return None
+        for path in files:
+            self.check_item_file(path, seen)
+        if pack_ok:
+            self.check_counts()
+        if self.problems:
+            return None
+        kinds = tuple(sorted(self.kinds.values(), key=lambda k: (k.order, k.name)))
+        kind_order = {kind.name: kind.order for kind in kinds}
+        items = tuple(sorted(self.items, key=lambda i: (kind_order[i.kind], i.order, i.id)))
+        return ContentPack(root=self.root, title=self.title, kinds=kinds, items=items)
+
+
+def check_pack(root: Path) -> list[Problem]:
+    """Every problem in the pack at `root`, in file order; [] when it is valid."""
+    checker = _Checker(Path(root))
+    checker.run()
+    return checker.problems
+
+
+def load_pack(root: Path) -> ContentPack:
+    """Load and render the pack; raise ContentError listing every problem if it is invalid
+    or the folder is missing."""
+    checker = _Checker(Path(root))
+    pack = checker.run()
+    if pack is None:
+        raise ContentError(checker.problems)
+    return pack
+
+
+def check_content_main(root: Path, out: TextIO) -> int:
+    """The `check-content` command: print each problem on its own line, or a one-line
+    success message; return the process exit code."""
+    checker = _Checker(Path(root))
+    pack = checker.run()
+    if pack is None:
+        for problem in checker.problems:
+            print(problem, file=out)
+        return 1
+    print(T_OK.format(count=len(pack.items)), file=out)
+    return 0

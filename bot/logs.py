@@ -1,0 +1,56 @@
+"""Logging set-up that can never leak the bot token.
+
+The token sits in every Bot API URL, and httpx logs URLs; exceptions quote them too. A
+record factory redacts the token from the message and any traceback text as each record is
+created, so it holds for every handler, including ones attached later (pytest's caplog).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+REDACTED = "<token>"
+_secrets: set[str] = set()
+_installed = False
+
+
+def _redact(text: str) -> str:
+    for secret in _secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def protect(secret: str) -> None:
+    """Redact `secret` from every log record from now on."""
+    global _installed
+    if secret:
+        _secrets.add(secret)
+        # The numeric bot id before the colon is public; the part after it is the secret,
+        # and it is what an attacker needs, so redact it on its own as well.
+        if ":" in secret:
+            _secrets.add(secret.split(":", 1)[1])
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        if not _secrets:
+            return record
+        message = record.getMessage()
+        record.msg, record.args = _redact(message), None
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = _redact("".join(traceback.format_exception(*record.exc_info)))
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    # httpx logs one INFO line per request (with the URL): far too chatty for a bot.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,59 @@
+"""Glue shared by the Telegram handlers: turning a core `Screen` into a message, the menu."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot import texts
+from bot.screens import Screen
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def inline_markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    if not screen.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in screen.buttons]
+    )
+
+
+def main_menu() -> ReplyKeyboardMarkup:
+    """The private-chat reply keyboard: big buttons, always visible."""
+    return ReplyKeyboardMarkup(
+        [[texts.BTN_CONTENT, texts.BTN_SEARCH], [texts.BTN_HELP]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+async def reply_screen(update: Update, screen: Screen) -> None:
+    """Answer the message in `update` with `screen` as a new message."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
+
+
+async def edit_screen(update: Update, screen: Screen) -> None:
+    """Replace the message a button was pressed on with `screen`."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_text(screen.html, reply_markup=inline_markup(screen))
+    except BadRequest as exc:
+        # Pressing the same button twice asks for the same text: Telegram refuses the edit,
+        # and there is nothing the person needs to know about it.
+        if "not modified" not in str(exc).lower():
+            raise

@@ -1,0 +1,64 @@
+"""/start, /help and the catch-all for stray messages and stale buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.services import services
+from handlers.common import is_private, main_menu
+from handlers.content import run_search
+
+AWAITING_SEARCH = "awaiting_search"
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the person and show the main menu (private) or a brief hello (group)."""
+    message = update.effective_message
+    if message is None:
+        return
+    ward = services(context).config.ward.name
+    if is_private(update):
+        name = update.effective_user.first_name if update.effective_user else ""
+        await message.reply_text(texts.welcome_private(name, ward), reply_markup=main_menu())
+    else:
+        await message.reply_text(texts.welcome_group(ward), do_quote=False)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show what the bot can do, shorter in groups."""
+    message = update.effective_message
+    if message is None:
+        return
+    if is_private(update):
+        await message.reply_text(texts.HELP_PRIVATE, reply_markup=main_menu())
+    else:
+        await message.reply_text(texts.HELP_GROUP, do_quote=False)
+
+
+async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The 🔎 button: ask for a keyword; the next text is taken as the query."""
+    if context.user_data is not None:
+        context.user_data[AWAITING_SEARCH] = True
+    if update.effective_message:
+        await update.effective_message.reply_text(texts.SEARCH_PROMPT)
+
+
+async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Private chats only: a pending search takes the text; anything else gets a hint."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    pending = context.user_data is not None and context.user_data.pop(AWAITING_SEARCH, False)
+    if pending and not message.text.startswith("/"):
+        await run_search(update, context, message.text)
+        return
+    await message.reply_text(texts.UNKNOWN_PRIVATE, reply_markup=main_menu())
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose payload we do not recognise (old, or forged): say so, change nothing."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)

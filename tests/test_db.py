@@ -1,0 +1,58 @@
+"""The database: PRAGMAs, migrations with a schema version, atomic transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database, migrations
+
+
+async def test_open_sets_pragmas_and_migrates(tmp_path: Path) -> None:
+    async with Database(tmp_path / "a.sqlite3") as db:
+        assert (await db.fetchval("PRAGMA journal_mode")) == "wal"
+        assert (await db.fetchval("PRAGMA foreign_keys")) == 1
+        assert await db.schema_version() == len(migrations())
+        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert "chats" in tables
+
+
+async def test_migrate_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "b.sqlite3"
+    async with Database(path) as db:
+        await db.execute("INSERT INTO chats (chat_id, type, title) VALUES (-1, 'group', 'Tổ 1')")
+    async with Database(path) as db:  # reopening applies nothing twice and keeps the data
+        assert await db.fetchval("SELECT title FROM chats WHERE chat_id = -1") == "Tổ 1"
+        assert await db.migrate() == len(migrations())
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    async with Database(tmp_path / "c.sqlite3") as db:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO chats (chat_id, type) VALUES (-2, 'group')")
+                raise RuntimeError("boom")
+        assert await db.fetchval("SELECT COUNT(*) FROM chats") == 0
+
+
+async def test_concurrent_transactions_do_not_interleave(tmp_path: Path) -> None:
+    async with Database(tmp_path / "d.sqlite3") as db:
+
+        async def move(chat_id: int) -> None:
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO chats (chat_id, type) VALUES (?, 'group')", (chat_id,))
+                await asyncio.sleep(0)  # give the other coroutines a chance to barge in
+                if chat_id % 2:
+                    raise ValueError(chat_id)
+
+        results = await asyncio.gather(*(move(-i) for i in range(1, 21)), return_exceptions=True)
+        assert sum(isinstance(r, ValueError) for r in results) == 10
+        count = await db.fetchval("SELECT COUNT(*) FROM chats")
+        assert count == 10  # only the even ones, each rolled back alone
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    numbers = [n for n, _, _ in migrations()]
+    assert numbers == list(range(1, len(numbers) + 1))
