@@ -60,89 +60,66 @@ _ITEM_KEYS: dict[str, tuple[type, bool]] = {
 _TYPE_NAMES = {str: "chuỗi trong ngoặc kép", int: "số nguyên", list: "danh sách [ ... ]"}
 
 # ---------------------------------------------------------------------------------------
-# Vietnamese messages of the checker (T_ constants, for the lead to move to bot/texts.py).
-T_FIX_LABEL = "Cách sửa"
-T_OK = "Nội dung hợp lệ: {count} mục."
-T_FOLDER_MISSING = "Không tìm thấy thư mục nội dung"
-T_FOLDER_MISSING_FIX = "Kiểm tra đường dẫn; thư mục phải chứa pack.toml và các file .md."
-T_PACK_MISSING = "Không tìm thấy hoặc không đọc được pack.toml ({error})"
-T_PACK_MISSING_FIX = "Tạo pack.toml ở thư mục gốc của gói nội dung (xem mẫu trong tài liệu)."
-T_TOML_ERROR = "Lỗi cú pháp TOML: {error}"
-T_TOML_ERROR_FIX = (
-    "Kiểm tra dòng này: chuỗi phải nằm trong ngoặc kép, mỗi khóa dạng ten = giá_trị, "
-    "không lặp khóa."
+# The checker's Vietnamese messages live in bot/texts.py with every other string.
+from bot.texts import (  # noqa: E402
+    T_BAD_EXPECTED,
+    T_BAD_EXPECTED_FIX,
+    T_BAD_HTML,
+    T_BAD_HTML_FIX,
+    T_BAD_ID,
+    T_BAD_ID_FIX,
+    T_BAD_KIND_NAME,
+    T_BAD_KIND_NAME_FIX,
+    T_BAD_QUOTE,
+    T_BAD_QUOTE_FIX,
+    T_BAD_STATUS,
+    T_BAD_STATUS_FIX,
+    T_COUNT_MISMATCH,
+    T_COUNT_MISMATCH_FIX,
+    T_DUPLICATE_ID,
+    T_DUPLICATE_ID_FIX,
+    T_EMPTY_BODY,
+    T_EMPTY_BODY_FIX,
+    T_EMPTY_SUMMARY,
+    T_EMPTY_SUMMARY_FIX,
+    T_EMPTY_TITLE,
+    T_EMPTY_TITLE_FIX,
+    T_FILE_UNREADABLE,
+    T_FILE_UNREADABLE_FIX,
+    T_FIX_LABEL,
+    T_FOLDER_MISSING,
+    T_FOLDER_MISSING_FIX,
+    T_MISSING_KEY,
+    T_MISSING_KEY_FIX,
+    T_NO_HEADER,
+    T_NO_HEADER_FIX,
+    T_NO_QUOTES,
+    T_NO_QUOTES_FIX,
+    T_OK,
+    T_PACK_MISSING,
+    T_PACK_MISSING_FIX,
+    T_PACK_NO_TABLE,
+    T_PACK_NO_TABLE_FIX,
+    T_PLAN_MISSING,
+    T_PLAN_MISSING_FIX,
+    T_PLAN_OUTSIDE,
+    T_PLAN_OUTSIDE_FIX,
+    T_QUOTE_NOT_FOUND,
+    T_QUOTE_NOT_FOUND_FIX,
+    T_SUMMARY_TOO_LONG,
+    T_SUMMARY_TOO_LONG_FIX,
+    T_TOML_ERROR,
+    T_TOML_ERROR_FIX,
+    T_UNCLOSED_HEADER,
+    T_UNCLOSED_HEADER_FIX,
+    T_UNKNOWN_KEY,
+    T_UNKNOWN_KEY_FIX,
+    T_UNKNOWN_KIND,
+    T_UNKNOWN_KIND_FIX,
+    T_WRONG_TYPE,
+    T_WRONG_TYPE_FIX,
 )
-T_PACK_NO_TABLE = "pack.toml thiếu bảng [{table}]"
-T_PACK_NO_TABLE_FIX = "Thêm bảng [{table}] vào pack.toml."
-T_MISSING_KEY = 'Thiếu khóa "{key}"'
-T_MISSING_KEY_FIX = "Thêm dòng {key} = ... vào phần đầu ({example})."
-T_WRONG_TYPE = 'Khóa "{key}" phải là {expected}'
-T_WRONG_TYPE_FIX = "Sửa giá trị của {key}, ví dụ: {example}."
-T_UNKNOWN_KEY = 'Khóa "{key}" không được dùng'
-T_UNKNOWN_KEY_FIX = "Xóa dòng này hoặc sửa tên khóa (các khóa hợp lệ: {keys})."
-T_BAD_KIND_NAME = 'Tên loại "{kind}" không hợp lệ'
-T_BAD_KIND_NAME_FIX = (
-    "Chỉ dùng chữ thường không dấu, số và dấu gạch dưới, ví dụ [kinds.task_group]."
-)
-T_BAD_EXPECTED = '"expected" phải là số nguyên không âm'
-T_BAD_EXPECTED_FIX = "Ghi số mục mà Kế hoạch nêu, ví dụ expected = 12, hoặc xóa dòng này."
-T_PLAN_MISSING = 'Không đọc được file kế hoạch "{plan}" ({error})'
-T_PLAN_MISSING_FIX = (
-    "Chép nguyên văn Kế hoạch vào đúng đường dẫn trong thư mục nội dung (mã hóa UTF-8), "
-    "hoặc sửa plan_file."
-)
-T_PLAN_OUTSIDE = 'File kế hoạch "{plan}" nằm ngoài thư mục nội dung'
-T_PLAN_OUTSIDE_FIX = "Chép Kế hoạch vào trong thư mục nội dung và ghi đường dẫn tương đối."
-T_NO_HEADER = "Thiếu phần đầu: dòng đầu tiên phải là +++"
-T_NO_HEADER_FIX = "Bắt đầu file bằng dòng +++, các khóa id, kind, title..., rồi một dòng +++."
-T_UNCLOSED_HEADER = "Phần đầu mở bằng +++ nhưng không có dòng +++ đóng lại"
-T_UNCLOSED_HEADER_FIX = "Thêm một dòng chỉ có +++ ngay sau khóa cuối cùng của phần đầu."
-T_FILE_UNREADABLE = "Không đọc được file ({error})"
-T_FILE_UNREADABLE_FIX = "Lưu file với mã hóa UTF-8 và kiểm tra quyền đọc."
-T_BAD_ID = 'Mã mục "{id}" không hợp lệ'
-T_BAD_ID_FIX = (
-    f"Chỉ dùng chữ thường không dấu, số và dấu gạch ngang, tối đa {ID_MAX} ký tự, "
-    'ví dụ id = "nhiem-vu-01".'
-)
-T_DUPLICATE_ID = 'Mã mục "{id}" bị trùng với {other}'
-T_DUPLICATE_ID_FIX = "Đặt cho mỗi mục một id riêng."
-T_UNKNOWN_KIND = 'Loại "{kind}" chưa được khai báo trong pack.toml'
-T_UNKNOWN_KIND_FIX = "Dùng một trong các loại: {kinds}; hoặc thêm [kinds.{kind}] vào pack.toml."
-T_BAD_STATUS = 'Trạng thái "{status}" không hợp lệ'
-T_BAD_STATUS_FIX = (
-    'Ghi status = "provided" (đã có nội dung) hoặc status = "pending" (Kế hoạch có nêu '
-    "nhưng chưa có nội dung)."
-)
-T_EMPTY_TITLE = "Tiêu đề trống"
-T_EMPTY_TITLE_FIX = 'Ghi tiêu đề ngắn gọn, ví dụ title = "Hoàn thiện thể chế".'
-T_EMPTY_SUMMARY = "Tóm tắt trống"
-T_EMPTY_SUMMARY_FIX = 'Viết tóm tắt ngắn trong summary = """...""".'
-T_EMPTY_BODY = "Nội dung đầy đủ trống"
-T_EMPTY_BODY_FIX = (
-    'Viết nội dung sau dòng +++ thứ hai, hoặc đổi thành status = "pending" nếu chưa có.'
-)
-T_SUMMARY_TOO_LONG = "Tóm tắt dài {length} ký tự, quá giới hạn {limit}"
-T_SUMMARY_TOO_LONG_FIX = (
-    "Rút gọn tóm tắt cho vừa một màn hình điện thoại; chi tiết để ở phần nội dung."
-)
-T_NO_QUOTES = "Mục đã có nội dung nhưng không có trích dẫn nào từ Kế hoạch"
-T_NO_QUOTES_FIX = 'Thêm quotes = ["câu chép nguyên văn từ Kế hoạch"].'
-T_BAD_QUOTE = "Trích dẫn phải là chuỗi không trống"
-T_BAD_QUOTE_FIX = 'Mỗi phần tử của quotes là một câu trong ngoặc kép, ví dụ quotes = ["..."].'
-T_QUOTE_NOT_FOUND = 'Không tìm thấy trích dẫn trong Kế hoạch: "{quote}"'
-T_QUOTE_NOT_FOUND_FIX = (
-    "Chép lại nguyên văn từ file kế hoạch (đúng chữ hoa, dấu và dấu câu), hoặc bỏ trích dẫn này."
-)
-T_BAD_HTML = "Không hiển thị được trên Telegram ({error})"
-T_BAD_HTML_FIX = "Kiểm tra định dạng Markdown ở phần này; báo cho kỹ thuật nếu vẫn lỗi."
-T_COUNT_MISMATCH = (
-    'Loại "{label}" có {count} mục ({provided} đã có nội dung, {pending} chờ), '
-    "nhưng Kế hoạch nêu {expected}"
-)
-T_COUNT_MISMATCH_FIX = (
-    'Thêm file .md cho mỗi mục còn thiếu (có thể ghi status = "pending" nếu chưa có nội '
-    "dung), bỏ mục thừa, hoặc sửa expected."
-)
+
 # ---------------------------------------------------------------------------------------
 
 
@@ -231,23 +208,31 @@ class ContentPack:
         return next((kind for kind in self.kinds if kind.name == name), None)
 
     def search(self, query: str, limit: int = 8) -> list[Item]:
-        """Items whose title or text contains every word of `query` (each word matching the
-        start of a word, ignoring case and diacritics). Items with every word in the title
-        come first, then items with some words in the title, then the rest; pending items
-        never match."""
+        """Items matching `query`, ignoring case and diacritics; pending items never match.
+
+        When some items contain the words as a phrase ("chuyển đổi số"), only those are
+        returned: a person typing a phrase means the phrase, not three scattered words.
+        Otherwise every word must start a word somewhere in the item. Title hits rank first.
+        """
         words = fold(query).split()
         if not words or limit <= 0:
             return []
+        phrase = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words))
         patterns = [re.compile(r"(?<!\w)" + re.escape(word)) for word in words]
         kind_order = {kind.name: kind.order for kind in self.kinds}
-        ranked: list[tuple[int, int, int, str, Item]] = []
+        ranked: list[tuple[int, int, int, int, str, Item]] = []
         for item in self.items:
             if item.pending or not all(p.search(item.folded) for p in patterns):
                 continue
+            as_phrase = 0 if phrase.search(item.folded) else 1
             in_title = sum(1 for p in patterns if p.search(item.folded_title))
             rank = 0 if in_title == len(patterns) else 1 if in_title else 2
-            ranked.append((rank, kind_order.get(item.kind, 0), item.order, item.id, item))
-        ranked.sort(key=lambda entry: entry[:4])
+            ranked.append(
+                (as_phrase, rank, kind_order.get(item.kind, 0), item.order, item.id, item)
+            )
+        if len(words) > 1 and any(entry[0] == 0 for entry in ranked):
+            ranked = [entry for entry in ranked if entry[0] == 0]
+        ranked.sort(key=lambda entry: entry[:5])
         return [entry[-1] for entry in ranked[:limit]]
 
 
@@ -343,19 +328,24 @@ class _Checker:
         self.plan_text: str | None = None
         self.pack_lines: list[str] = []
         self.items: list[Item] = []
+        # (kind, pending) of every item file whose kind could be read, broken or not, so
+        # one broken file does not also show up as a "missing item".
+        self.counted: list[tuple[str, bool]] = []
+        self.uncounted = False
+        self.kinds_known = False  # False while pack.toml is broken: item kinds can't be checked
 
     def add(self, path: Path, line: int, message: str, fix: str) -> None:
         self.problems.append(Problem(path, line, message, fix))
 
     # pack.toml -----------------------------------------------------------------------
 
-    def check_pack_file(self) -> bool:
+    def check_pack_file(self) -> None:
         path = self.root / PACK_FILE
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             self.add(path, 1, T_PACK_MISSING.format(error=error), T_PACK_MISSING_FIX)
-            return False
+            return
         self.pack_lines = text.splitlines()
         try:
             data = tomllib.loads(text)
@@ -364,7 +354,7 @@ class _Checker:
             self.add(
                 path, line, T_TOML_ERROR.format(error=_toml_error_text(error)), T_TOML_ERROR_FIX
             )
-            return False
+            return
 
         for key in data:
             if key not in ("pack", "kinds"):
@@ -397,10 +387,10 @@ class _Checker:
                 T_PACK_NO_TABLE.format(table="kinds.<tên>"),
                 T_PACK_NO_TABLE_FIX.format(table="kinds.goal"),
             )
-            return True
+            return
         for name, table in kinds.items():
             self.check_kind(path, name, table)
-        return True
+        self.kinds_known = True
 
     def table_str(
         self, path: Path, table: dict[str, Any], table_name: str, key: str, example: str
@@ -540,8 +530,13 @@ class _Checker:
             return
         header = self.split_header(path, text.replace("\r\n", "\n"))
         if header is None:
+            self.uncounted = True
             return
         data = header.data
+        if isinstance(data.get("kind"), str):
+            self.counted.append((data["kind"], data.get("status") == "pending"))
+        else:
+            self.uncounted = True
 
         def line_of(key: str) -> int:
             return _key_line(header.lines, key, header.first_line)
@@ -594,7 +589,7 @@ class _Checker:
             )
         else:
             seen[item_id] = (path, line_of("id"))
-        if kind not in self.kinds:
+        if self.kinds_known and kind not in self.kinds:
             self.add(
                 path,
                 line_of("kind"),
@@ -628,10 +623,6 @@ class _Checker:
             self.add(path, body_line, T_EMPTY_BODY, T_EMPTY_BODY_FIX)
 
         if len(self.problems) > before or summary_html is None or body_pages is None:
-            # Still count it for the "expected" check, so one broken file does not also
-            # produce a misleading "missing items" report.
-            if kind in self.kinds and status in STATUSES:
-                self.items.append(self.make_item(data, path, "", (), quotes_ok))
             return
         self.items.append(
             self.make_item(data, path, summary_html, body_pages, quotes_ok, header.body)
@@ -713,13 +704,15 @@ class _Checker:
     # whole pack ----------------------------------------------------------------------
 
     def check_counts(self) -> None:
+        if self.uncounted:
+            return  # a file of unknown kind: its own problem comes first
         pack_path = self.root / PACK_FILE
         for name, kind in self.kinds.items():
             if kind.expected is None:
                 continue
-            items = [item for item in self.items if item.kind == name]
+            items = [pending for item_kind, pending in self.counted if item_kind == name]
             if len(items) != kind.expected:
-                pending = sum(1 for item in items if item.pending)
+                pending = sum(items)
                 self.add(
                     pack_path,
                     _key_line(self.pack_lines, "expected", 1, f"kinds.{name}"),
@@ -737,7 +730,7 @@ class _Checker:
         if not self.root.is_dir():
             self.add(self.root, 0, T_FOLDER_MISSING, T_FOLDER_MISSING_FIX)
             return None
-        pack_ok = self.check_pack_file()
+        self.check_pack_file()
         seen: dict[str, tuple[Path, int]] = {}
         try:
             files = self.item_files()
@@ -746,7 +739,7 @@ class _Checker:
             return None
         for path in files:
             self.check_item_file(path, seen)
-        if pack_ok:
+        if self.kinds_known:
             self.check_counts()
         if self.problems:
             return None

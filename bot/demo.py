@@ -16,7 +16,7 @@ from typing import Any
 from bot import texts
 from bot.app import build_application, running
 from bot.config import parse_config
-from bot.content import load_pack
+from bot.content import ContentPack, load_pack
 from bot.simulator import BotApiSimulator
 
 DEMO_TOKEN = "100000001:DEMO-local-simulator"
@@ -43,16 +43,17 @@ def _show_bot(message: Any) -> None:
         print("   ⌨ " + " | ".join(label for row in message.keyboard for label in row))
 
 
-async def _tour(sim: BotApiSimulator) -> None:
+async def _tour(sim: BotApiSimulator, pack: ContentPack) -> None:
     lan = sim.user(2001, first_name="Lan")
-    pack_steps: list[tuple[str, str]] = [("send", "/start"), ("send", texts.BTN_CONTENT)]
-    for verb, text in pack_steps:
+    for text in ("/start", texts.BTN_CONTENT):
         _show_user("Lan", text)
         await lan.send(text)
         _show_bot(await lan.expect_reply())
     menu = sim.last_in(lan.user_id)
-    for label in ("Nhóm nhiệm vụ, giải pháp", "1.", texts.BTN_READ_FULL, texts.BTN_BACK):
-        target = next(b for b in sum(menu.buttons, []) if b.startswith(label) or label in b)
+    task_groups = pack.kind("task_group")
+    assert task_groups is not None
+    for label in (task_groups.label, "1.", texts.BTN_READ_FULL, texts.BTN_BACK):
+        target = next(b for b in sum(menu.buttons, []) if b.startswith(label))
         _show_user("Lan", f"bấm «{target}»")
         await lan.press(menu, target)
         menu = await lan.expect_reply()
@@ -116,13 +117,14 @@ async def main(*, interactive: bool = False) -> int:
                 },
                 env={},
             )
-            app = build_application(config, load_pack(config.content.path))
+            pack = load_pack(config.content.path)
+            app = build_application(config, pack)
             print("Loa Phường — chạy thử với máy chủ Telegram mô phỏng tại", sim.url)
             print("─" * WIDTH)
             async with running(app):
                 if interactive:
                     await _interactive(sim)
                 else:
-                    await _tour(sim)
+                    await _tour(sim, pack)
             print("\n" + "─" * WIDTH + "\nXong. Chạy với --interactive để tự trò chuyện với bot.")
     return 0

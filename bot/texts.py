@@ -114,7 +114,10 @@ def kind_list_title(label: str, total: int, pending: int) -> str:
 
 def kind_list_group(label: str, lines_html: list[str], command: str) -> str:
     body = "\n".join(lines_html)
-    return f"<b>{escape(label)}</b>\n{body}\n\nGõ /{command} số thứ tự để xem một mục, ví dụ /{command} 1."
+    return (
+        f"<b>{escape(label)}</b>\n{body}\n\n"
+        f"Gõ /{command} số thứ tự để xem một mục, ví dụ /{command} 1."
+    )
 
 
 def item_footer(source: str) -> str:
@@ -139,8 +142,7 @@ SEARCH_PROMPT_GROUP = "Bà con gõ /timkiem và từ khóa, ví dụ: /timkiem c
 
 def search_results(query: str, count: int) -> str:
     return (
-        f"<b>Kết quả cho “{escape(query)}”</b>\n"
-        f"Tìm thấy {count} mục. Chọn một mục bên dưới để đọc."
+        f"<b>Kết quả cho “{escape(query)}”</b>\nTìm thấy {count} mục. Chọn một mục bên dưới để đọc."
     )
 
 
@@ -151,7 +153,7 @@ def search_none(query: str) -> str:
     )
 
 
-# ---------------------------------------------------------------- configuration (CLI, for officials)
+# ------------------------------------------------------------ configuration (CLI, for officials)
 
 
 def config_error(key: str, problem: str, fix: str) -> str:
@@ -223,3 +225,1037 @@ CONTENT_FIX_HINT = "Sửa các lỗi trên rồi chạy lại: python -m bot che
 
 # ---------------------------------------------------------------- permissions
 NO_PERMISSION = "Chức năng này chỉ dành cho cán bộ phường."
+
+# ---------------------------------------------------------------- content checker (check-content)
+T_FIX_LABEL = "Cách sửa"
+T_OK = "Nội dung hợp lệ: {count} mục."
+T_FOLDER_MISSING = "Không tìm thấy thư mục nội dung"
+T_FOLDER_MISSING_FIX = "Kiểm tra đường dẫn; thư mục phải chứa pack.toml và các file .md."
+T_PACK_MISSING = "Không tìm thấy hoặc không đọc được pack.toml ({error})"
+T_PACK_MISSING_FIX = "Tạo pack.toml ở thư mục gốc của gói nội dung (xem mẫu trong tài liệu)."
+T_TOML_ERROR = "Lỗi cú pháp TOML: {error}"
+T_TOML_ERROR_FIX = (
+    "Kiểm tra dòng này: chuỗi phải nằm trong ngoặc kép, mỗi khóa dạng ten = giá_trị, "
+    "không lặp khóa."
+)
+T_PACK_NO_TABLE = "pack.toml thiếu bảng [{table}]"
+T_PACK_NO_TABLE_FIX = "Thêm bảng [{table}] vào pack.toml."
+T_MISSING_KEY = 'Thiếu khóa "{key}"'
+T_MISSING_KEY_FIX = "Thêm dòng {key} = ... vào phần đầu ({example})."
+T_WRONG_TYPE = 'Khóa "{key}" phải là {expected}'
+T_WRONG_TYPE_FIX = "Sửa giá trị của {key}, ví dụ: {example}."
+T_UNKNOWN_KEY = 'Khóa "{key}" không được dùng'
+T_UNKNOWN_KEY_FIX = "Xóa dòng này hoặc sửa tên khóa (các khóa hợp lệ: {keys})."
+T_BAD_KIND_NAME = 'Tên loại "{kind}" không hợp lệ'
+T_BAD_KIND_NAME_FIX = (
+    "Chỉ dùng chữ thường không dấu, số và dấu gạch dưới, ví dụ [kinds.task_group]."
+)
+T_BAD_EXPECTED = '"expected" phải là số nguyên không âm'
+T_BAD_EXPECTED_FIX = "Ghi số mục mà Kế hoạch nêu, ví dụ expected = 12, hoặc xóa dòng này."
+T_PLAN_MISSING = 'Không đọc được file kế hoạch "{plan}" ({error})'
+T_PLAN_MISSING_FIX = (
+    "Chép nguyên văn Kế hoạch vào đúng đường dẫn trong thư mục nội dung (mã hóa UTF-8), "
+    "hoặc sửa plan_file."
+)
+T_PLAN_OUTSIDE = 'File kế hoạch "{plan}" nằm ngoài thư mục nội dung'
+T_PLAN_OUTSIDE_FIX = "Chép Kế hoạch vào trong thư mục nội dung và ghi đường dẫn tương đối."
+T_NO_HEADER = "Thiếu phần đầu: dòng đầu tiên phải là +++"
+T_NO_HEADER_FIX = "Bắt đầu file bằng dòng +++, các khóa id, kind, title..., rồi một dòng +++."
+T_UNCLOSED_HEADER = "Phần đầu mở bằng +++ nhưng không có dòng +++ đóng lại"
+T_UNCLOSED_HEADER_FIX = "Thêm một dòng chỉ có +++ ngay sau khóa cuối cùng của phần đầu."
+T_FILE_UNREADABLE = "Không đọc được file ({error})"
+T_FILE_UNREADABLE_FIX = "Lưu file với mã hóa UTF-8 và kiểm tra quyền đọc."
+T_BAD_ID = 'Mã mục "{id}" không hợp lệ'
+T_BAD_ID_FIX = (
+    "Chỉ dùng chữ thường không dấu, số và dấu gạch ngang, tối đa 40 ký tự, "
+    'ví dụ id = "nhiem-vu-01".'
+)
+T_DUPLICATE_ID = 'Mã mục "{id}" bị trùng với {other}'
+T_DUPLICATE_ID_FIX = "Đặt cho mỗi mục một id riêng."
+T_UNKNOWN_KIND = 'Loại "{kind}" chưa được khai báo trong pack.toml'
+T_UNKNOWN_KIND_FIX = "Dùng một trong các loại: {kinds}; hoặc thêm [kinds.{kind}] vào pack.toml."
+T_BAD_STATUS = 'Trạng thái "{status}" không hợp lệ'
+T_BAD_STATUS_FIX = (
+    'Ghi status = "provided" (đã có nội dung) hoặc status = "pending" (Kế hoạch có nêu '
+    "nhưng chưa có nội dung)."
+)
+T_EMPTY_TITLE = "Tiêu đề trống"
+T_EMPTY_TITLE_FIX = 'Ghi tiêu đề ngắn gọn, ví dụ title = "Hoàn thiện thể chế".'
+T_EMPTY_SUMMARY = "Tóm tắt trống"
+T_EMPTY_SUMMARY_FIX = 'Viết tóm tắt ngắn trong summary = """...""".'
+T_EMPTY_BODY = "Nội dung đầy đủ trống"
+T_EMPTY_BODY_FIX = (
+    'Viết nội dung sau dòng +++ thứ hai, hoặc đổi thành status = "pending" nếu chưa có.'
+)
+T_SUMMARY_TOO_LONG = "Tóm tắt dài {length} ký tự, quá giới hạn {limit}"
+T_SUMMARY_TOO_LONG_FIX = (
+    "Rút gọn tóm tắt cho vừa một màn hình điện thoại; chi tiết để ở phần nội dung."
+)
+T_NO_QUOTES = "Mục đã có nội dung nhưng không có trích dẫn nào từ Kế hoạch"
+T_NO_QUOTES_FIX = 'Thêm quotes = ["câu chép nguyên văn từ Kế hoạch"].'
+T_BAD_QUOTE = "Trích dẫn phải là chuỗi không trống"
+T_BAD_QUOTE_FIX = 'Mỗi phần tử của quotes là một câu trong ngoặc kép, ví dụ quotes = ["..."].'
+T_QUOTE_NOT_FOUND = 'Không tìm thấy trích dẫn trong Kế hoạch: "{quote}"'
+T_QUOTE_NOT_FOUND_FIX = (
+    "Chép lại nguyên văn từ file kế hoạch (đúng chữ hoa, dấu và dấu câu), hoặc bỏ trích dẫn này."
+)
+T_BAD_HTML = "Không hiển thị được trên Telegram ({error})"
+T_BAD_HTML_FIX = "Kiểm tra định dạng Markdown ở phần này; báo cho kỹ thuật nếu vẫn lỗi."
+T_COUNT_MISMATCH = (
+    'Loại "{label}" có {count} mục ({provided} đã có nội dung, {pending} chờ), '
+    "nhưng Kế hoạch nêu {expected}"
+)
+T_COUNT_MISMATCH_FIX = (
+    'Thêm file .md cho mỗi mục còn thiếu (có thể ghi status = "pending" nếu chưa có nội '
+    "dung), bỏ mục thừa, hoặc sửa expected."
+)
+
+# ---- people (issue 3: roles, tổ dân phố, invites, consent and data rights, groups)
+
+ROLE_LABELS = {
+    "admin": "Quản trị viên",
+    "officer": "Cán bộ phường",
+    "leader": "Tổ trưởng",
+    "resident": "Người dân",
+}
+BTN_AGREE = "Đồng ý"
+BTN_DISAGREE = "Không đồng ý"
+BTN_ERASE = "Xóa dữ liệu"
+BTN_CANCEL = "Hủy"
+BTN_CONFIRM = "Xác nhận"
+BTN_REMOVE_OFFICER = "Bỏ quyền cán bộ"
+CANCELLED = "Đã hủy, không có gì thay đổi."
+PRIVATE_ONLY = "Anh/chị nhắn riêng cho Loa Phường để dùng chức năng này."
+
+
+def unit_label(code: str, name: str) -> str:
+    """Plain text (buttons); escape it before putting it in HTML."""
+    return f"{code} — {name}"
+
+
+# -- consent (Law 91/2025/QH15)
+def consent_notice(invite_line_html: str = "") -> str:
+    head = f"{invite_line_html}\n\n" if invite_line_html else ""
+    return (
+        f"{head}<b>Thông báo về dữ liệu cá nhân</b>\n"
+        "Để đăng ký, Loa Phường cần lưu:\n"
+        "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• tổ dân phố anh/chị phụ trách (nếu có);\n"
+        "• các báo cáo anh/chị gửi.\n"
+        "Mục đích: gửi tin tuyên truyền của phường và nhận báo cáo của tổ. Chỉ cán bộ phường "
+        "phụ trách được xem. Dữ liệu được giữ đến khi anh/chị xóa bằng /xoadulieu; riêng nhật "
+        "ký an toàn (ai làm thao tác quản trị nào, lúc nào) được phường giữ lại.\n"
+        "Căn cứ: Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15. "
+        "Xem dữ liệu đã lưu: /dulieucuatoi.\n\n"
+        "Không đồng ý thì anh/chị vẫn đọc được mọi nội dung."
+    )
+
+
+def invite_what(role: str, unit_html: str = "") -> str:
+    """ "tổ trưởng TDP05 — Tổ dân phố số 5", "cán bộ phường" (HTML)."""
+    what = escape(ROLE_LABELS[role].lower())
+    return f"{what} {unit_html}" if unit_html else what
+
+
+def invite_line(what_html: str) -> str:
+    return f"<b>Lời mời làm {what_html}</b>"
+
+
+CONSENT_DECLINED = (
+    "Loa Phường không lưu thông tin nào của anh/chị. Anh/chị vẫn đọc được mọi nội dung; "
+    "khi muốn đăng ký, gõ /dangky."
+)
+REGISTERED = (
+    "<b>Đã đăng ký</b>\nCảm ơn anh/chị. Xem dữ liệu đã lưu: /dulieucuatoi; xóa dữ liệu: /xoadulieu."
+)
+ALREADY_REGISTERED = "Anh/chị đã đăng ký rồi. Xem dữ liệu đã lưu: /dulieucuatoi."
+
+# -- invites: redeeming
+INVITE_UNKNOWN = (
+    "Lời mời này không đúng. Anh/chị kiểm tra lại đường link hoặc xin cán bộ phường lời mời mới."
+)
+INVITE_EXPIRED = "Lời mời này đã hết hạn. Anh/chị xin cán bộ phường gửi lời mời mới."
+INVITE_USED = (
+    "Lời mời này đã được dùng. Mỗi lời mời chỉ dùng một lần; anh/chị xin cán bộ phường "
+    "lời mời mới nếu cần."
+)
+INVITE_REVOKED = "Lời mời này đã bị thu hồi. Anh/chị liên hệ cán bộ phường nếu cần."
+INVITE_UNIT_INACTIVE = (
+    "Tổ dân phố trong lời mời này đã ngừng hoạt động. Anh/chị liên hệ cán bộ phường."
+)
+
+
+def invite_welcome_leader(unit_html: str) -> str:
+    return (
+        f"<b>Anh/chị đã là tổ trưởng {unit_html}</b>\n"
+        "Việc tiếp theo: thêm Loa Phường vào nhóm Telegram của tổ, rồi gõ /lienket trong nhóm. "
+        "Gõ /canbo để xem các việc anh/chị làm được."
+    )
+
+
+def invite_welcome_role(role: str) -> str:
+    return (
+        f"<b>Anh/chị đã là {escape(ROLE_LABELS[role].lower())} trên Loa Phường</b>\n"
+        "Gõ /canbo để xem các việc anh/chị làm được."
+    )
+
+
+# -- invites: creating, listing, revoking
+INVITE_PICK_ROLE = "<b>Tạo lời mời</b>\nLời mời này dành cho ai? Chọn bên dưới."
+INVITE_PICK_UNIT = "<b>Lời mời tổ trưởng</b>\nChọn tổ dân phố bên dưới."
+INVITE_ROLE_BUTTONS = {
+    "leader": "Tổ trưởng",
+    "officer": "Cán bộ phường",
+    "admin": "Quản trị viên",
+}
+INVITE_GROUP_HINT = (
+    "Lời mời chỉ tạo trong tin nhắn riêng với Loa Phường, để người khác trong nhóm không dùng được."
+)
+NO_UNITS_YET = (
+    "Chưa có tổ dân phố nào. Cán bộ phường nhập danh sách tổ bằng lệnh "
+    "python -m bot import-units, hoặc gõ /themto."
+)
+
+
+def invite_caption(what_html: str, link: str, expires: str) -> str:
+    return (
+        f"<b>Lời mời làm {what_html}</b>\n{escape(link)}\n"
+        f"Dùng một lần, hết hạn lúc {escape(expires)}.\n"
+        "In mã QR này hoặc gửi đường link cho người được mời: họ quét mã hoặc bấm link, "
+        "rồi bấm Start (Bắt đầu)."
+    )
+
+
+def invite_made(invite_id: int) -> str:
+    return f"Đã tạo lời mời số {invite_id}. Mã QR ở tin nhắn bên dưới."
+
+
+INVITES_NONE = "Không có lời mời nào còn hạn. Tạo lời mời mới: /moi."
+
+
+def invites_list(lines_html: list[str]) -> str:
+    return (
+        f"<b>Lời mời còn hạn: {len(lines_html)}</b>\n"
+        + "\n".join(lines_html)
+        + "\n\nBấm nút bên dưới để thu hồi một lời mời."
+    )
+
+
+def invites_line(invite_id: int, what_html: str, expires: str) -> str:
+    return f"• Số {invite_id} — {what_html}, hết hạn {escape(expires)}"
+
+
+def btn_revoke(invite_id: int) -> str:
+    return f"Thu hồi số {invite_id}"
+
+
+def invite_revoked(invite_id: int) -> str:
+    return f"Đã thu hồi lời mời số {invite_id}. Đường link và mã QR của nó không còn dùng được."
+
+
+INVITE_NOT_OPEN = "Lời mời này không còn mở (đã dùng, đã thu hồi hoặc đã hết hạn)."
+
+
+# -- my data, erasure
+def my_data(lines_html: list[str]) -> str:
+    return (
+        "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
+        + "\n".join(f"• {line}" for line in lines_html)
+        + "\n\nXóa dữ liệu: /xoadulieu."
+    )
+
+
+def my_data_none(audit_entries: int) -> str:
+    note = (
+        f"\nChỉ có {audit_entries} dòng nhật ký an toàn ghi mã số Telegram của anh/chị, khi "
+        "anh/chị dùng chức năng dành cho cán bộ."
+        if audit_entries
+        else ""
+    )
+    return (
+        "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
+        "Anh/chị chưa đăng ký nên Loa Phường không lưu thông tin cá nhân nào." + note + "\n\n"
+        "Muốn đăng ký, gõ /dangky."
+    )
+
+
+MY_ID = "Mã số Telegram"
+MY_NAME = "Tên"
+MY_ROLE = "Vai trò"
+MY_UNITS = "Tổ phụ trách"
+MY_CONSENT = "Đồng ý thông báo dữ liệu lúc"
+MY_NOTIFICATIONS = "Nhận tin không khẩn của phường"
+MY_GROUPS = "Nhóm do anh/chị liên kết"
+MY_INVITES = "Lời mời anh/chị đã tạo"
+MY_AUDIT = "Nhật ký an toàn"
+YES = "có"
+NO = "không"
+
+
+def my_consent(stamp: str, version: str) -> str:
+    return f"{stamp} (bản {version})"
+
+
+def audit_entries(n: int) -> str:
+    return f"{n} dòng"
+
+
+ERASE_CONFIRM = (
+    "<b>Xóa dữ liệu của anh/chị?</b>\n"
+    "Loa Phường sẽ xóa tên, vai trò và tổ phụ trách của anh/chị. Báo cáo đã gửi chỉ còn lại "
+    "dưới dạng số liệu của tổ, không ghi người gửi. Việc này không hoàn tác được."
+)
+ERASE_DONE = (
+    "<b>Đã xóa dữ liệu của anh/chị</b>\n"
+    "Anh/chị vẫn đọc được mọi nội dung. Khi cần, gõ /dangky để đăng ký lại."
+)
+ERASE_NOTHING = "Anh/chị chưa đăng ký nên không có dữ liệu nào để xóa."
+
+# -- groups
+LINK_PRIVATE_HINT = (
+    "Anh/chị thêm Loa Phường vào nhóm Telegram của tổ, rồi gõ /lienket trong nhóm đó."
+)
+LINK_PICK = "<b>Liên kết nhóm với tổ dân phố</b>\nChọn tổ của nhóm này bên dưới."
+
+
+def link_done(title: str, unit_html: str) -> str:
+    return (
+        f"<b>Đã liên kết nhóm “{escape(title)}” với {unit_html}</b>\n"
+        "Tin của phường dành cho tổ sẽ được gửi vào nhóm này."
+    )
+
+
+def link_already(unit_html: str) -> str:
+    return f"Nhóm này đã liên kết với {unit_html}."
+
+
+def unit_not_found(code: str) -> str:
+    return f"Không có tổ dân phố mã {escape(code)}. Gõ /dsto để xem danh sách."
+
+
+LINK_UNIT_UNKNOWN = "Không có tổ dân phố này. Gõ /lienket để chọn từ danh sách."
+
+# -- officer tools
+CANBO_TITLE = "<b>Việc anh/chị làm được trên Loa Phường</b>"
+CANBO_FOOTER = "Gõ một lệnh ở trên để bắt đầu."
+# (command, what it does, lowest role): officers see the officer lines and below, and so on.
+CANBO_TOOLS: tuple[tuple[str, str, str], ...] = (
+    ("lienket", "liên kết nhóm Telegram của tổ (gõ trong nhóm)", "leader"),
+    ("moi", "tạo lời mời kèm mã QR để in", "officer"),
+    ("loimoi", "xem và thu hồi lời mời còn hạn", "officer"),
+    ("dsto", "danh sách tổ, tổ trưởng và nhóm", "officer"),
+    ("nhom", "các nhóm Telegram của các tổ", "officer"),
+    ("huytotruong", "thôi giao một tổ trưởng", "officer"),
+    ("themto", "thêm hoặc sửa tổ: /themto MÃ Tên tổ | khu vực", "admin"),
+    ("doiten", "đổi tên tổ: /doiten MÃ Tên mới", "admin"),
+    ("ngungto", "ngừng một tổ: /ngungto MÃ", "admin"),
+    ("capquyen", "giao hoặc bỏ quyền cán bộ, quản trị viên", "admin"),
+    ("dulieucuatoi", "xem dữ liệu Loa Phường lưu về anh/chị", "resident"),
+)
+
+
+def canbo_menu(role: str, lines: list[str]) -> str:
+    return (
+        f"{CANBO_TITLE}\nVai trò: {escape(ROLE_LABELS[role])}\n\n"
+        + "\n".join(lines)
+        + f"\n\n{CANBO_FOOTER}"
+    )
+
+
+def canbo_line(command: str, description: str) -> str:
+    return f"• /{command} — {escape(description)}"
+
+
+def dsto_title(total: int, with_leader: int, with_group: int) -> str:
+    return (
+        f"<b>Tổ dân phố: {total} tổ</b>\n"
+        f"Có tổ trưởng: {with_leader}/{total} · Có nhóm: {with_group}/{total}"
+    )
+
+
+def dsto_unit(unit_html: str, area: str, leaders: list[str], groups: list[str]) -> str:
+    where = f" ({escape(area)})" if area else ""
+    who = ", ".join(escape(n) for n in leaders) if leaders else "<i>chưa có</i>"
+    chats = ", ".join(groups) if groups else "<i>chưa liên kết</i>"
+    return f"• <b>{unit_html}</b>{where}\n  Tổ trưởng: {who}\n  Nhóm: {chats}"
+
+
+def group_name(title: str, active: bool) -> str:
+    return escape(title) + ("" if active else " (Loa Phường đã rời nhóm)")
+
+
+def nhom_title(total: int) -> str:
+    return f"<b>Nhóm Telegram: {total} nhóm</b>"
+
+
+def nhom_line(group_html: str, unit_html: str | None) -> str:
+    return f"• {group_html} — {unit_html if unit_html else '<i>chưa liên kết tổ</i>'}"
+
+
+NHOM_NONE = (
+    "Loa Phường chưa ở trong nhóm nào. Tổ trưởng thêm Loa Phường vào nhóm của tổ rồi gõ "
+    "/lienket trong nhóm."
+)
+DSTO_NONE = NO_UNITS_YET
+
+# -- deactivating a leader
+DEACT_PICK = "<b>Thôi giao tổ trưởng</b>\nChọn người cần thôi giao bên dưới."
+DEACT_NONE = "Chưa có tổ trưởng nào."
+
+
+def deact_confirm(name: str, unit_html: str) -> str:
+    return (
+        f"<b>Thôi giao {escape(name)} làm tổ trưởng {unit_html}?</b>\n"
+        "Người này sẽ không làm được việc của tổ trưởng cho tổ này nữa."
+    )
+
+
+def deact_done(name: str, unit_html: str) -> str:
+    return f"Đã thôi giao {escape(name)} làm tổ trưởng {unit_html}."
+
+
+DEACT_GONE = "Người này không còn là tổ trưởng của tổ này."
+
+# -- roles given by an admin
+PROMOTE_PICK = "<b>Giao quyền</b>\nChọn một người đã đăng ký bên dưới."
+PROMOTE_NONE = (
+    "Chưa có ai đăng ký để giao quyền. Anh/chị có thể tạo lời mời cán bộ phường bằng /moi."
+)
+
+
+def promote_choose(name: str, role: str) -> str:
+    return (
+        f"<b>{escape(name)}</b>\nVai trò hiện tại: {escape(ROLE_LABELS[role])}. "
+        "Chọn vai trò mới bên dưới."
+    )
+
+
+def promote_done(name: str, role: str) -> str:
+    return f"Đã đổi vai trò của {escape(name)} thành {escape(ROLE_LABELS[role])}."
+
+
+PROMOTE_SELF = "Anh/chị không tự đổi vai trò của mình được; nhờ một quản trị viên khác."
+PERSON_GONE = "Người này không còn đăng ký trên Loa Phường."
+
+# -- units in chat (admins)
+UNIT_ADD_USAGE = (
+    "Anh/chị gõ: /themto MÃ Tên tổ | khu vực, ví dụ: /themto TDP05 Tổ dân phố số 5 | Khu 1"
+)
+UNIT_RENAME_USAGE = "Anh/chị gõ: /doiten MÃ Tên mới, ví dụ: /doiten TDP05 Tổ dân phố số 5A"
+UNIT_DEACT_USAGE = "Anh/chị gõ: /ngungto MÃ, ví dụ: /ngungto TDP05"
+
+
+def unit_input_problem(problem: str, usage: str) -> str:
+    return f"{escape(problem[:1].upper() + problem[1:])} {usage}"
+
+
+def unit_saved(unit_html: str, created: bool) -> str:
+    return f"{'Đã thêm' if created else 'Đã cập nhật'} {unit_html}."
+
+
+def unit_renamed(unit_html: str) -> str:
+    return f"Đã đổi tên: {unit_html}."
+
+
+def unit_deactivated(unit_html: str) -> str:
+    return (
+        f"Đã ngừng {unit_html}. Tổ trưởng và nhóm của tổ được giữ lại; "
+        "gõ /themto với cùng mã để mở lại."
+    )
+
+
+# -- CSV import (command line; messages complete "Dòng N: …")
+def csv_problem(line: int, message: str) -> str:
+    return f"Dòng {line}: {message}"
+
+
+CSV_IS_XLSX = (
+    "đây là tệp Excel (.xlsx), chưa phải CSV. Trong Excel chọn Lưu thành → CSV UTF-8 rồi "
+    "nhập tệp .csv đó."
+)
+CSV_NOT_UTF8 = (
+    "tệp không ở dạng UTF-8 (chữ có dấu sẽ bị lỗi). Trong Excel chọn Lưu thành → CSV UTF-8."
+)
+CSV_EMPTY = "tệp trống."
+CSV_BAD_HEADER = (
+    "dòng tiêu đề cần có cột mã tổ và cột tên tổ, ví dụ: Mã tổ;Tên tổ;Khu vực "
+    "(hoặc code,name,area)."
+)
+
+
+def csv_duplicate_header(cell: str) -> str:
+    return f"cột “{cell}” bị lặp."
+
+
+CSV_BROKEN_ROW = "dòng bị hỏng: dấu nháy kép đặt sai chỗ hoặc không được đóng."
+
+
+def csv_too_many_cells(width: int, count: int) -> str:
+    return f"có {count} ô, nhiều hơn {width} cột của dòng tiêu đề."
+
+
+CSV_NO_CODE = "thiếu mã tổ."
+CSV_NO_NAME = "thiếu tên tổ."
+CSV_COL_NAME = "tên tổ"
+CSV_COL_AREA = "khu vực"
+CSV_NO_ROWS = "tệp chỉ có dòng tiêu đề, chưa có tổ nào."
+
+
+def csv_bad_code(code: str) -> str:
+    return (
+        f"mã tổ “{code}” chỉ được gồm chữ không dấu, số và các dấu . _ - "
+        "(tối đa 32 ký tự), ví dụ TDP05."
+    )
+
+
+def csv_too_long(column: str, limit: int) -> str:
+    return f"{column} dài quá {limit} ký tự."
+
+
+def csv_duplicate_code(code: str, line: int) -> str:
+    return f"mã tổ {code} đã có ở dòng {line}."
+
+
+# -- command line (for officials)
+IMPORT_FAILED = "Chưa nhập tổ nào vì tệp có lỗi:"
+IMPORT_FIX = "Sửa các dòng trên trong Excel, lưu lại dạng CSV UTF-8, rồi chạy lại lệnh."
+
+
+def import_done(added: int, updated: int, unchanged: int) -> str:
+    return (
+        f"Đã nhập danh sách tổ dân phố: {added} tổ mới, {updated} tổ cập nhật, "
+        f"{unchanged} tổ không đổi."
+    )
+
+
+def cli_file_missing(path: str) -> str:
+    return f"Không mở được tệp {path}. Kiểm tra lại đường dẫn."
+
+
+CLI_NO_USERNAME = (
+    "Không hỏi được tên bot từ Telegram. Chạy lại với --bot-username TÊN_BOT "
+    "(tên bot do BotFather cấp, kết thúc bằng bot)."
+)
+CLI_LEADER_NEEDS_UNIT = (
+    "Lời mời tổ trưởng cần --unit MÃ_TỔ (hoặc --all cho mọi tổ chưa có tổ trưởng)."
+)
+CLI_UNIT_ONLY_FOR_LEADER = "--unit và --all chỉ dùng cho lời mời tổ trưởng (--role leader)."
+
+
+def cli_unknown_unit(code: str) -> str:
+    return (
+        f"Không có tổ dân phố mã {code} (hoặc tổ đã ngừng). Xem danh sách tổ: /dsto trong Telegram."
+    )
+
+
+def cli_invite(what: str, link: str, expires: str, png: str) -> str:
+    return f"Lời mời làm {what}: {link}\nDùng một lần, hết hạn lúc {expires}.\nMã QR: {png}"
+
+
+def cli_all_done(count: int, folder: str, skipped: int) -> str:
+    return (
+        f"Đã tạo {count} lời mời tổ trưởng, mã QR trong thư mục {folder} "
+        f"(mỗi tổ một tệp MÃ_TỔ.png, danh sách trong invites.csv). "
+        f"Bỏ qua {skipped} tổ đã có tổ trưởng hoặc còn lời mời chưa dùng."
+    )
+
+
+# ---- reports (issue 4: the report flow, review, reminders, misinformation tips)
+# Owned by the reports engineer; the lead may move these. HTML-returning functions escape
+# every value a person typed.
+
+R_HEADING = "📝 Báo cáo"
+R_CANCEL_HINT = "Gõ /huy để dừng."
+R_KEPT = "Các thông tin đã nhập vẫn được giữ."
+
+
+def r_number(value: int) -> str:
+    """1250 → "1.250": Vietnamese groups thousands with a dot."""
+    return f"{value:,}".replace(",", ".")
+
+
+def r_heading(unit_name: str) -> str:
+    return f"<b>{R_HEADING} — {escape(unit_name)}</b>"
+
+
+R_NOT_LEADER = (
+    "Chức năng báo cáo dành cho tổ trưởng, tuyên truyền viên của tổ dân phố. Nếu anh/chị "
+    "phụ trách một tổ, xin cán bộ phường gửi lời mời tổ trưởng."
+)
+R_PRIVATE_ONLY = "Báo cáo gửi trong tin nhắn riêng: anh/chị nhắn riêng cho Loa Phường rồi gõ /baocao."
+
+# -- the questions, one per step
+R_Q_UNIT = "Anh/chị báo cáo cho tổ nào? Chọn một tổ bên dưới."
+R_Q_DATE = (
+    "Buổi tuyên truyền diễn ra ngày nào? Bấm Hôm nay, Hôm qua, hoặc gõ ngày, "
+    "ví dụ 05/04/2026."
+)
+R_Q_FORM = "Buổi tuyên truyền theo hình thức nào? Chọn một hình thức bên dưới."
+R_Q_FORM_OTHER = "Anh/chị gõ tên hình thức, ví dụ: Đến từng hộ gia đình."
+R_Q_TOPICS = (
+    "Buổi tuyên truyền nói về nội dung nào? Bấm để chọn, bấm lần nữa để bỏ; chọn được "
+    "nhiều nội dung. Chọn xong bấm Xong."
+)
+R_Q_ATTENDANCE = "Có bao nhiêu người tham dự? Gõ một số, ví dụ: 35 hoặc khoảng 40."
+R_Q_NOTES = (
+    "Anh/chị ghi chú ngắn về buổi tuyên truyền (không quá 1.000 ký tự), ví dụ: Bà con "
+    "quan tâm chuyển đổi số. Không có thì bấm Bỏ qua."
+)
+R_Q_PHOTOS = (
+    "Anh/chị gửi ảnh buổi tuyên truyền, tối đa 10 ảnh (bấm 📎 rồi chọn ảnh). "
+    "Gửi xong, hoặc không có ảnh, thì bấm Xong."
+)
+R_Q_DIFFICULTIES = (
+    "Tổ có khó khăn, vướng mắc hay đề xuất gì không? Gõ ngắn gọn, ví dụ: Cần thêm tài "
+    "liệu in cho bà con. Không có thì bấm Không có."
+)
+R_Q_EDIT = "Anh/chị muốn sửa mục nào? Chọn bên dưới."
+
+# -- wrong input: what was expected, an example, and that nothing was lost
+R_BAD_DATE = "Ngày chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm, ví dụ 05/04/2026."
+R_FUTURE_DATE = (
+    "Ngày này chưa tới. Anh/chị chỉ báo cáo buổi đã diễn ra, ví dụ hôm nay hoặc 05/04/2026."
+)
+
+
+def r_old_date(days: int) -> str:
+    return (
+        f"Ngày này đã quá {days} ngày nên không báo cáo được nữa. Anh/chị nhập ngày gần đây "
+        "hơn, ví dụ hôm qua."
+    )
+
+
+R_BAD_ATTENDANCE = "Số người chưa đúng. Anh/chị gõ một số, ví dụ: 35 hoặc khoảng 40."
+R_RANGE_ATTENDANCE = "Số người phải từ 1 đến 10.000. Anh/chị gõ lại, ví dụ: 35."
+
+
+def r_too_long(length: int, limit: int) -> str:
+    return (
+        f"Nội dung dài {r_number(length)} ký tự, quá giới hạn {r_number(limit)} ký tự. "
+        "Anh/chị viết ngắn lại rồi gửi lại."
+    )
+
+
+R_NEED_TEXT = "Anh/chị gõ nội dung bằng chữ, ví dụ: Đến từng hộ gia đình."
+R_PICK_BUTTON = "Anh/chị bấm một nút bên dưới để trả lời."
+R_PICK_TOPICS = "Anh/chị bấm vào các nội dung ở nút bên dưới, chọn xong bấm Xong."
+R_NEED_TOPIC = "Anh/chị chọn ít nhất một nội dung."
+R_PHOTO_EXPECTED = "Ở bước này Loa Phường cần ảnh. Anh/chị gửi ảnh, hoặc bấm Xong."
+R_STALE_STEP = "Nút này thuộc một bước đã qua."
+
+
+def r_photo_added(count: int, limit: int) -> str:
+    return f"Đã nhận ảnh {count}/{limit}."
+
+
+R_PHOTO_DUPLICATE = "Ảnh này đã có trong báo cáo."
+R_PHOTOS_FULL = "Báo cáo đã đủ 10 ảnh; ảnh vừa gửi không được thêm."
+R_PHOTOS_CLEARED = "Đã xóa các ảnh đã gửi."
+R_PHOTOS_MORE = "Gửi thêm ảnh, hoặc bấm Xong."
+
+# -- buttons of the flow
+R_BTN_TODAY = "Hôm nay"
+R_BTN_YESTERDAY = "Hôm qua"
+R_BTN_SKIP = "Bỏ qua"
+R_BTN_CLEAR_TEXT = "Để trống"
+R_BTN_DONE = "Xong"
+R_BTN_NONE = "Không có"
+R_BTN_CLEAR_PHOTOS = "Xóa ảnh đã gửi"
+R_BTN_SEND = "Gửi"
+R_BTN_EDIT = "Sửa"
+R_BTN_CANCEL = "Hủy"
+R_BTN_RESUME = "Tiếp tục"
+R_BTN_START_OVER = "Làm báo cáo mới"
+R_BTN_REPORT_NOW = "Báo cáo ngay"
+
+
+def r_btn_topics_done(count: int) -> str:
+    return f"Xong ({count} đã chọn)" if count else "Xong"
+
+
+R_FORM_LABELS = {
+    "hop_to": "Họp tổ dân phố",
+    "chi_bo": "Sinh hoạt chi bộ",
+    "hoi_nghi": "Hội nghị, tọa đàm",
+    "loa": "Loa truyền thanh",
+    "mxh": "Mạng xã hội (Zalo, Facebook…)",
+    "truc_quan": "Cổ động trực quan (panô, áp phích)",
+    "khac": "Khác (tự gõ)",
+}
+
+# -- the summary and the fields of a report
+R_F_UNIT = "Tổ"
+R_F_DATE = "Ngày"
+R_F_FORM = "Hình thức"
+R_F_TOPICS = "Nội dung"
+R_F_ATTENDANCE = "Số người dự"
+R_F_NOTES = "Ghi chú"
+R_F_PHOTOS = "Ảnh"
+R_F_DIFFICULTIES = "Khó khăn, đề xuất"
+R_F_LEADER = "Người báo cáo"
+R_F_STATUS = "Trạng thái"
+R_F_REASON = "Ý kiến của cán bộ phường"
+R_NONE = "không có"
+R_RECAP = "Đã ghi"
+R_SUMMARY_TITLE = "<b>Kiểm tra báo cáo trước khi gửi</b>"
+R_SUMMARY_NEXT = "Đúng rồi thì bấm Gửi; bấm Sửa để thay đổi một mục, Hủy để bỏ báo cáo."
+
+
+def r_people(count: int) -> str:
+    return f"{r_number(count)} người"
+
+
+def r_photos(count: int) -> str:
+    return f"{count} ảnh" if count else R_NONE
+
+
+def r_topics_count(count: int) -> str:
+    return f"{count} nội dung"
+
+
+R_STATUS_LABELS = {
+    "submitted": "Chờ duyệt",
+    "approved": "Đạt",
+    "needs_more": "Cần bổ sung",
+    "rejected": "Không hợp lệ",
+    "withdrawn": "Đã rút",
+}
+R_STEP_LABELS = {
+    "unit": "chọn tổ",
+    "date": "ngày",
+    "form": "hình thức",
+    "form_other": "hình thức",
+    "topics": "nội dung",
+    "attendance": "số người dự",
+    "notes": "ghi chú",
+    "photos": "ảnh",
+    "difficulties": "khó khăn, đề xuất",
+    "summary": "kiểm tra trước khi gửi",
+    "edit": "sửa báo cáo",
+}
+
+# -- resuming and ending
+R_RESUME_TITLE = "<b>Anh/chị đang có báo cáo dở — tiếp tục?</b>"
+
+
+def r_resume(unit_name: str, step: str, saved_at: str) -> str:
+    return (
+        f"{R_RESUME_TITLE}\n{escape(unit_name)}, đang ở bước {escape(step)} "
+        f"(lưu lúc {escape(saved_at)}). {R_KEPT}\n"
+        "Bấm Tiếp tục để làm tiếp, hoặc Làm báo cáo mới để bỏ báo cáo dở."
+    )
+
+
+def r_receipt(number: int, unit_name: str) -> str:
+    return (
+        f"<b>Đã gửi báo cáo số {number}</b>\n"
+        f"Cảm ơn anh/chị. Cán bộ phường sẽ xem báo cáo của {escape(unit_name)} và phản hồi "
+        "tại đây. Gõ /baocaocuatoi để xem các báo cáo đã gửi."
+    )
+
+
+def r_receipt_again(number: int) -> str:
+    return (
+        f"<b>Đã gửi lại báo cáo số {number}</b>\n"
+        "Cảm ơn anh/chị. Cán bộ phường sẽ xem lại và phản hồi tại đây."
+    )
+
+
+R_CANCELLED = "Đã hủy báo cáo dở. Khi cần, anh/chị gõ /baocao để báo cáo."
+
+
+def r_edit_cancelled(number: int) -> str:
+    return f"Đã thôi sửa. Báo cáo số {number} giữ nguyên như trước."
+
+
+def r_not_editable(number: int, status: str) -> str:
+    return (
+        f"Báo cáo số {number} đang ở trạng thái {escape(status)} nên không sửa hay rút được "
+        "nữa. Gõ /baocao để gửi báo cáo mới."
+    )
+
+
+def r_not_your_unit(unit_name: str) -> str:
+    return (
+        f"Anh/chị không còn phụ trách {escape(unit_name)} nên báo cáo này chưa gửi được. "
+        "Gõ /huy để bỏ báo cáo dở, hoặc liên hệ cán bộ phường."
+    )
+
+
+def r_busy_with_draft(number: int) -> str:
+    return (
+        f"{R_RESUME_TITLE}\nAnh/chị cần làm xong hoặc bỏ báo cáo dở trước khi sửa báo cáo số "
+        f"{number}."
+    )
+
+
+def r_btn_fix_instead(number: int) -> str:
+    return f"Bỏ dở, sửa số {number}"
+
+
+R_REPORT_NOT_FOUND = "Không tìm thấy báo cáo này. Gõ /baocaocuatoi để xem các báo cáo đã gửi."
+
+# -- /baocaocuatoi
+R_MY_TITLE = "<b>Báo cáo anh/chị đã gửi</b>"
+R_MY_NONE = "Anh/chị chưa gửi báo cáo nào. Gõ /baocao để báo cáo buổi tuyên truyền."
+R_MY_NEXT = "Chọn một báo cáo để xem, sửa hoặc rút."
+
+
+def r_my_line(number: int, day: str, form: str, status: str) -> str:
+    return f"• Số {number} · {escape(day)} · {escape(form)} — {escape(status)}"
+
+
+def r_btn_number(number: int) -> str:
+    return f"Số {number}"
+
+
+R_BTN_EDIT_REPORT = "Sửa báo cáo"
+R_BTN_WITHDRAW = "Rút báo cáo"
+R_BTN_FIX = "Bổ sung báo cáo"
+
+
+def r_withdraw_confirm(number: int) -> str:
+    return (
+        f"<b>Rút báo cáo số {number}?</b>\nCán bộ phường sẽ không xét báo cáo này nữa. "
+        "Anh/chị vẫn gửi được báo cáo mới bất cứ lúc nào."
+    )
+
+
+def r_withdrawn(number: int) -> str:
+    return f"Đã rút báo cáo số {number}."
+
+
+# -- review by officers
+def r_card_title(number: int, unit_name: str, edited: bool = False) -> str:
+    mark = " (đã sửa)" if edited else ""
+    return f"<b>Báo cáo số {number}{mark} — {escape(unit_name)}</b>"
+
+
+R_BTN_APPROVE = "Đạt"
+R_BTN_NEEDS_MORE = "Cần bổ sung"
+R_BTN_REJECT = "Không hợp lệ"
+R_BTN_PHOTOS = "Xem ảnh"
+
+
+def r_ask_reason(number: int, needs_more: bool) -> str:
+    if needs_more:
+        return (
+            f"<b>Báo cáo số {number} cần bổ sung</b>\nAnh/chị gõ nội dung cần bổ sung, ví dụ: "
+            "Thiếu ảnh buổi họp. Gõ /huy để thôi."
+        )
+    return (
+        f"<b>Báo cáo số {number} không hợp lệ</b>\nAnh/chị gõ lý do, ví dụ: Trùng với báo cáo "
+        "số 10. Gõ /huy để thôi."
+    )
+
+
+R_REASON_NEEDED = "Anh/chị gõ lý do bằng chữ, ví dụ: Thiếu ảnh buổi họp."
+
+
+def r_reviewed(number: int, verdict: str) -> str:
+    return f"Báo cáo số {number}: {escape(verdict)}. Loa Phường đã báo cho tổ trưởng."
+
+
+def r_already_reviewed(number: int, status: str) -> str:
+    return f"Báo cáo số {number} đã được xử lý: {status}."
+
+
+R_REPORT_CHANGED = "Tổ trưởng vừa sửa báo cáo; đây là bản mới nhất."
+
+
+def r_review_dropped(number: int) -> str:
+    return f"Đã thôi. Báo cáo số {number} vẫn chờ duyệt."
+
+
+def r_verdict_approved(number: int, unit_name: str, day: str) -> str:
+    return (
+        f"<b>Báo cáo số {number} đã được duyệt: Đạt</b>\n"
+        f"Báo cáo buổi tuyên truyền ngày {escape(day)} của {escape(unit_name)} đạt yêu cầu. "
+        "Cảm ơn anh/chị."
+    )
+
+
+def r_verdict_needs_more(number: int, day: str, reason: str) -> str:
+    return (
+        f"<b>Báo cáo số {number} cần bổ sung</b>\n"
+        f"Báo cáo buổi ngày {escape(day)}. Cán bộ phường đề nghị: {escape(reason)}\n\n"
+        "Anh/chị bấm Bổ sung báo cáo để sửa rồi gửi lại."
+    )
+
+
+def r_verdict_rejected(number: int, day: str, reason: str) -> str:
+    return (
+        f"<b>Báo cáo số {number} không hợp lệ</b>\n"
+        f"Báo cáo buổi ngày {escape(day)}. Lý do: {escape(reason)}\n\n"
+        "Nếu cần trao đổi, anh/chị liên hệ Phòng Văn hóa - Xã hội phường."
+    )
+
+
+def r_difficulty(number: int, unit_name: str, day: str, text: str) -> str:
+    return (
+        f"<b>Khó khăn, đề xuất từ {escape(unit_name)}</b>\n"
+        f"Báo cáo số {number}, buổi ngày {escape(day)}:\n\n{escape(text)}"
+    )
+
+
+def r_withdrawn_notice(number: int, unit_name: str) -> str:
+    return f"Báo cáo số {number} của {escape(unit_name)} đã được tổ trưởng rút lại."
+
+
+def r_digest(count: int, lines_html: list[str], more: int) -> str:
+    tail = f"\n…và {more} báo cáo khác: gõ /duyetbaocao để xem tất cả." if more else ""
+    return (
+        f"<b>Báo cáo mới: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
+        "Bấm một báo cáo để xem và duyệt."
+    )
+
+
+def r_digest_line(number: int, unit_name: str, day: str, form: str) -> str:
+    return f"• Số {number} · {escape(unit_name)} · {escape(day)} · {escape(form)}"
+
+
+def r_btn_show(number: int) -> str:
+    return f"Xem số {number}"
+
+
+R_PENDING_NONE = "Không có báo cáo nào đang chờ duyệt."
+
+
+def r_pending(count: int, lines_html: list[str], more: int) -> str:
+    tail = f"\n…và {more} báo cáo khác." if more else ""
+    return (
+        f"<b>Báo cáo chờ duyệt: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
+        "Bấm một báo cáo để xem và duyệt."
+    )
+
+
+# -- periods, reminders, silent tổ
+def r_period_week(start: str, end: str) -> str:
+    return f"tuần này ({start}–{end})"
+
+
+def r_period_month(month: str) -> str:
+    return f"tháng {month}"
+
+
+def r_reminder(unit_names: list[str], period: str) -> str:
+    units = ", ".join(escape(name) for name in unit_names)
+    return (
+        f"<b>Nhắc báo cáo</b>\n{units} chưa có báo cáo {escape(period)}. Nếu tổ đã tuyên "
+        "truyền, anh/chị bấm Báo cáo ngay; chỉ mất vài phút."
+    )
+
+
+R_SILENT_TITLE = "<b>Các tổ chưa báo cáo</b>"
+
+
+def r_silent(period: str, silent: int, total: int, lines_html: list[str]) -> str:
+    return (
+        f"<b>Các tổ chưa báo cáo {escape(period)}</b>\n"
+        f"{silent}/{total} tổ chưa có báo cáo:\n" + "\n".join(lines_html)
+    )
+
+
+def r_silent_line(unit_name: str, leaders: list[str]) -> str:
+    who = ", ".join(escape(name) for name in leaders) if leaders else "chưa có tổ trưởng"
+    return f"• {escape(unit_name)} — {who}"
+
+
+def r_all_reported(period: str, total: int) -> str:
+    return f"Cả {total} tổ đã có báo cáo {escape(period)}."
+
+
+R_NO_UNITS = "Chưa có tổ dân phố nào trên Loa Phường."
+
+# -- misinformation tips (/baotin)
+TIP_NOT_REGISTERED = (
+    "Chức năng báo tin dành cho người đã đăng ký với Loa Phường. Anh/chị gõ /dangky để "
+    "đăng ký trước."
+)
+TIP_ASK = (
+    "<b>Báo tin sai sự thật</b>\nAnh/chị dán nội dung hoặc đường link, chuyển tiếp tin nhắn, "
+    "hoặc gửi ảnh chụp màn hình bài viết đáng ngờ. Gõ /huy để dừng."
+)
+TIP_ASK_NOTE = (
+    "Anh/chị muốn ghi chú thêm không, ví dụ: thấy trong nhóm Zalo của khu phố sáng nay? "
+    "Gõ ghi chú, hoặc bấm Không cần ghi chú."
+)
+TIP_BTN_NO_NOTE = "Không cần ghi chú"
+TIP_UNSUPPORTED = (
+    "Loa Phường nhận chữ, đường link, tin chuyển tiếp hoặc ảnh chụp màn hình. Anh/chị gửi lại "
+    "một trong các dạng đó, hoặc gõ /huy để dừng."
+)
+TIP_CANCELLED = "Đã dừng báo tin. Không có gì được gửi đi."
+TIP_KIND_LABELS = {
+    "text": "Nội dung dán vào",
+    "link": "Đường link",
+    "forward": "Tin chuyển tiếp",
+    "photo": "Ảnh chụp màn hình",
+}
+TIP_BTN_HANDLED = "Đã xử lý"
+
+
+def tip_received(number: int) -> str:
+    return (
+        f"<b>Đã nhận tin báo số {number}</b>\nCảm ơn anh/chị. Cán bộ phường sẽ xem xét, xử lý "
+        "và báo lại khi xong."
+    )
+
+
+def tip_card(
+    number: int, reporter: str, kind: str, content: str, origin: str, note: str, when: str
+) -> str:
+    lines = [f"<b>Tin báo số {number}</b> · {escape(kind)}", f"Người báo: {escape(reporter)}"]
+    if origin:
+        lines.append(f"Chuyển tiếp từ: {escape(origin)}")
+    lines.append(f"Lúc: {escape(when)}")
+    if content:
+        lines.append(f"\n{escape(content)}")
+    if note:
+        lines.append(f"\nGhi chú: {escape(note)}")
+    return "\n".join(lines)
+
+
+def tip_handled_line(who: str, when: str) -> str:
+    return f"\n\n✅ Đã xử lý ({escape(who)}, {escape(when)})."
+
+
+def tip_thanks(number: int) -> str:
+    return (
+        f"Tin báo số {number} của anh/chị đã được cán bộ phường xử lý. Cảm ơn anh/chị đã "
+        "báo tin."
+    )
+
+
+def tip_already_handled(number: int) -> str:
+    return f"Tin báo số {number} đã được xử lý rồi."
+
+
+TIP_QUEUE_NONE = "Không có tin báo nào đang chờ xử lý."
+
+
+def tip_queue(count: int, lines_html: list[str], more: int) -> str:
+    tail = f"\n…và {more} tin khác." if more else ""
+    return (
+        f"<b>Tin báo chờ xử lý: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
+        "Bấm một tin để xem và đánh dấu đã xử lý."
+    )
+
+
+def tip_queue_line(number: int, kind: str, when: str, preview: str) -> str:
+    return f"• Số {number} · {escape(kind)} · {escape(when)}: {escape(preview)}"
+
+
+def tip_btn(number: int) -> str:
+    return f"Tin số {number}"
+
+
+TIP_NOT_FOUND = "Không tìm thấy tin báo này."
+
+# -- commands added to the private command menu by this section
+COMMANDS_PRIVATE = (
+    *COMMANDS_PRIVATE,
+    ("baocao", "Báo cáo buổi tuyên truyền (tổ trưởng)"),
+    ("baocaocuatoi", "Các báo cáo tôi đã gửi"),
+    ("baotin", "Báo tin sai sự thật"),
+)

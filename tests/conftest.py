@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application, running
-from bot.config import Config, parse_config
+from bot.config import DEFAULT_CONTENT, Config, parse_config
 from bot.content import ContentPack, load_pack
-from bot.config import DEFAULT_CONTENT
 from bot.simulator import BotApiSimulator
 
 TOKEN = "123456:TEST-TOKEN-abcdef"

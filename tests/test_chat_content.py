@@ -36,7 +36,9 @@ async def test_menu_task_group_full_text_and_back(sim: BotApiSimulator, pack: Co
     groups = pack.of_kind("task_group")
     assert len(groups) == 12
     labels = sum(listing.buttons, [])
-    assert sum(1 for label in labels if texts.PENDING_MARK in label) == sum(g.pending for g in groups)
+    assert sum(1 for label in labels if texts.PENDING_MARK in label) == sum(
+        g.pending for g in groups
+    )
     first = groups[0]
     assert "12" in listing.text
 

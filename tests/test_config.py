@@ -46,9 +46,15 @@ def test_environment_token_wins() -> None:
         ({"telegram": {"token": TOKEN, "tokn": "x"}}, "[telegram] tokn"),
         ({"telegram": {"token": TOKEN}, "ward": {"timezone": "Asia/Ha_Noi"}}, "[ward] timezone"),
         ({"telegram": {"token": TOKEN}, "content": {"path": "/nonexistent"}}, "[content] path"),
-        ({"telegram": {"token": TOKEN}, "admins": {"telegram_ids": ["@lan"]}}, "[admins] telegram_ids"),
+        (
+            {"telegram": {"token": TOKEN}, "admins": {"telegram_ids": ["@lan"]}},
+            "[admins] telegram_ids",
+        ),
         ({"telegram": {"token": TOKEN}, "reports": {"period": "daily"}}, "[reports] period"),
-        ({"telegram": {"token": TOKEN}, "reports": {"reminder_time": "7h"}}, "[reports] reminder_time"),
+        (
+            {"telegram": {"token": TOKEN}, "reports": {"reminder_time": "7h"}},
+            "[reports] reminder_time",
+        ),
         ({"telegram": {"token": TOKEN}, "wardd": {}}, "wardd"),
     ],
 )

@@ -15,7 +15,9 @@ async def test_open_sets_pragmas_and_migrates(tmp_path: Path) -> None:
         assert (await db.fetchval("PRAGMA journal_mode")) == "wal"
         assert (await db.fetchval("PRAGMA foreign_keys")) == 1
         assert await db.schema_version() == len(migrations())
-        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         assert "chats" in tables
 
 
@@ -42,7 +44,9 @@ async def test_concurrent_transactions_do_not_interleave(tmp_path: Path) -> None
 
         async def move(chat_id: int) -> None:
             async with db.transaction() as conn:
-                await conn.execute("INSERT INTO chats (chat_id, type) VALUES (?, 'group')", (chat_id,))
+                await conn.execute(
+                    "INSERT INTO chats (chat_id, type) VALUES (?, 'group')", (chat_id,)
+                )
                 await asyncio.sleep(0)  # give the other coroutines a chance to barge in
                 if chat_id % 2:
                     raise ValueError(chat_id)

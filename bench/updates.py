@@ -1,0 +1,142 @@
+"""Benchmark: content commands through the local Bot API simulator, Loa Phường vs a bare echo bot.
+
+Each bot runs as its own process (`python -m bot run` / `bench/echo_bot.py`) and polls the
+same simulator, which runs in this process, over loopback HTTP: the real python-telegram-bot
+stack on both sides, in the same run, so the ratio shows what Loa Phường's own work
+(handlers, content lookup, rendering, database) costs on top of PTB itself.
+
+Two measurements per bot:
+- latency at idle: one user sends a command, waits for the answer, repeats (p50/p99 ms);
+- throughput: N commands from 50 users injected at once, updates/s until all are answered.
+
+Run:  .venv/bin/python bench/updates.py --n 2000 [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bot.simulator import BotApiSimulator
+
+TOKEN = "424242:BENCH-token"
+COMMANDS = ("/muctieu", "/nhiemvu", "/dotpha", "/nhiemvu 2", "/timkiem chuyen doi so", "/chitieu")
+HERE = Path(__file__).resolve().parent
+
+
+def start_loa(base_url: str, folder: Path) -> subprocess.Popen[bytes]:
+    config = folder / "config.toml"
+    config.write_text(
+        f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{base_url}"\n'
+        f'[storage]\ndatabase = "{folder / "bench.sqlite3"}"\nmedia = "{folder / "media"}"\n',
+        encoding="utf-8",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "BOT_TOKEN": ""},
+    )
+
+
+def start_echo(base_url: str, folder: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(HERE / "echo_bot.py"), base_url, TOKEN],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def measure(sim: BotApiSimulator, n: int, idle: int, base_user: int) -> dict[str, float]:
+    warm = sim.user(base_user, first_name="Warm")
+    for command in COMMANDS * 3:  # the first answers pay for start-up and connections
+        await warm.send(command)
+        await warm.expect_reply(timeout=30)
+
+    latencies: list[float] = []
+    person = sim.user(base_user + 1, first_name="Idle")
+    for i in range(idle):
+        started = time.perf_counter()
+        await person.send(COMMANDS[i % len(COMMANDS)])
+        await person.expect_reply(timeout=10)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    users = [sim.user(base_user + 10 + i, first_name=f"U{i}") for i in range(50)]
+    before = len(sim.sent)
+    started = time.perf_counter()
+    for i in range(n):
+        await users[i % len(users)].send(COMMANDS[i % len(COMMANDS)])
+    deadline = started + 300
+    while len(sim.sent) - before < n:
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"only {len(sim.sent) - before} of {n} answered in 300 s")
+        await asyncio.sleep(0.002)
+    elapsed = time.perf_counter() - started
+    return {
+        "updates_per_s": n / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 99),
+    }
+
+
+async def one_run(n: int, idle: int) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, (name, start) in enumerate(
+            [("PTB echo (baseline)", start_echo), ("Loa Phường", start_loa)]
+        ):
+            async with BotApiSimulator(token=TOKEN, bot_username="bench_bot") as sim:
+                process = start(sim.base_url, Path(tmp))
+                try:
+                    results[name] = await measure(sim, n, idle, base_user=100_000 * (index + 1))
+                finally:
+                    process.terminate()
+                    await asyncio.to_thread(process.wait, 30)
+    return results
+
+
+async def run(n: int, idle: int, repeat: int) -> int:
+    runs = [await one_run(n, idle) for _ in range(repeat)]
+    print(f"n={n} commands, {idle} idle samples, {repeat} run(s); min..max over runs")
+    print(f"{'bot':<22}{'updates/s':>16}{'p50 ms':>16}{'p99 ms':>16}")
+    for name in runs[0]:
+
+        def span(key: str, name: str = name) -> str:
+            values = [r[name][key] for r in runs]
+            return f"{min(values):.1f}..{max(values):.1f}"
+
+        print(f"{name:<22}{span('updates_per_s'):>16}{span('p50_ms'):>16}{span('p99_ms'):>16}")
+    ratios = [
+        r["Loa Phường"]["updates_per_s"] / r["PTB echo (baseline)"]["updates_per_s"] for r in runs
+    ]
+    p99 = [r["Loa Phường"]["p99_ms"] for r in runs]
+    print(
+        f"throughput ratio Loa Phường / echo: {min(ratios):.2f}..{max(ratios):.2f} (target ≥ 0.80)"
+    )
+    print(f"Loa Phường p99 at idle: {min(p99):.1f}..{max(p99):.1f} ms (target ≤ 20 ms)")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Loa Phường vs a bare PTB echo bot")
+    parser.add_argument("--n", type=int, default=2000, help="commands in the throughput phase")
+    parser.add_argument("--idle", type=int, default=300, help="request-reply samples at idle")
+    parser.add_argument("--repeat", type=int, default=1, help="independent runs (min..max)")
+    args = parser.parse_args()
+    return asyncio.run(run(args.n, args.idle, args.repeat))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
