@@ -1,0 +1,37 @@
+"""Every string that carries user text stays valid Telegram HTML, whatever the person typed."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import texts
+from bot.telegram_html import parse_entities, text_length
+
+any_text = st.text(max_size=300)
+
+
+@given(any_text)
+def test_welcome_with_any_name(name: str) -> None:
+    html = texts.welcome_private(name, "Hải An")
+    assert name in parse_entities(html) or not name
+    assert text_length(parse_entities(html)) <= 4096
+
+
+@given(st.text(min_size=1, max_size=100))
+def test_search_answers_echo_the_query_as_text(query: str) -> None:
+    for html in (texts.search_none(query), texts.search_results(query, 3)):
+        assert query in parse_entities(html)
+
+
+@given(any_text, any_text)
+def test_kind_titles_and_sources_escape(label: str, source: str) -> None:
+    assert label in parse_entities(texts.kind_list_title(label, 12, 6))
+    assert source in parse_entities(texts.item_footer(source))
+
+
+def test_static_html_strings_parse() -> None:
+    for name in dir(texts):
+        value = getattr(texts, name)
+        if name.isupper() and isinstance(value, str) and "<" in value:
+            parse_entities(value)  # raises HtmlError if any static string is broken
