@@ -107,7 +107,7 @@ def too_many(retry_after: int) -> ApiError:
 class _Window:
     """Timestamps of accepted sends inside one sliding window."""
 
-    __slots__ = ("limit", "length", "stamps")
+    __slots__ = ("length", "limit", "stamps")
 
     def __init__(self, limit: int, length: float) -> None:
         self.limit = limit
