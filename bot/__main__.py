@@ -1,10 +1,12 @@
 """Command line: `python -m bot <command>` (also installed as `loa-phuong`).
 
-    run            serve Telegram with config.toml (or --config PATH)
-    demo           run the real bot against the local Bot API simulator and print a tour
-    demo --interactive   type as a user; the bot answers through the simulator
-    check-content  validate the content pack and print each problem with file, line and fix
-    simulator      run the local Bot API simulator on its own (for manual tests)
+run            serve Telegram with config.toml (or --config PATH)
+demo           run the real bot against the local Bot API simulator and print a tour
+demo --interactive   type as a user; the bot answers through the simulator
+check-content  validate the content pack and print each problem with file, line and fix
+simulator      run the local Bot API simulator on its own (for manual tests)
+import-units   import or update the tổ dân phố from a CSV file (Excel: CSV UTF-8)
+invite         create an invite link and its QR code PNG (one tổ, or --all)
 """
 
 from __future__ import annotations
@@ -34,6 +36,19 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulator", help="chạy máy chủ Telegram mô phỏng")
     sim.add_argument("args", nargs=argparse.REMAINDER)
+
+    imp = sub.add_parser("import-units", help="nhập danh sách tổ dân phố từ tệp CSV")
+    imp.add_argument("csv", type=Path, help="tệp CSV: Mã tổ;Tên tổ;Khu vực")
+    imp.add_argument("--config", type=Path, default=Path("config.toml"))
+
+    inv = sub.add_parser("invite", help="tạo lời mời kèm mã QR")
+    inv.add_argument("--role", choices=["leader", "officer", "admin"], default="leader")
+    inv.add_argument("--unit", help="mã tổ (lời mời tổ trưởng)")
+    inv.add_argument("--all", action="store_true", help="mọi tổ chưa có tổ trưởng")
+    inv.add_argument("--out", type=Path, help="tệp PNG của mã QR")
+    inv.add_argument("--out-dir", type=Path, help="thư mục mã QR khi dùng --all")
+    inv.add_argument("--bot-username", help="tên bot, nếu không hỏi được Telegram")
+    inv.add_argument("--config", type=Path, default=Path("config.toml"))
     return parser
 
 
@@ -52,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.simulator import main as sim_main
 
             return sim_main(args.args)
+        if args.command in ("import-units", "invite"):
+            return _people(args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -77,6 +94,27 @@ def _run(config_path: Path) -> int:
         return 1
     run_polling(build_application(config, pack))
     return 0
+
+
+def _people(args: argparse.Namespace) -> int:
+    from bot import people_cli
+
+    config = load_config(args.config)
+    if args.command == "import-units":
+        return asyncio.run(people_cli.import_units_main(config, args.csv, sys.stdout, sys.stderr))
+    return asyncio.run(
+        people_cli.invite_main(
+            config,
+            role=args.role,
+            unit_code=args.unit,
+            all_units=args.all,
+            out_path=args.out,
+            out_dir=args.out_dir,
+            bot_username=args.bot_username,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    )
 
 
 def _check_content(config_path: Path | None, path: Path | None) -> int:

@@ -1,11 +1,18 @@
-"""Group chats the bot belongs to: added, greeted once, removed, migrated to a supergroup."""
+"""Group chats the bot belongs to: added, greeted once, removed, migrated to a supergroup,
+and linked to a tổ dân phố (so scheduled messages for that tổ reach its group).
+
+A removal only marks the group inactive: its link is kept, so adding the bot back restores
+it, and a migration to a supergroup carries the link to the new chat id.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import iso
 from bot.db import Database
+from bot.people import audit_conn, code_key
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,7 @@ class GroupChat:
     title: str
     active: bool
     greeted: bool
+    unit_id: int | None = None
 
 
 async def bot_added(db: Database, chat_id: int, chat_type: str, title: str, now: object) -> bool:
@@ -46,22 +54,100 @@ async def bot_removed(db: Database, chat_id: int, now: object) -> None:
 
 
 async def migrated(db: Database, old_id: int, new_id: int, now: object) -> None:
-    """A group became a supergroup: move its row (and everything keyed on it) to the new id."""
+    """A group became a supergroup: move its row (and everything keyed on it) to the new id.
+
+    If the new id is already recorded (its my_chat_member update came first), the old row's
+    link to a tổ is carried over unless the new row has one of its own."""
+    stamp = iso(now)  # type: ignore[arg-type]
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT 1 FROM chats WHERE chat_id = ?", (new_id,))
         if await cursor.fetchone() is not None:
+            await conn.execute(
+                "UPDATE chats SET (unit_id, linked_by, linked_at) ="
+                " (SELECT o.unit_id, o.linked_by, o.linked_at FROM chats o WHERE o.chat_id = ?),"
+                " updated_at = ? WHERE chat_id = ? AND unit_id IS NULL"
+                " AND EXISTS (SELECT 1 FROM chats o WHERE o.chat_id = ? AND o.unit_id IS NOT NULL)",
+                (old_id, stamp, new_id, old_id),
+            )
             await conn.execute("DELETE FROM chats WHERE chat_id = ?", (old_id,))
             return
         await conn.execute(
             "UPDATE chats SET chat_id = ?, type = 'supergroup', updated_at = ? WHERE chat_id = ?",
-            (new_id, iso(now), old_id),  # type: ignore[arg-type]
+            (new_id, stamp, old_id),
         )
 
 
 async def get(db: Database, chat_id: int) -> GroupChat | None:
     row = await db.fetchone(
-        "SELECT chat_id, type, title, active, greeted FROM chats WHERE chat_id = ?", (chat_id,)
+        "SELECT chat_id, type, title, active, greeted, unit_id FROM chats WHERE chat_id = ?",
+        (chat_id,),
     )
     if row is None:
         return None
-    return GroupChat(row[0], row[1], row[2], bool(row[3]), bool(row[4]))
+    return GroupChat(row[0], row[1], row[2], bool(row[3]), bool(row[4]), row[5])
+
+
+async def ensure_group(db: Database, chat_id: int, chat_type: str, title: str, now: object) -> None:
+    """Record a group we hear from but missed the joining of (the bot was added while down):
+    no greeting then, it would come out of the blue."""
+    stamp = iso(now)  # type: ignore[arg-type]
+    await db.execute(
+        "INSERT INTO chats (chat_id, type, title, active, greeted, added_at, updated_at)"
+        " VALUES (?, ?, ?, 1, 1, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET active = 1,"
+        " title = excluded.title, type = excluded.type, updated_at = excluded.updated_at",
+        (chat_id, chat_type, title, stamp, stamp),
+    )
+
+
+async def link(db: Database, chat_id: int, unit_id: int, by: int, now: datetime) -> None:
+    """Link the group to a tổ (audited). The caller checked `by` may act for that tổ and,
+    if the group was linked to another tổ, for that one too."""
+    stamp = iso(now)
+    async with db.transaction() as conn:
+        cursor = await conn.execute("SELECT unit_id FROM chats WHERE chat_id = ?", (chat_id,))
+        before = await cursor.fetchone()
+        await conn.execute(
+            "UPDATE chats SET unit_id = ?, linked_by = ?, linked_at = ?, updated_at = ?"
+            " WHERE chat_id = ?",
+            (unit_id, by, stamp, stamp, chat_id),
+        )
+        previous = before[0] if before is not None else None
+        await audit_conn(
+            conn,
+            by,
+            "group.link",
+            now,
+            target=f"chat:{chat_id}",
+            detail=f"unit:{unit_id}" + (f" was:{previous}" if previous else ""),
+        )
+
+
+@dataclass(frozen=True)
+class GroupListing:
+    chat_id: int
+    title: str
+    active: bool
+    unit_code: str | None
+    unit_name: str | None
+
+
+async def groups(db: Database) -> list[GroupListing]:
+    """Every group the bot knows: linked ones first (by tổ code), then the unlinked."""
+    rows = await db.fetchall(
+        "SELECT c.chat_id, c.title, c.active, u.code, u.name FROM chats c"
+        " LEFT JOIN units u ON u.id = c.unit_id"
+        " WHERE c.type IN ('group', 'supergroup')"
+    )
+    listing = [GroupListing(int(r[0]), r[1], bool(r[2]), r[3], r[4]) for r in rows]
+    return sorted(
+        listing,
+        key=lambda g: (g.unit_code is None, code_key(g.unit_code or ""), not g.active, g.title),
+    )
+
+
+async def linked_chat_ids(db: Database, unit_id: int) -> list[int]:
+    """The active groups of one tổ: where a push for that tổ goes."""
+    rows = await db.fetchall(
+        "SELECT chat_id FROM chats WHERE unit_id = ? AND active = 1 ORDER BY chat_id", (unit_id,)
+    )
+    return [int(r[0]) for r in rows]

@@ -1,15 +1,24 @@
 """People and places: roles, tổ dân phố (units), leaders, and the audit log.
 
-Authorisation is decided here and only here (`role_of`), by numeric Telegram user id, never
-by username. Admins come from the config and from promotion; the anonymous group admin
-(GroupAnonymousBot) is never privileged, whatever the database says.
+Authorisation is decided here and only here (`role_of`, and `can_act_for_unit` for what a
+leader may do for one tổ), by numeric Telegram user id, never by username. Admins come from
+the config and from promotion; the anonymous group admin (GroupAnonymousBot) is never
+privileged, whatever the database says.
+
+Related core modules: `bot.units` (the registry and CSV import), `bot.invites` (invite
+tokens), `bot.consent` (the data notice, "my data" and erasure), `bot.chats` (groups).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+import aiosqlite
 
 from bot.clock import iso
 from bot.config import Config
@@ -85,6 +94,214 @@ async def audit(
 ) -> None:
     """Write one audit-log row: who did what to whom, when, and whether it was allowed."""
     await db.execute(
+        "INSERT INTO audit_log (at, actor_id, action, target, detail, allowed)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (iso(now), actor_id, action, target, detail, int(allowed)),
+    )
+
+
+# ---------------------------------------------------------------- people, leaders, rights
+# (issue 3) Everything below keeps the functions above unchanged: other modules build on them.
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What Telegram tells us about whoever is talking; stored only after consent."""
+
+    user_id: int
+    first_name: str = ""
+    last_name: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A registered person (someone who agreed to the data notice)."""
+
+    user_id: int
+    first_name: str
+    last_name: str
+    role: Role
+    consent_at: str  # UTC ISO, as stored
+    consent_version: str
+    notifications: bool
+    reachable: bool
+
+    @property
+    def full_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or str(self.user_id)
+
+
+_PERSON_COLUMNS = (
+    "user_id, first_name, last_name, role, consent_at, consent_version, notifications, reachable"
+)
+
+
+def person_from_row(row: Sequence[Any]) -> Person:
+    return Person(
+        int(row[0]), row[1], row[2], Role(row[3]), row[4], row[5], bool(row[6]), bool(row[7])
+    )
+
+
+def unit_from_row(row: Sequence[Any]) -> Unit:
+    return Unit(int(row[0]), row[1], row[2], row[3], bool(row[4]))
+
+
+def code_key(code: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural order for unit codes: T2 before T10."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", code)
+    )
+
+
+def can_be_privileged(user_id: int) -> bool:
+    """Only real, positive user ids can ever hold a role; GroupAnonymousBot never does."""
+    return user_id > 0 and user_id != ANONYMOUS_ADMIN_ID
+
+
+def higher(a: Role, b: Role) -> Role:
+    return a if RANK[a] >= RANK[b] else b
+
+
+async def get_person(db: Database, user_id: int) -> Person | None:
+    row = await db.fetchone(f"SELECT {_PERSON_COLUMNS} FROM people WHERE user_id = ?", (user_id,))
+    return None if row is None else person_from_row(row)
+
+
+async def registered_people(db: Database) -> list[Person]:
+    rows = await db.fetchall(
+        f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY first_name, last_name, user_id"
+    )
+    return [person_from_row(r) for r in rows]
+
+
+async def can_act_for_unit(db: Database, config: Config, user_id: int, unit_id: int) -> bool:
+    """May this person act for this tổ? Officers for every active tổ, a leader for their own."""
+    if not can_be_privileged(user_id):
+        return False
+    active = await db.fetchval("SELECT active FROM units WHERE id = ?", (unit_id,))
+    if not active:
+        return False
+    if at_least(await role_of(db, config, user_id), Role.OFFICER):
+        return True
+    return any(u.id == unit_id for u in await leader_units(db, user_id))
+
+
+async def units_for(db: Database, config: Config, user_id: int) -> list[Unit]:
+    """The active units this person may act for (all of them for officers and admins)."""
+    if not can_be_privileged(user_id):
+        return []
+    if at_least(await role_of(db, config, user_id), Role.OFFICER):
+        rows = await db.fetchall("SELECT id, code, name, area, active FROM units WHERE active = 1")
+        return sorted((unit_from_row(r) for r in rows), key=lambda u: code_key(u.code))
+    return await leader_units(db, user_id)
+
+
+async def active_leaderships(db: Database) -> list[tuple[Unit, Person]]:
+    """Every active (tổ, leader) pair, by tổ code then name."""
+    rows = await db.fetchall(
+        "SELECT u.id, u.code, u.name, u.area, u.active,"
+        " p.user_id, p.first_name, p.last_name, p.role, p.consent_at, p.consent_version,"
+        " p.notifications, p.reachable"
+        " FROM unit_leaders l JOIN units u ON u.id = l.unit_id"
+        " JOIN people p ON p.user_id = l.user_id"
+        " WHERE l.active = 1 ORDER BY u.code, p.first_name, p.user_id"
+    )
+    return [(unit_from_row(r[0:5]), person_from_row(r[5:13])) for r in rows]
+
+
+async def leadership_active(db: Database, unit_id: int, user_id: int) -> bool:
+    found = await db.fetchval(
+        "SELECT active FROM unit_leaders WHERE unit_id = ? AND user_id = ?", (unit_id, user_id)
+    )
+    return bool(found)
+
+
+async def deactivate_leader(
+    db: Database, unit_id: int, user_id: int, now: datetime, *, actor_id: int
+) -> bool:
+    """End one leadership (audited). A person left leading no tổ goes back to resident.
+
+    False when there was no such active leadership (already ended, or never existed)."""
+    stamp = iso(now)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE unit_leaders SET active = 0, ended_at = ?"
+            " WHERE unit_id = ? AND user_id = ? AND active = 1",
+            (stamp, unit_id, user_id),
+        )
+        if cursor.rowcount != 1:
+            return False
+        cursor = await conn.execute(
+            "SELECT COUNT(*) FROM unit_leaders WHERE user_id = ? AND active = 1", (user_id,)
+        )
+        remaining = (await cursor.fetchone())[0]  # type: ignore[index]
+        if remaining == 0:
+            await conn.execute(
+                "UPDATE people SET role = 'resident', updated_at = ?"
+                " WHERE user_id = ? AND role = 'leader'",
+                (stamp, user_id),
+            )
+        await audit_conn(
+            conn,
+            actor_id,
+            "leader.deactivate",
+            now,
+            target=f"user:{user_id}",
+            detail=f"unit:{unit_id}",
+        )
+    return True
+
+
+async def set_role(
+    db: Database, user_id: int, role: Role, now: datetime, *, actor_id: int
+) -> Role | None:
+    """Make a registered person officer or admin, or take that away (audited).
+
+    Taking it away leaves them a leader if they still lead a tổ, else a resident. Returns the
+    stored role, or None when the person is not registered or can never be privileged."""
+    if not can_be_privileged(user_id):
+        return None
+    stamp = iso(now)
+    async with db.transaction() as conn:
+        cursor = await conn.execute("SELECT role FROM people WHERE user_id = ?", (user_id,))
+        if await cursor.fetchone() is None:
+            return None
+        stored = role
+        if role not in (Role.OFFICER, Role.ADMIN):
+            cursor = await conn.execute(
+                "SELECT COUNT(*) FROM unit_leaders WHERE user_id = ? AND active = 1", (user_id,)
+            )
+            leads = (await cursor.fetchone())[0]  # type: ignore[index]
+            stored = Role.LEADER if leads else Role.RESIDENT
+        await conn.execute(
+            "UPDATE people SET role = ?, updated_at = ? WHERE user_id = ?",
+            (stored.value, stamp, user_id),
+        )
+        await audit_conn(
+            conn, actor_id, "role.set", now, target=f"user:{user_id}", detail=stored.value
+        )
+    return stored
+
+
+async def audit_conn(
+    conn: aiosqlite.Connection,
+    actor_id: int,
+    action: str,
+    now: datetime,
+    *,
+    target: str = "",
+    detail: str = "",
+    allowed: bool = True,
+) -> None:
+    """`audit` inside a transaction that is already open (so the row commits with the action).
+
+    Never call `audit` itself inside `db.transaction()`: the writer lock is not re-entrant."""
+    await conn.execute(
         "INSERT INTO audit_log (at, actor_id, action, target, detail, allowed)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (iso(now), actor_id, action, target, detail, int(allowed)),

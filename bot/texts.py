@@ -533,7 +533,6 @@ def unit_not_found(code: str) -> str:
     return f"Không có tổ dân phố mã {escape(code)}. Gõ /dsto để xem danh sách."
 
 
-LINK_UNIT_UNKNOWN = "Không có tổ dân phố này. Gõ /lienket để chọn từ danh sách."
 
 # -- officer tools
 CANBO_TITLE = "<b>Việc anh/chị làm được trên Loa Phường</b>"
@@ -634,7 +633,6 @@ def promote_done(name: str, role: str) -> str:
     return f"Đã đổi vai trò của {escape(name)} thành {escape(ROLE_LABELS[role])}."
 
 
-PROMOTE_SELF = "Anh/chị không tự đổi vai trò của mình được; nhờ một quản trị viên khác."
 PERSON_GONE = "Người này không còn đăng ký trên Loa Phường."
 
 # -- units in chat (admins)
@@ -782,7 +780,9 @@ R_NOT_LEADER = (
     "Chức năng báo cáo dành cho tổ trưởng, tuyên truyền viên của tổ dân phố. Nếu anh/chị "
     "phụ trách một tổ, xin cán bộ phường gửi lời mời tổ trưởng."
 )
-R_PRIVATE_ONLY = "Báo cáo gửi trong tin nhắn riêng: anh/chị nhắn riêng cho Loa Phường rồi gõ /baocao."
+R_PRIVATE_ONLY = (
+    "Báo cáo gửi trong tin nhắn riêng: anh/chị nhắn riêng cho Loa Phường rồi gõ /baocao."
+)
 
 # -- the questions, one per step
 R_Q_UNIT = "Anh/chị báo cáo cho tổ nào? Chọn một tổ bên dưới."
@@ -1258,4 +1258,473 @@ COMMANDS_PRIVATE = (
     ("baocao", "Báo cáo buổi tuyên truyền (tổ trưởng)"),
     ("baocaocuatoi", "Các báo cáo tôi đã gửi"),
     ("baotin", "Báo tin sai sự thật"),
+)
+
+# ---- broadcasts (issue 5: /guitin, /tinhtrang, /lich, /tatthongbao, the content calendar)
+# Times arrive already formatted in the ward's time zone (see bot.schedule.bc_when).
+
+BC_WEEKDAY_SHORT = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+BC_WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def bc_number(n: int) -> str:
+    """1250 → "1.250", as Vietnamese writes thousands."""
+    return f"{n:,}".replace(",", ".")
+
+
+def bc_when(weekday: int, hhmm: str, ddmmyyyy: str) -> str:
+    return f"{hhmm} {BC_WEEKDAY_NAMES[weekday]} {ddmmyyyy}"
+
+
+# -- composing
+BC_PROMPT = (
+    "<b>Soạn tin gửi</b>\n\n"
+    "Anh/chị gõ nội dung tin, viết như nội dung của phường: **chữ đậm**, mỗi ý một dòng "
+    "bắt đầu bằng dấu gạch ngang (- ). Có thể gửi một ảnh hoặc một tệp, nội dung ghi ở "
+    "phần chú thích.\n\n"
+    "Hoặc chọn một nội dung có sẵn bên dưới. Gõ /huy để dừng."
+)
+BC_PRIVATE_ONLY = "Anh/chị nhắn riêng cho Loa Phường rồi gõ /guitin để soạn tin."
+BC_BTN_PICK = "📚 Chọn nội dung có sẵn"
+BC_BTN_CANCEL = "Hủy"
+BC_BTN_DONE = "Xong"
+BC_EMPTY = (
+    "Tin chưa có nội dung. Anh/chị gõ nội dung tin, ví dụ: **Họp tổ dân phố** tối thứ Bảy "
+    "lúc 19:30."
+)
+BC_BAD_TEXT = (
+    "Nội dung có ký hiệu định dạng chưa đúng. Anh/chị kiểm tra các dấu ** rồi gửi lại; "
+    "tin đang soạn vẫn được giữ."
+)
+
+
+def bc_too_long(length: int, limit: int, caption: bool) -> str:
+    where = " cho phần chú thích của ảnh hoặc tệp" if caption else ""
+    return (
+        f"Tin dài {bc_number(length)} ký tự, quá giới hạn {bc_number(limit)} ký tự của Telegram"
+        f"{where}. Anh/chị rút gọn rồi gửi lại; tin đang soạn vẫn được giữ."
+    )
+
+
+def bc_media_title(kind: str) -> str:
+    return "Ảnh" if kind == "photo" else "Tệp đính kèm"
+
+
+def bc_item_more(command: str, position: int) -> str:
+    if command:
+        return f"\n\n<i>Đọc đầy đủ: gõ /{command} {position}</i>"
+    return "\n\n<i>Xem thêm: gõ /noidung</i>"
+
+
+BC_PICK_KIND = "<b>Chọn nội dung có sẵn</b>\nAnh/chị chọn một loại nội dung."
+BC_PICK_ITEM = (
+    "<b>Chọn một mục</b>\nCác mục đang được cán bộ phường cập nhật chưa có trong danh sách."
+)
+
+# -- audience
+BC_AUDIENCE_PROMPT = "<b>Gửi cho ai?</b>\nAnh/chị chọn người nhận bên dưới."
+BC_AUD_LEADERS = "Tất cả tổ trưởng"
+BC_AUD_GROUPS = "Tất cả nhóm tổ dân phố"
+BC_AUD_UNITS = "Chọn tổ dân phố"
+BC_AUD_EVERYONE = "Mọi người đã dùng bot"
+BC_NO_UNITS = "Chưa có tổ dân phố nào trong danh sách. Cán bộ phường thêm tổ bằng /themto."
+BC_PICK_A_UNIT = "Anh/chị chọn ít nhất một tổ dân phố."
+BC_WHO_PROMPT = "<b>Gửi cho ai trong các tổ đã chọn?</b>"
+BC_WHO_LEADERS = "Tổ trưởng"
+BC_WHO_GROUPS = "Nhóm của tổ"
+BC_WHO_BOTH = "Cả tổ trưởng và nhóm"
+
+
+def bc_units_prompt(page: int, pages: int) -> str:
+    where = f" (trang {page}/{pages})" if pages > 1 else ""
+    return (
+        f"<b>Chọn tổ dân phố</b>{where}\n"
+        "Bấm vào tên tổ để chọn hoặc bỏ chọn, chọn xong bấm “Xong”."
+    )
+
+
+def bc_btn_units_done(count: int) -> str:
+    return f"Xong ({count} tổ)" if count else "Xong"
+
+
+def bc_audience(kind: str, unit_names: list[str], leaders: bool, groups: bool) -> str:
+    """Who gets a broadcast, as HTML (names are escaped here)."""
+    if kind == "leaders":
+        return "tất cả tổ trưởng"
+    if kind == "groups":
+        return "tất cả nhóm tổ dân phố đã liên kết"
+    if kind == "everyone":
+        return "mọi người đã đăng ký dùng Loa Phường"
+    who = "tổ trưởng và nhóm" if leaders and groups else "tổ trưởng" if leaders else "nhóm"
+    shown = ", ".join(escape(name) for name in unit_names[:5])
+    if len(unit_names) > 5:
+        shown += f" và {len(unit_names) - 5} tổ khác"
+    return f"{who} của {shown}"
+
+
+def bc_audience_short(kind: str) -> str:
+    return {
+        "leaders": "tổ trưởng",
+        "groups": "nhóm tổ dân phố",
+        "units": "các tổ đã chọn",
+        "everyone": "mọi người",
+    }.get(kind, kind)
+
+
+def bc_audience_chosen(audience_html: str) -> str:
+    return f"Người nhận: {audience_html}."
+
+
+# -- preview card
+BC_BTN_SEND = "Gửi ngay"
+BC_BTN_LATER = "Hẹn giờ"
+BC_BTN_AUDIENCE = "Đổi người nhận"
+BC_BTN_URGENT = "⚡ Đánh dấu khẩn"
+BC_BTN_NOT_URGENT = "Bỏ đánh dấu khẩn"
+
+
+def bc_card(audience_html: str, count: int, urgent: bool) -> str:
+    lines = [
+        "<b>Xem trước</b>: tin ở trên đúng như người nhận sẽ thấy.",
+        f"Người nhận: {audience_html}.",
+    ]
+    if count:
+        lines.append(f"<b>Sẽ gửi tới {bc_number(count)} người/nhóm.</b>")
+    else:
+        lines.append("Hiện chưa có ai trong nhóm người nhận này.")
+    if urgent:
+        lines.append("⚡ Tin khẩn: gửi trước các tin khác, gửi cả trong giờ nghỉ đêm và tới "
+                     "người đã tắt thông báo.")
+    lines.append("")
+    if count:
+        lines.append("Anh/chị chọn Gửi ngay, Hẹn giờ hoặc Hủy.")
+    else:
+        lines.append("Anh/chị đổi người nhận, hoặc Hẹn giờ để gửi sau.")
+    return "\n".join(lines)
+
+
+BC_CANCELLED = "Đã hủy tin đang soạn. Gõ /guitin khi cần soạn tin mới."
+BC_STALE = (
+    "Nút này đã cũ. Anh/chị gõ /guitin để soạn tin mới hoặc /tinhtrang để xem các tin đã gửi."
+)
+
+# -- Hẹn giờ
+BC_WHEN_PROMPT = (
+    "<b>Hẹn giờ gửi</b>\nAnh/chị gõ ngày và giờ gửi theo dạng ngày/tháng/năm giờ:phút, "
+    "ví dụ 06/04/2026 07:30 (giờ Việt Nam)."
+)
+BC_WHEN_BAD = (
+    "Ngày giờ chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ "
+    "06/04/2026 07:30. Tin đang soạn vẫn được giữ."
+)
+BC_WHEN_PAST = (
+    "Thời điểm này đã qua. Anh/chị nhập một thời điểm sắp tới, theo dạng ngày/tháng/năm "
+    "giờ:phút. Tin đang soạn vẫn được giữ."
+)
+BC_REPEAT_ONCE = "Một lần"
+BC_REPEAT_DAILY = "Hằng ngày"
+BC_REPEAT_WEEKLY = "Hằng tuần (chọn thứ)"
+BC_REPEAT_MONTHLY = "Hằng tháng"
+BC_WEEKDAYS_PROMPT = (
+    "<b>Gửi vào những thứ nào?</b>\nBấm để chọn hoặc bỏ chọn, chọn xong bấm “Xong”."
+)
+BC_PICK_A_DAY = "Anh/chị chọn ít nhất một thứ trong tuần."
+
+
+def bc_repeat_prompt(when: str) -> str:
+    return f"<b>Gửi lúc {when}</b>\nAnh/chị muốn gửi một lần hay lặp lại?"
+
+
+def bc_rule(
+    repeat: str, hhmm: str, weekdays: tuple[int, ...], month_day: int, once_date: str
+) -> str:
+    """"07:30 thứ Hai hằng tuần", "07:30 hằng ngày", "07:30 ngày 15 hằng tháng"…"""
+    if repeat == "daily":
+        return f"{hhmm} hằng ngày"
+    if repeat == "weekly":
+        return f"{hhmm} {', '.join(BC_WEEKDAY_NAMES[d] for d in sorted(weekdays))} hằng tuần"
+    if repeat == "monthly":
+        return f"{hhmm} ngày {month_day} hằng tháng"
+    return f"{hhmm} ngày {once_date}"
+
+
+def bc_scheduled(
+    schedule_id: int, rule_html: str, first: str | None, held: bool, quiet: tuple[str, str]
+) -> str:
+    lines = [f"<b>Đã hẹn giờ (lịch số {schedule_id})</b>", f"Gửi {rule_html}."]
+    if first:
+        lines.append(f"Lần gửi đầu: {first}.")
+    if held:
+        lines.append(
+            f"Giờ đã chọn nằm trong giờ nghỉ đêm ({quiet[0]}–{quiet[1]}) nên tin không khẩn "
+            f"sẽ chờ tới {quiet[1]}."
+        )
+    lines.append("\nXem, tạm dừng hoặc xóa lịch: /lich")
+    return "\n".join(lines)
+
+
+# -- progress and reports
+
+
+def bc_progress(
+    broadcast_id: int, sent: int, total: int, gone: int, failed: int, done: bool
+) -> str:
+    extra = ""
+    if gone:
+        extra += f" · {bc_number(gone)} đã chặn bot hoặc rời nhóm"
+    if failed:
+        extra += f" · {bc_number(failed)} lỗi"
+    if done:
+        return (
+            f"<b>Tin số {broadcast_id}: đã gửi xong</b>\n"
+            f"Đã gửi {bc_number(sent)}/{bc_number(total)}{extra}."
+        )
+    return (
+        f"<b>Tin số {broadcast_id}: đang gửi</b>\n"
+        f"Đã gửi {bc_number(sent)}/{bc_number(total)}…{extra}"
+    )
+
+
+def bc_report(
+    broadcast_id: int,
+    title: str,
+    total: int,
+    sent: int,
+    gone: int,
+    failed: int,
+    waiting: int,
+    errors: tuple[tuple[str, int], ...],
+    done: bool,
+) -> str:
+    lines = [f"<b>Báo cáo tin số {broadcast_id}</b>"]
+    if title:
+        lines.append(f"“{escape(title)}”")
+    lines.append(f"• Đã gửi tới Telegram: {bc_number(sent)}/{bc_number(total)}")
+    if gone:
+        lines.append(
+            f"• Đã chặn bot, rời nhóm hoặc không còn tài khoản: {bc_number(gone)} "
+            "(Loa Phường không gửi tiếp cho họ)"
+        )
+    if failed:
+        lines.append(f"• Lỗi, chưa gửi được: {bc_number(failed)}")
+        for description, count in errors[:5]:
+            lines.append(f"   – Telegram báo: {escape(description or 'không rõ')} ({count})")
+    if waiting:
+        lines.append(f"• Đang chờ gửi: {bc_number(waiting)}")
+    lines.append("")
+    if done and failed:
+        lines.append("Bấm nút bên dưới để gửi lại cho những người/nhóm bị lỗi.")
+    elif done:
+        lines.append("Gõ /tinhtrang để xem các tin khác.")
+    else:
+        lines.append(f"Tin đang được gửi. Gõ /tinhtrang {broadcast_id} để xem lại.")
+    return "\n".join(lines)
+
+
+def bc_btn_retry(count: int) -> str:
+    return f"Gửi lại cho người lỗi ({bc_number(count)})"
+
+
+def bc_retrying(count: int) -> str:
+    return f"Đang gửi lại {bc_number(count)} tin."
+
+
+BC_NOTHING_TO_RETRY = "Không còn tin lỗi nào để gửi lại."
+BC_NONE_YET = "Chưa có tin nào được gửi. Gõ /guitin để soạn tin."
+
+
+def bc_no_such(arg: str) -> str:
+    return f"Không có tin số {escape(arg)}. Gõ /tinhtrang để xem các tin gần đây."
+
+
+def bc_status_line(
+    broadcast_id: int, when: str, title: str, sent: int, total: int, done: bool, scheduled: bool
+) -> str:
+    state = "đã gửi" if done else "đang gửi"
+    origin = " (theo lịch)" if scheduled else ""
+    return (
+        f"• Số {broadcast_id} · {when} · {escape(title)}{origin}: "
+        f"{state} {bc_number(sent)}/{bc_number(total)}"
+    )
+
+
+def bc_status_list(lines: list[str]) -> str:
+    return (
+        "<b>Các tin gửi gần đây</b>\n"
+        + "\n".join(lines)
+        + "\n\nBấm một tin để xem báo cáo, hoặc gõ /tinhtrang và số tin."
+    )
+
+
+def bc_btn_detail(broadcast_id: int) -> str:
+    return f"Tin số {broadcast_id}"
+
+
+# -- residents' notifications
+NOTIF_GROUP_ALWAYS = (
+    "Nhóm tổ dân phố luôn nhận các thông báo của phường. Muốn tắt thông báo cho riêng mình, "
+    "anh/chị nhắn riêng cho Loa Phường và gõ /tatthongbao."
+)
+NOTIF_NOT_REGISTERED = (
+    "Anh/chị chưa đăng ký với Loa Phường nên không nhận thông báo nào. Muốn nhận, "
+    "anh/chị gõ /dangky."
+)
+
+
+def notifications_set(on: bool, operational: bool) -> str:
+    if on:
+        text = (
+            "<b>Đã bật thông báo</b>\nAnh/chị sẽ nhận các tin của phường qua Loa Phường. "
+            "Muốn tắt, gõ /tatthongbao."
+        )
+    else:
+        text = (
+            "<b>Đã tắt thông báo</b>\nLoa Phường không gửi các tin thường cho anh/chị nữa; "
+            "tin khẩn của phường vẫn được gửi. Muốn bật lại, gõ /batthongbao."
+        )
+    if operational:
+        text += "\nAnh/chị là tổ trưởng hoặc cán bộ nên vẫn nhận các thông báo công việc."
+    return text
+
+
+# -- /lich
+LICH_EMPTY = (
+    "<b>Lịch gửi tin</b>\nChưa có lịch nào. Gõ /guitin, soạn tin rồi chọn Hẹn giờ để tạo lịch."
+)
+LICH_BTN_DELETE_YES = "Xóa lịch"
+
+
+def lich_list(lines: list[str]) -> str:
+    return (
+        "<b>Lịch gửi tin</b>\n\n"
+        + "\n\n".join(lines)
+        + "\n\nBấm nút bên dưới để tạm dừng, tiếp tục hoặc xóa một lịch."
+    )
+
+
+def lich_line(
+    schedule_id: int,
+    title: str,
+    calendar: bool,
+    rule_html: str,
+    audience: str,
+    urgent: bool,
+    paused: bool,
+    upcoming: str | None,
+    last: tuple[str, str, int | None] | None,
+) -> str:
+    origin = " (lịch nội dung của phường)" if calendar else ""
+    lines = [
+        f"<b>Lịch số {schedule_id}</b>: {escape(title)}{origin}",
+        f"• Gửi {rule_html} tới {audience}{' · khẩn' if urgent else ''}",
+    ]
+    if paused:
+        lines.append("• Đang tạm dừng")
+    elif upcoming:
+        lines.append(f"• Lần tới: {upcoming}")
+    else:
+        lines.append("• Không còn lần gửi nào")
+    if last is not None:
+        when, result, broadcast_id = last
+        what = {
+            "sent": f"đã gửi (tin số {broadcast_id})",
+            "missed": "bị lỡ vì Loa Phường không chạy đúng giờ",
+            "nothing": "không có nội dung để gửi",
+        }.get(result, result)
+        lines.append(f"• Lần trước: {when}, {what}")
+    return "\n".join(lines)
+
+
+def lich_btn_pause(schedule_id: int) -> str:
+    return f"⏸ Tạm dừng số {schedule_id}"
+
+
+def lich_btn_resume(schedule_id: int) -> str:
+    return f"▶ Tiếp tục số {schedule_id}"
+
+
+def lich_btn_delete(schedule_id: int) -> str:
+    return f"🗑 Xóa số {schedule_id}"
+
+
+def lich_confirm_delete(schedule_id: int, title: str) -> str:
+    return (
+        f"<b>Xóa lịch số {schedule_id}?</b>\n{escape(title)}\n"
+        "Lịch đã xóa sẽ không gửi tin nữa."
+    )
+
+
+def lich_done(state: str, schedule_id: int) -> str:
+    return {
+        "paused": f"Đã tạm dừng lịch số {schedule_id}.",
+        "active": f"Đã tiếp tục lịch số {schedule_id}.",
+        "deleted": f"Đã xóa lịch số {schedule_id}.",
+    }.get(state, "")
+
+
+# -- content calendar problems (content/lich.toml), each (problem, fix)
+CAL_BAD_ID = (
+    "thiếu id hoặc id không hợp lệ.",
+    'ghi id bằng chữ thường không dấu, số và dấu gạch ngang, ví dụ id = "nhiem-vu-hang-tuan".',
+)
+CAL_BAD_TITLE = ("thiếu title.", 'ghi tên lịch, ví dụ title = "Mỗi tuần một nhóm nhiệm vụ".')
+CAL_BAD_REPEAT = (
+    "repeat không hợp lệ.",
+    'ghi repeat = "once", "daily", "weekly" hoặc "monthly".',
+)
+CAL_BAD_TIME = ("time không đúng dạng giờ:phút.", 'ghi time = "07:30".')
+CAL_BAD_DAYS = ("days không hợp lệ.", 'với repeat = "weekly", ghi days = ["T2"] (T2 … T7, CN).')
+CAL_BAD_DAY = ("day không hợp lệ.", 'với repeat = "monthly", ghi day = 1 (từ 1 đến 31).')
+CAL_BAD_DATE = (
+    "date không đúng dạng ngày/tháng/năm.",
+    'với repeat = "once", ghi date = "06/04/2026".',
+)
+CAL_BAD_CONTENT = (
+    "cần đúng một trong hai khóa next_of hoặc item.",
+    'ghi next_of = "task_group" (lần lượt từng mục) hoặc item = "muc-tieu-2030" (một mục).',
+)
+CAL_BAD_AUDIENCE = (
+    "audience không hợp lệ.",
+    'ghi audience = "groups", "leaders" hoặc "everyone".',
+)
+CAL_BAD_URGENT = ("urgent phải là true hoặc false.", "ghi urgent = false.")
+CAL_BAD_TOP = ("tệp chỉ được chứa các khối [[push]].", "mỗi lịch viết thành một khối [[push]].")
+CAL_DUPLICATE_ID = ("id bị trùng với một lịch khác.", "đặt cho mỗi lịch một id riêng.")
+
+
+def cal_unknown_keys(keys: list[str]) -> tuple[str, str]:
+    return (
+        "khóa không được hỗ trợ: " + ", ".join(keys) + ".",
+        "xóa khóa này hoặc sửa lỗi chính tả.",
+    )
+
+
+def cal_unknown_kind(kind: str) -> tuple[str, str]:
+    return (
+        f"không có loại nội dung “{kind}”.",
+        "dùng một tên sau kinds. trong pack.toml, ví dụ task_group.",
+    )
+
+
+def cal_unknown_item(item_id: str) -> tuple[str, str]:
+    return (
+        f"không có mục nội dung “{item_id}”.",
+        "dùng id của một tệp .md trong thư mục content.",
+    )
+
+
+def cal_unreadable(detail: str) -> tuple[str, str]:
+    return (f"không đọc được tệp ({detail}).", "sửa tệp theo cú pháp TOML, lưu dạng UTF-8.")
+
+
+def cal_problem(path: Path, number_in_file: int, problem: tuple[str, str]) -> str:
+    where = f" [[push]] số {number_in_file}" if number_in_file else ""
+    return f"{path}{where}: {problem[0]} — Cách sửa: {problem[1]}"
+
+
+# -- commands added to the private command menu by this section
+COMMANDS_PRIVATE = (
+    *COMMANDS_PRIVATE,
+    ("tatthongbao", "Tắt các tin thường của phường"),
+    ("batthongbao", "Bật lại các tin của phường"),
 )

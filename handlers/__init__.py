@@ -16,7 +16,17 @@ from telegram.ext import (
 )
 
 from bot import browse, texts
-from handlers import content, errors, groups, start
+from handlers import (
+    broadcast,
+    content,
+    errors,
+    groups,
+    people,
+    reports,
+    schedules,
+    start,
+    tips,
+)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -40,6 +50,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(private & filters.Text([texts.BTN_CONTENT]), content.menu))
     app.add_handler(MessageHandler(private & filters.Text([texts.BTN_SEARCH]), start.search_button))
     app.add_handler(MessageHandler(private & filters.Text([texts.BTN_HELP]), start.help_command))
+
+    # People: invites, consent and data rights, groups, officer tools (issue 3).
+    people.register(app)
+    reports.register(app)  # reports, reviews, reminders; its flow router runs in group -10
+    tips.register(app)  # /baotin misinformation tips and the officers' queue
+    broadcast.register(app)  # /guitin, /tinhtrang, opt-out; draft input runs in group -20
+    schedules.register(app)  # /lich
 
     # Catch-alls last: stray text and unknown commands get a hint in private chats only;
     # in groups the bot stays silent. Unknown buttons are refused without side effects.

@@ -25,7 +25,9 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             svc.db, change.chat.id, change.chat.type, change.chat.title or "", now
         )
         if first:
-            await context.bot.send_message(change.chat.id, texts.welcome_group(svc.config.ward.name))
+            await context.bot.send_message(
+                change.chat.id, texts.welcome_group(svc.config.ward.name)
+            )
     elif new in _OUT:
         await chats.bot_removed(svc.db, change.chat.id, now)
 

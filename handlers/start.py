@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.services import services
+from handlers import people
 from handlers.common import is_private, main_menu
 from handlers.content import run_search
 
@@ -17,6 +18,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome the person and show the main menu (private) or a brief hello (group)."""
     message = update.effective_message
     if message is None:
+        return
+    if context.args and is_private(update):  # an invite link: t.me/<bot>?start=<token>
+        await people.start_with_token(update, context)
         return
     ward = services(context).config.ward.name
     if is_private(update):

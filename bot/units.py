@@ -1,0 +1,374 @@
+"""The registry of tổ dân phố (units): CSV import, add / rename / deactivate, the overview.
+
+The CSV is what an official exports from Excel: UTF-8 with or without a BOM, `;` or `,`
+between cells, a header row naming the columns in Vietnamese or English (name/tên,
+code/mã, area/khu vực; other columns such as STT are ignored). Every problem is reported with
+its line number, and the whole file is imported in one transaction or not at all. A
+re-import updates units by code and never deletes one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import texts
+from bot.clock import iso
+from bot.content import fold
+from bot.db import Database
+from bot.people import (
+    Person,
+    Unit,
+    active_leaderships,
+    audit_conn,
+    code_key,
+    unit_from_row,
+)
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
+NAME_MAX = 120
+AREA_MAX = 120
+XLSX_MAGIC = b"PK\x03\x04"
+
+# Header cells, folded (no diacritics, lower case): what each column may be called.
+HEADERS: dict[str, frozenset[str]] = {
+    "code": frozenset({"code", "ma", "ma to", "ma so", "ma to dan pho", "ma tdp", "ma don vi"}),
+    "name": frozenset({"name", "ten", "ten to", "ten to dan pho", "to dan pho", "ten tdp"}),
+    "area": frozenset({"area", "khu vuc", "khu", "dia ban", "khu dan cu", "vung"}),
+}
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One parsed CSV row; `area` is None when the file has no area column (keep the old one)."""
+
+    line: int
+    code: str
+    name: str
+    area: str | None
+
+
+@dataclass(frozen=True)
+class CsvProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return texts.csv_problem(self.line, self.message)
+
+
+class UnitsCsvError(Exception):
+    """The file cannot be imported; `problems` says where and why (nothing was imported)."""
+
+    def __init__(self, problems: list[CsvProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class UnitInputError(ValueError):
+    """A code, name or area typed in chat is not acceptable; the message says why."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+
+
+def normalize_code(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip().upper()
+
+
+def clean_text(text: str) -> str:
+    """NFC (a Mac may write decomposed Vietnamese) and single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def check_code(code: str) -> str | None:
+    """Why `code` (already normalised) is not acceptable, or None."""
+    if not code:
+        return texts.CSV_NO_CODE
+    if not CODE_RE.match(code):
+        return texts.csv_bad_code(code)
+    return None
+
+
+def check_name(name: str) -> str | None:
+    if not name:
+        return texts.CSV_NO_NAME
+    if len(name) > NAME_MAX:
+        return texts.csv_too_long(texts.CSV_COL_NAME, NAME_MAX)
+    return None
+
+
+def check_area(area: str) -> str | None:
+    if len(area) > AREA_MAX:
+        return texts.csv_too_long(texts.CSV_COL_AREA, AREA_MAX)
+    return None
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(XLSX_MAGIC):
+        raise UnitsCsvError([CsvProblem(1, texts.CSV_IS_XLSX)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnitsCsvError([CsvProblem(line, texts.CSV_NOT_UTF8)]) from exc
+
+
+def _header(cells: list[str], line: int) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        folded = fold(cell)
+        for field, names in HEADERS.items():
+            if folded in names:
+                if field in columns:
+                    raise UnitsCsvError([CsvProblem(line, texts.csv_duplicate_header(cell))])
+                columns[field] = index
+    if "code" not in columns or "name" not in columns:
+        raise UnitsCsvError([CsvProblem(line, texts.CSV_BAD_HEADER)])
+    return columns
+
+
+def _cell(cells: list[str], columns: dict[str, int], field: str) -> str:
+    index = columns.get(field)
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def parse_units_csv(data: bytes) -> list[UnitRow]:
+    """Parse the whole file or raise UnitsCsvError listing every problem with its line."""
+    text = _decode(data)
+    if not text.strip():
+        raise UnitsCsvError([CsvProblem(1, texts.CSV_EMPTY)])
+    first_line = text.lstrip("\r\n").splitlines()[0]
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
+    )
+    columns: dict[str, int] | None = None
+    width = 0
+    rows: list[UnitRow] = []
+    problems: list[CsvProblem] = []
+    seen: dict[str, int] = {}
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            problems.append(CsvProblem(start, texts.CSV_BROKEN_ROW))
+            break
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue  # Excel writes empty rows as ";;": they mean nothing
+        if columns is None:
+            columns = _header(cells, start)
+            width = len(cells)
+            continue
+        if any(cells[width:]):
+            problems.append(CsvProblem(start, texts.csv_too_many_cells(width, len(cells))))
+            continue
+        code = normalize_code(_cell(cells, columns, "code"))
+        name = clean_text(_cell(cells, columns, "name"))
+        area = clean_text(_cell(cells, columns, "area")) if "area" in columns else None
+        problem = check_code(code) or check_name(name) or check_area(area or "")
+        if problem is None and code in seen:
+            problem = texts.csv_duplicate_code(code, seen[code])
+        if problem is not None:
+            problems.append(CsvProblem(start, problem))
+            continue
+        seen[code] = start
+        rows.append(UnitRow(start, code, name, area))
+    if not problems and not rows:
+        problems.append(CsvProblem(1, texts.CSV_NO_ROWS))
+    if problems:
+        raise UnitsCsvError(problems)
+    return rows
+
+
+async def import_units(
+    db: Database, rows: list[UnitRow], now: datetime, *, actor_id: int = 0
+) -> ImportResult:
+    """Add or update every row, all in one transaction (audited); never deletes a unit."""
+    stamp = iso(now)
+    added = updated = unchanged = 0
+    async with db.transaction() as conn:
+        for row in rows:
+            cursor = await conn.execute(
+                "SELECT id, name, area, active FROM units WHERE code = ?", (row.code,)
+            )
+            found = await cursor.fetchone()
+            if found is None:
+                await conn.execute(
+                    "INSERT INTO units (code, name, area, active, created_at, updated_at)"
+                    " VALUES (?, ?, ?, 1, ?, ?)",
+                    (row.code, row.name, row.area or "", stamp, stamp),
+                )
+                added += 1
+                continue
+            area = found["area"] if row.area is None else row.area
+            if (found["name"], found["area"], found["active"]) == (row.name, area, 1):
+                unchanged += 1
+                continue
+            await conn.execute(
+                "UPDATE units SET name = ?, area = ?, active = 1, updated_at = ? WHERE id = ?",
+                (row.name, area, stamp, found["id"]),
+            )
+            updated += 1
+        await audit_conn(
+            conn,
+            actor_id,
+            "units.import",
+            now,
+            detail=f"added={added} updated={updated} unchanged={unchanged}",
+        )
+    return ImportResult(added, updated, unchanged)
+
+
+# ---------------------------------------------------------------- look-ups
+
+_UNIT_COLUMNS = "id, code, name, area, active"
+
+
+async def get_unit(db: Database, unit_id: int) -> Unit | None:
+    row = await db.fetchone(f"SELECT {_UNIT_COLUMNS} FROM units WHERE id = ?", (unit_id,))
+    return None if row is None else unit_from_row(row)
+
+
+async def get_by_code(db: Database, code: str) -> Unit | None:
+    row = await db.fetchone(
+        f"SELECT {_UNIT_COLUMNS} FROM units WHERE code = ?", (normalize_code(code),)
+    )
+    return None if row is None else unit_from_row(row)
+
+
+async def list_units(db: Database, *, include_inactive: bool = False) -> list[Unit]:
+    where = "" if include_inactive else " WHERE active = 1"
+    rows = await db.fetchall(f"SELECT {_UNIT_COLUMNS} FROM units{where}")
+    return sorted((unit_from_row(r) for r in rows), key=lambda u: code_key(u.code))
+
+
+# ---------------------------------------------------------------- add / rename / deactivate
+
+
+def parse_unit_args(text: str) -> tuple[str, str, str]:
+    """`T05 Tổ dân phố số 5 | Khu 1` → (code, name, area); UnitInputError if unusable."""
+    main, _, area = text.partition("|")
+    parts = main.strip().split(maxsplit=1)
+    code = normalize_code(parts[0]) if parts else ""
+    name = clean_text(parts[1]) if len(parts) > 1 else ""
+    area = clean_text(area)
+    problem = check_code(code) or check_name(name) or check_area(area)
+    if problem:
+        raise UnitInputError(problem)
+    return code, name, area
+
+
+async def upsert_unit(
+    db: Database, code: str, name: str, area: str, now: datetime, *, actor_id: int
+) -> tuple[Unit, bool]:
+    """Add a unit, or update (and reactivate) the one with this code. True when added."""
+    code, name, area = normalize_code(code), clean_text(name), clean_text(area)
+    problem = check_code(code) or check_name(name) or check_area(area)
+    if problem:
+        raise UnitInputError(problem)
+    stamp = iso(now)
+    async with db.transaction() as conn:
+        cursor = await conn.execute("SELECT id FROM units WHERE code = ?", (code,))
+        created = await cursor.fetchone() is None
+        await conn.execute(
+            "INSERT INTO units (code, name, area, active, created_at, updated_at)"
+            " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(code) DO UPDATE SET"
+            " name = excluded.name, area = excluded.area, active = 1,"
+            " updated_at = excluded.updated_at",
+            (code, name, area, stamp, stamp),
+        )
+        await audit_conn(
+            conn, actor_id, "unit.add" if created else "unit.update", now, target=f"unit:{code}"
+        )
+    unit = await get_by_code(db, code)
+    assert unit is not None
+    return unit, created
+
+
+async def rename_unit(
+    db: Database, code: str, name: str, now: datetime, *, actor_id: int
+) -> Unit | None:
+    """Give the unit a new name (audited); None when no unit has this code."""
+    name = clean_text(name)
+    problem = check_name(name)
+    if problem:
+        raise UnitInputError(problem)
+    code = normalize_code(code)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE units SET name = ?, updated_at = ? WHERE code = ?", (name, iso(now), code)
+        )
+        if cursor.rowcount != 1:
+            return None
+        await audit_conn(conn, actor_id, "unit.rename", now, target=f"unit:{code}", detail=name)
+    return await get_by_code(db, code)
+
+
+async def set_unit_active(
+    db: Database, code: str, active: bool, now: datetime, *, actor_id: int
+) -> Unit | None:
+    """Deactivate (or reactivate) a unit (audited). Its leaders and groups are kept, so
+    reactivating restores them; while inactive nobody can act for it."""
+    code = normalize_code(code)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE units SET active = ?, updated_at = ? WHERE code = ?",
+            (int(active), iso(now), code),
+        )
+        if cursor.rowcount != 1:
+            return None
+        action = "unit.activate" if active else "unit.deactivate"
+        await audit_conn(conn, actor_id, action, now, target=f"unit:{code}")
+    return await get_by_code(db, code)
+
+
+# ---------------------------------------------------------------- the overview for officers
+
+
+@dataclass(frozen=True)
+class LinkedGroup:
+    chat_id: int
+    title: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    unit: Unit
+    leaders: tuple[Person, ...]
+    groups: tuple[LinkedGroup, ...]
+
+
+async def overview(db: Database) -> list[UnitOverview]:
+    """Every active unit with its active leaders and the groups linked to it."""
+    leaders: dict[int, list[Person]] = {}
+    for unit, person in await active_leaderships(db):
+        leaders.setdefault(unit.id, []).append(person)
+    groups: dict[int, list[LinkedGroup]] = {}
+    for row in await db.fetchall(
+        "SELECT unit_id, chat_id, title, active FROM chats WHERE unit_id IS NOT NULL"
+        " ORDER BY active DESC, title"
+    ):
+        groups.setdefault(int(row[0]), []).append(LinkedGroup(int(row[1]), row[2], bool(row[3])))
+    return [
+        UnitOverview(u, tuple(leaders.get(u.id, ())), tuple(groups.get(u.id, ())))
+        for u in await list_units(db)
+    ]
