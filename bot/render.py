@@ -18,6 +18,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 import markdown
 
@@ -167,6 +168,11 @@ def _text_of(node: _Element | str) -> str:
 # ---------------------------------------------------------------- tree → output
 
 
+class _Block(NamedTuple):
+    text: str
+    heading: bool
+
+
 class _Writer:
     """Writes the tree either as Telegram HTML (`plain=False`) or as plain text."""
 
@@ -221,13 +227,28 @@ class _Writer:
     # Blocks -----------------------------------------------------------------------
 
     def blocks(self, nodes: list[_Element | str], quote_depth: int = 0) -> list[str]:
-        out: list[str] = []
+        return [block.text for block in self.block_list(nodes, quote_depth)]
+
+    def joined(self, nodes: list[_Element | str], quote_depth: int = 0) -> str:
+        """Blocks separated by a blank line, except that a heading sits right on top of its
+        text: a cut at a blank line then never leaves a heading alone at a message's end."""
+        parts: list[str] = []
+        previous_heading = False
+        for block in self.block_list(nodes, quote_depth):
+            if parts:
+                parts.append("\n" if previous_heading else "\n\n")
+            parts.append(block.text)
+            previous_heading = block.heading
+        return "".join(parts)
+
+    def block_list(self, nodes: list[_Element | str], quote_depth: int = 0) -> list[_Block]:
+        out: list[_Block] = []
         run: list[_Element | str] = []
 
         def flush() -> None:
             text = self.finish_inline(self.inline(run))
             if _visible(text, self.plain):
-                out.append(text)
+                out.append(_Block(text, heading=False))
             run.clear()
 
         for node in nodes:
@@ -237,7 +258,7 @@ class _Writer:
             flush()
             block = self.block(node, quote_depth)
             if block is not None and _visible(block, self.plain):
-                out.append(block)
+                out.append(_Block(block, heading=node.tag in _HEADINGS))
         flush()
         return out
 
@@ -250,7 +271,7 @@ class _Writer:
         if tag in ("ul", "ol"):
             return self.list_block(node, quote_depth)
         if tag == "blockquote":
-            inner = "\n\n".join(self.blocks(node.children, quote_depth + 1))
+            inner = self.joined(node.children, quote_depth + 1)
             # Telegram has no nested quotes: inner quotes merge into the outer one.
             return inner if quote_depth else self.wrap("blockquote", inner)
         if tag == "pre":
@@ -309,16 +330,16 @@ def _visible(text: str, plain: bool) -> bool:
 def markdown_to_html(md: str) -> str:
     """Render Markdown as HTML that Telegram's HTML parse mode accepts.
 
-    Headings become bold lines, paragraphs are separated by a blank line, list items become
-    "• " (or "1. ") lines; bold, italic, code, pre, links and quotes are kept; everything
-    else (raw HTML, images, rules) is reduced to escaped text."""
-    return "\n\n".join(_Writer(plain=False).blocks(_markdown_tree(md).children))
+    Headings become bold lines directly above their text, paragraphs are separated by a
+    blank line, list items become "• " (or "1. ") lines; bold, italic, code, pre, links and
+    quotes are kept; everything else (raw HTML, images, rules) is reduced to escaped text."""
+    return _Writer(plain=False).joined(_markdown_tree(md).children)
 
 
 def markdown_to_plain(md: str) -> str:
     """Render Markdown as plain text (for channels without formatting): headings as their
     own lines, "• " bullets, links as "text (url)"."""
-    return "\n\n".join(_Writer(plain=True).blocks(_markdown_tree(md).children))
+    return _Writer(plain=True).joined(_markdown_tree(md).children)
 
 
 # ---------------------------------------------------------------- splitting

@@ -27,7 +27,7 @@ def no_space(text: str) -> str:
 
 def test_heading_becomes_a_bold_line_before_the_paragraph() -> None:
     out = markdown_to_html("# Mục tiêu\n\nĐến năm 2030.")
-    assert out.split("\n\n") == ["<b>Mục tiêu</b>", "Đến năm 2030."]
+    assert out == "<b>Mục tiêu</b>\nĐến năm 2030."
 
 
 @pytest.mark.parametrize("level", range(1, 7))
@@ -127,7 +127,7 @@ def test_no_visible_text_gives_nothing() -> None:
 def test_plain_text_has_heading_lines_bullets_and_link_targets() -> None:
     source = "# Tiêu đề\n\n- **một**\n- [hai](https://x.vn)\n\n1. a\n2. b\n\n> trích"
     assert markdown_to_plain(source) == (
-        "Tiêu đề\n\n• một\n• hai (https://x.vn)\n\n1. a\n2. b\n\ntrích"
+        "Tiêu đề\n• một\n• hai (https://x.vn)\n\n1. a\n2. b\n\ntrích"
     )
 
 
