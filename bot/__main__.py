@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="chạy thử với máy chủ Telegram mô phỏng")
     demo.add_argument("--interactive", action="store_true", help="tự gõ tin nhắn như người dùng")
+    demo.add_argument("--admin", action="store_true", help="người gõ là quản trị viên phường")
 
     check = sub.add_parser("check-content", help="kiểm tra thư mục nội dung")
     check.add_argument("--config", type=Path, default=None)
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from bot.demo import main as demo_main
 
-            return asyncio.run(demo_main(interactive=args.interactive))
+            return asyncio.run(demo_main(interactive=args.interactive, admin=args.admin))
         if args.command == "check-content":
             return _check_content(args.config, args.path)
         if args.command == "simulator":

@@ -79,7 +79,7 @@ async def _tour(sim: BotApiSimulator, pack: ContentPack) -> None:
 
 
 async def _interactive(sim: BotApiSimulator) -> None:
-    user = sim.user(2002, first_name="Bạn")
+    user = sim.user(DEMO_ADMIN_ID, first_name="Bạn")
     print("Gõ tin nhắn như một người dân (ví dụ /start). Gõ số để bấm nút của tin gần nhất;")
     print("gõ 'thoat' hoặc Ctrl+D để dừng.")
     loop = asyncio.get_running_loop()
@@ -104,7 +104,10 @@ async def _interactive(sim: BotApiSimulator) -> None:
             print("(Loa Phường không trả lời)")
 
 
-async def main(*, interactive: bool = False) -> int:
+DEMO_ADMIN_ID = 2002  # the interactive user; an admin of the demo ward with --admin
+
+
+async def main(*, interactive: bool = False, admin: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="loa-phuong-demo-") as tmp:
         async with BotApiSimulator(token=DEMO_TOKEN, bot_username="loaphuong_demo_bot") as sim:
             config = parse_config(
@@ -114,6 +117,7 @@ async def main(*, interactive: bool = False) -> int:
                         "database": str(Path(tmp) / "demo.sqlite3"),
                         "media": str(Path(tmp) / "media"),
                     },
+                    "admins": {"telegram_ids": [DEMO_ADMIN_ID] if admin else []},
                 },
                 env={},
             )
