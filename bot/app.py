@@ -11,28 +11,41 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram import LinkPreviewOptions, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import texts
+from bot.channels import telegram_inbox
+from bot.channels.telegram_delivery import SharedBudget
 from bot.clock import Clock, SystemClock
 from bot.config import Config, check_writable
 from bot.content import ContentPack
 from bot.db import Database
+from bot.inbox import Inbox
 from bot.logs import protect
 from bot.services import BOT_DATA_KEY, Services, services
+from handlers import broadcast as broadcast_handlers
+from handlers import schedules as schedule_handlers
 
 log = logging.getLogger(__name__)
 
 
 def build_application(
-    config: Config, content: ContentPack, *, clock: Clock | None = None
+    config: Config, content: ContentPack, *, clock: Clock | None = None, updates: str = "durable"
 ) -> Application:  # type: ignore[type-arg]
-    """An Application with every handler registered; the database opens in post_init."""
+    """An Application with every handler registered; the database opens in post_init.
+
+    `updates`: "durable" records every update before handling it and keeps each chat in
+    order (see bot/channels/telegram_inbox.py); "ordered"/"sequential" are for benchmarks."""
     protect(config.telegram.token)
     check_writable(config.storage.database, "[storage] database")
     svc = Services(
@@ -42,7 +55,7 @@ def build_application(
         clock=clock or SystemClock(),
     )
     app = (
-        ApplicationBuilder()
+        telegram_inbox.configure(ApplicationBuilder(), Inbox(svc.db, svc.clock), updates)
         .token(config.telegram.token)
         .base_url(config.telegram.base_url)
         .base_file_url(config.file_url)
@@ -55,6 +68,7 @@ def build_application(
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .rate_limiter(SharedBudget(svc.delivery))  # issue 5: replies share the 30/s
         .build()
     )
     app.bot_data[BOT_DATA_KEY] = svc
@@ -66,6 +80,9 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Open the database, then set the Vietnamese command menus (failure is only logged)."""
     svc: Services = app.bot_data[BOT_DATA_KEY]
     await svc.db.open()
+    await telegram_inbox.replay_unfinished(app)  # before polling: keeps each chat's order
+    await broadcast_handlers.on_start(app)  # issue 5: resume broadcasts, start the sender
+    await schedule_handlers.on_start(app)  # issue 5: calendar + schedules on the JobQueue
     try:
         await app.bot.set_my_commands(
             [BotCommand(c, d) for c, d in texts.COMMANDS_PRIVATE],
@@ -80,6 +97,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await broadcast_handlers.on_stop(app)  # issue 5: before the database closes
     await app.bot_data[BOT_DATA_KEY].db.close()
 
 
@@ -106,4 +124,4 @@ def run_polling(app: Application) -> None:  # type: ignore[type-arg]
     app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
-__all__ = ["build_application", "running", "run_polling", "services"]
+__all__ = ["build_application", "run_polling", "running", "services"]

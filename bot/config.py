@@ -230,7 +230,9 @@ def validate(config: Config) -> None:
         raise ConfigError("[ward] timezone", texts.CFG_BAD_TZ, texts.CFG_FIX_TZ) from exc
     content = config.content.path
     if not (content / "pack.toml").is_file() or not os.access(content, os.R_OK):
-        raise ConfigError("[content] path", texts.cfg_content_missing(content), texts.CFG_FIX_CONTENT)
+        raise ConfigError(
+            "[content] path", texts.cfg_content_missing(content), texts.CFG_FIX_CONTENT
+        )
     if config.reports.period not in ("weekly", "monthly"):
         raise ConfigError("[reports] period", texts.CFG_BAD_PERIOD, texts.CFG_FIX_PERIOD)
     if config.invites.ttl_days < 1:

@@ -124,4 +124,3 @@ class Database:
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
-

@@ -5,13 +5,15 @@ Handlers read `services(context)` instead of fishing untyped values out of `bot_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
+from bot.delivery import Delivery
+from bot.schedule import Scheduler
 
 BOT_DATA_KEY = "services"
 
@@ -22,6 +24,9 @@ class Services:
     db: Database
     content: ContentPack
     clock: Clock
+    # issue 5: the outbox sender and the push scheduler, started in post_init
+    delivery: Delivery = field(default_factory=Delivery)
+    schedules: Scheduler = field(default_factory=Scheduler)
 
 
 def services(context: Any) -> Services:

@@ -224,6 +224,10 @@ CONTENT_INVALID = "Nội dung trong thư mục content có lỗi, bot chưa kh�
 CONTENT_FIX_HINT = "Sửa các lỗi trên rồi chạy lại: python -m bot check-content"
 
 # ---------------------------------------------------------------- permissions
+LEADER_MENU_READY = (
+    "Bảng chọn bên dưới đã có nút 📝 Báo cáo. "
+    "Sau mỗi buổi tuyên truyền, anh/chị bấm vào đó để báo cáo."
+)
 NO_PERMISSION = "Chức năng này chỉ dành cho cán bộ phường."
 
 # ---------------------------------------------------------------- content checker (check-content)
@@ -533,7 +537,6 @@ def unit_not_found(code: str) -> str:
     return f"Không có tổ dân phố mã {escape(code)}. Gõ /dsto để xem danh sách."
 
 
-
 # -- officer tools
 CANBO_TITLE = "<b>Việc anh/chị làm được trên Loa Phường</b>"
 CANBO_FOOTER = "Gõ một lệnh ở trên để bắt đầu."
@@ -787,8 +790,7 @@ R_PRIVATE_ONLY = (
 # -- the questions, one per step
 R_Q_UNIT = "Anh/chị báo cáo cho tổ nào? Chọn một tổ bên dưới."
 R_Q_DATE = (
-    "Buổi tuyên truyền diễn ra ngày nào? Bấm Hôm nay, Hôm qua, hoặc gõ ngày, "
-    "ví dụ 05/04/2026."
+    "Buổi tuyên truyền diễn ra ngày nào? Bấm Hôm nay, Hôm qua, hoặc gõ ngày, ví dụ 05/04/2026."
 )
 R_Q_FORM = "Buổi tuyên truyền theo hình thức nào? Chọn một hình thức bên dưới."
 R_Q_FORM_OTHER = "Anh/chị gõ tên hình thức, ví dụ: Đến từng hộ gia đình."
@@ -994,6 +996,10 @@ def r_btn_fix_instead(number: int) -> str:
 
 
 R_REPORT_NOT_FOUND = "Không tìm thấy báo cáo này. Gõ /baocaocuatoi để xem các báo cáo đã gửi."
+R_DRAFT_GONE = (
+    "Báo cáo này đã được gửi hoặc đã hủy. Gõ /baocaocuatoi để xem báo cáo đã gửi, "
+    "hoặc /baocao để báo cáo buổi khác."
+)
 
 # -- /baocaocuatoi
 R_MY_TITLE = "<b>Báo cáo anh/chị đã gửi</b>"
@@ -1222,8 +1228,7 @@ def tip_handled_line(who: str, when: str) -> str:
 
 def tip_thanks(number: int) -> str:
     return (
-        f"Tin báo số {number} của anh/chị đã được cán bộ phường xử lý. Cảm ơn anh/chị đã "
-        "báo tin."
+        f"Tin báo số {number} của anh/chị đã được cán bộ phường xử lý. Cảm ơn anh/chị đã báo tin."
     )
 
 
@@ -1258,6 +1263,16 @@ COMMANDS_PRIVATE = (
     ("baocao", "Báo cáo buổi tuyên truyền (tổ trưởng)"),
     ("baocaocuatoi", "Các báo cáo tôi đã gửi"),
     ("baotin", "Báo tin sai sự thật"),
+)
+# -- and to the /canbo list of tools (command, what it does, lowest role)
+CANBO_TOOLS = (
+    *CANBO_TOOLS,
+    ("baocao", "báo cáo một buổi tuyên truyền của tổ", "leader"),
+    ("baocaocuatoi", "xem, sửa hoặc rút báo cáo đã gửi", "leader"),
+    ("duyetbaocao", "báo cáo đang chờ duyệt", "officer"),
+    ("chuabaocao", "các tổ chưa báo cáo kỳ này", "officer"),
+    ("xulytin", "tin báo sai sự thật chờ xử lý", "officer"),
+    ("baotin", "báo tin sai sự thật", "resident"),
 )
 
 # ---- broadcasts (issue 5: /guitin, /tinhtrang, /lich, /tatthongbao, the content calendar)
@@ -1338,8 +1353,7 @@ BC_WHO_BOTH = "Cả tổ trưởng và nhóm"
 def bc_units_prompt(page: int, pages: int) -> str:
     where = f" (trang {page}/{pages})" if pages > 1 else ""
     return (
-        f"<b>Chọn tổ dân phố</b>{where}\n"
-        "Bấm vào tên tổ để chọn hoặc bỏ chọn, chọn xong bấm “Xong”."
+        f"<b>Chọn tổ dân phố</b>{where}\nBấm vào tên tổ để chọn hoặc bỏ chọn, chọn xong bấm “Xong”."
     )
 
 
@@ -1393,8 +1407,10 @@ def bc_card(audience_html: str, count: int, urgent: bool) -> str:
     else:
         lines.append("Hiện chưa có ai trong nhóm người nhận này.")
     if urgent:
-        lines.append("⚡ Tin khẩn: gửi trước các tin khác, gửi cả trong giờ nghỉ đêm và tới "
-                     "người đã tắt thông báo.")
+        lines.append(
+            "⚡ Tin khẩn: gửi trước các tin khác, gửi cả trong giờ nghỉ đêm và tới "
+            "người đã tắt thông báo."
+        )
     lines.append("")
     if count:
         lines.append("Anh/chị chọn Gửi ngay, Hẹn giờ hoặc Hủy.")
@@ -1438,7 +1454,7 @@ def bc_repeat_prompt(when: str) -> str:
 def bc_rule(
     repeat: str, hhmm: str, weekdays: tuple[int, ...], month_day: int, once_date: str
 ) -> str:
-    """"07:30 thứ Hai hằng tuần", "07:30 hằng ngày", "07:30 ngày 15 hằng tháng"…"""
+    """ "07:30 thứ Hai hằng tuần", "07:30 hằng ngày", "07:30 ngày 15 hằng tháng"…"""
     if repeat == "daily":
         return f"{hhmm} hằng ngày"
     if repeat == "weekly":
@@ -1648,10 +1664,7 @@ def lich_btn_delete(schedule_id: int) -> str:
 
 
 def lich_confirm_delete(schedule_id: int, title: str) -> str:
-    return (
-        f"<b>Xóa lịch số {schedule_id}?</b>\n{escape(title)}\n"
-        "Lịch đã xóa sẽ không gửi tin nữa."
-    )
+    return f"<b>Xóa lịch số {schedule_id}?</b>\n{escape(title)}\nLịch đã xóa sẽ không gửi tin nữa."
 
 
 def lich_done(state: str, schedule_id: int) -> str:

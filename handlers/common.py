@@ -11,8 +11,9 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot import texts
+from bot import people, texts
 from bot.screens import Screen
+from bot.services import Services
 
 
 def is_private(update: Update) -> bool:
@@ -24,14 +25,19 @@ def inline_markup(screen: Screen) -> InlineKeyboardMarkup | None:
     if not screen.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in screen.buttons]
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in screen.buttons
+        ]
     )
 
 
-def main_menu() -> ReplyKeyboardMarkup:
-    """The private-chat reply keyboard: big buttons, always visible."""
+def main_menu(leader: bool = False) -> ReplyKeyboardMarkup:
+    """The private-chat reply keyboard: big buttons, always visible; leaders of a tổ also
+    get "📝 Báo cáo" (see handlers.outcomes.menu_for, which decides)."""
+    second_row = [texts.BTN_REPORT, texts.BTN_HELP] if leader else [texts.BTN_HELP]
     return ReplyKeyboardMarkup(
-        [[texts.BTN_CONTENT, texts.BTN_SEARCH], [texts.BTN_HELP]],
+        [[texts.BTN_CONTENT, texts.BTN_SEARCH], second_row],
         resize_keyboard=True,
         is_persistent=True,
     )
@@ -57,3 +63,8 @@ async def edit_screen(update: Update, screen: Screen) -> None:
         # and there is nothing the person needs to know about it.
         if "not modified" not in str(exc).lower():
             raise
+
+
+async def menu_for(svc: Services, user_id: int) -> ReplyKeyboardMarkup:
+    """The main menu keyboard for this person: with "📝 Báo cáo" for leaders."""
+    return main_menu(leader=bool(await people.leader_units(svc.db, user_id)))

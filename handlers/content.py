@@ -33,7 +33,9 @@ async def kind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             return
         await reply_screen(update, browse.item_summary(pack, item, with_buttons=private))
         return
-    screen = browse.kind_list(pack, kind) if private else browse.kind_list_brief(pack, kind, command)
+    screen = (
+        browse.kind_list(pack, kind) if private else browse.kind_list_brief(pack, kind, command)
+    )
     await reply_screen(update, screen)
 
 

@@ -20,7 +20,7 @@ from bot.people_ui import Press
 from bot.screens import Screen
 from bot.services import Services, services
 from handlers.auth import requires
-from handlers.common import edit_screen, is_private, reply_screen
+from handlers.common import edit_screen, is_private, menu_for, reply_screen
 
 OUTCOME_TEXTS = {
     Outcome.UNKNOWN: texts.INVITE_UNKNOWN,
@@ -193,6 +193,11 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
             consent_version=None if registered else consent.CONSENT_VERSION,
         )
         await _edit(update, Screen(await _redemption_text(svc, update, result)))
+        if await people.leader_units(svc.db, user.id):
+            # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.
+            await context.bot.send_message(
+                user.id, texts.LEADER_MENU_READY, reply_markup=await menu_for(svc, user.id)
+            )
         return
     created = await consent.register(svc.db, _identity(user), now)
     await _edit(update, Screen(texts.REGISTERED if created else texts.ALREADY_REGISTERED))

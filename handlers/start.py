@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.services import services
 from handlers import people
-from handlers.common import is_private, main_menu
+from handlers.common import is_private, menu_for
 from handlers.content import run_search
 
 AWAITING_SEARCH = "awaiting_search"
@@ -24,8 +24,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     ward = services(context).config.ward.name
     if is_private(update):
-        name = update.effective_user.first_name if update.effective_user else ""
-        await message.reply_text(texts.welcome_private(name, ward), reply_markup=main_menu())
+        user = update.effective_user
+        name = user.first_name if user else ""
+        menu = await menu_for(services(context), user.id if user else 0)
+        await message.reply_text(texts.welcome_private(name, ward), reply_markup=menu)
     else:
         await message.reply_text(texts.welcome_group(ward), do_quote=False)
 
@@ -36,7 +38,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None:
         return
     if is_private(update):
-        await message.reply_text(texts.HELP_PRIVATE, reply_markup=main_menu())
+        menu = await menu_for(services(context), message.chat_id)
+        await message.reply_text(texts.HELP_PRIVATE, reply_markup=menu)
     else:
         await message.reply_text(texts.HELP_GROUP, do_quote=False)
 
@@ -58,7 +61,8 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if pending and not message.text.startswith("/"):
         await run_search(update, context, message.text)
         return
-    await message.reply_text(texts.UNKNOWN_PRIVATE, reply_markup=main_menu())
+    menu = await menu_for(services(context), message.chat_id)
+    await message.reply_text(texts.UNKNOWN_PRIVATE, reply_markup=menu)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

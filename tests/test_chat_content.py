@@ -179,3 +179,14 @@ async def test_error_reaches_chat_as_one_sentence_and_log_hides_token(
     logged = caplog.text
     assert "error while handling update" in logged
     assert TOKEN not in logged and TOKEN.split(":")[1] not in logged
+
+
+async def test_start_menu_has_report_button_for_leaders_only(sim: BotApiSimulator, bot) -> None:
+    from .report_helpers import add_leader, svc
+
+    await add_leader(svc(bot).db, 1012, "Lan", "Tổ dân phố số 7")
+    leader, resident = sim.user(1012, first_name="Lan"), sim.user(1013, first_name="Mai")
+    await leader.send("/start")
+    await resident.send("/start")
+    assert texts.BTN_REPORT in sum((await leader.expect_reply()).keyboard, [])
+    assert texts.BTN_REPORT not in sum((await resident.expect_reply()).keyboard, [])

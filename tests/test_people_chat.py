@@ -124,6 +124,8 @@ async def test_invite_redeem_role(
     await lan.press(notice, texts.BTN_AGREE)
     welcome = await lan.expect_reply()
     assert welcome.text.startswith("Anh/chị đã là tổ trưởng TDP05")
+    menu = await lan.expect_reply()  # the new leader's keyboard now carries the report button
+    assert texts.BTN_REPORT in sum(menu.keyboard, [])
     assert await people.role_of(db, config, 1001) == Role.LEADER
     assert [u.id for u in await people.leader_units(db, 1001)] == [unit]
     person = await people.get_person(db, 1001)

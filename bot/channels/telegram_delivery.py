@@ -1,0 +1,182 @@
+"""python-telegram-bot glue for the outbox: one send, classified into an `Outcome`.
+
+The outbox (`bot/delivery.py`) never sees an exception: it acts on the class of the answer,
+the way RapidPro's courier does. The order of the `except` clauses matters: in PTB
+`BadRequest` and `TimedOut` are both subclasses of `NetworkError`, so a bad request must be
+caught before the generic network error, or a message Telegram refused for good would be
+retried as if the network had failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import BaseRateLimiter
+
+from bot.delivery import Delivery, Outcome, OutMessage, Result
+from bot.screens import Screen
+
+log = logging.getLogger(__name__)
+
+# Set while the outbox sender's own call is on its way (see SharedBudget).
+_BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
+_UNCOUNTED = frozenset({"sendChatAction", "getUpdates"})
+
+# 400 answers that mean the address no longer exists (as good as a 403).
+_GONE_400 = ("chat not found", "user not found", "peer_id_invalid", "chat_write_forbidden")
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter.retry_after is an int or a timedelta depending on PTB's settings (22.2+)."""
+    value = getattr(exc, "_retry_after", None)
+    if value is None:
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(exc: TelegramError) -> Result:
+    """The outcome class of one failed Bot API call."""
+    if isinstance(exc, RetryAfter):
+        return Result(Outcome.THROTTLED, retry_after=retry_seconds(exc), description=exc.message)
+    if isinstance(exc, ChatMigrated):
+        return Result(Outcome.MIGRATED, new_chat_id=exc.new_chat_id, description=exc.message)
+    if isinstance(exc, Forbidden):
+        return Result(Outcome.GONE, description=exc.message)
+    if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is one of them
+        text = exc.message.lower()
+        if any(marker in text for marker in _GONE_400):
+            return Result(Outcome.GONE, description=exc.message)
+        return Result(Outcome.PERMANENT, description=exc.message)
+    if isinstance(exc, TimedOut | NetworkError):  # may or may not have arrived: try again
+        return Result(Outcome.TEMPORARY, description=exc.message)
+    return Result(Outcome.PERMANENT, description=exc.message)
+
+
+def _markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    if not screen.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in screen.buttons
+        ]
+    )
+
+
+class TelegramChannel:
+    """`bot.delivery.Channel` over a PTB `Bot` (HTML parse mode, whatever its Defaults)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def deliver(self, chat_id: int, message: OutMessage) -> Message:
+        """Send the message as recipients get it; raises PTB's errors (for previews)."""
+        caption = message.html or None
+        if message.media_kind == "photo":
+            return await self.bot.send_photo(
+                chat_id, message.media_file_id, caption=caption, parse_mode=ParseMode.HTML
+            )
+        if message.media_kind == "document":
+            return await self.bot.send_document(
+                chat_id, message.media_file_id, caption=caption, parse_mode=ParseMode.HTML
+            )
+        return await self.bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML)
+
+    async def send(self, chat_id: int, message: OutMessage) -> Result:
+        token = _BROADCASTING.set(True)
+        try:
+            sent = await self.deliver(chat_id, message)
+        except TelegramError as exc:
+            return classify(exc)
+        finally:
+            _BROADCASTING.reset(token)
+        return Result(Outcome.SENT, message_id=sent.message_id)
+
+    async def show(
+        self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
+    ) -> int | None:
+        try:
+            if edit_message_id is not None:
+                await self.bot.edit_message_text(
+                    screen.html,
+                    chat_id=chat_id,
+                    message_id=edit_message_id,
+                    reply_markup=_markup(screen),
+                )
+                return None
+            sent = await self.bot.send_message(chat_id, screen.html, reply_markup=_markup(screen))
+            return sent.message_id
+        except TelegramError as exc:
+            if "not modified" not in str(exc).lower():
+                log.warning("could not show a delivery message in chat %s: %s", chat_id, exc)
+            return None
+        except Exception:  # best effort: the bot may be shutting down
+            log.warning("could not show a delivery message in chat %s", chat_id, exc_info=True)
+            return None
+
+
+class SharedBudget(BaseRateLimiter[None]):
+    """Tells the outbox sender about every other message the bot sends, never delaying it.
+
+    Telegram's 30 messages a second are for the whole bot. Replies to people chatting with
+    the bot go out at once (a person is waiting) and the broadcast leaves them room: each
+    reply is entered in the sender's `Pacer` (overall, for the chat and for the group), and
+    waits only if the overall window is full, until its oldest send ages out (hundredths of
+    a second), so broadcast plus replies stay under the limit. If a
+    reply meets a 429 anyway, broadcasts pause for retry_after and the reply is sent once
+    more after it. PTB's AIORateLimiter does the opposite: replies queue behind the
+    broadcast, and one 429 stops every request."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if _BROADCASTING.get():  # the outbox paces itself and handles its own 429s
+            return await callback(*args, **kwargs)
+        counted = endpoint.startswith("send") or endpoint in ("copyMessage", "forwardMessage")
+        if counted and endpoint not in _UNCOUNTED:
+            try:
+                chat_id = int(data.get("chat_id", 0))
+            except (TypeError, ValueError):  # "@channelname": counts overall only
+                chat_id = 0
+            await self.delivery.other_send(chat_id)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            # Rare (our pacing leaves room): hold the broadcasts as long as Telegram asks,
+            # then try this reply once more; a person is waiting for it.
+            wait = retry_seconds(exc)
+            self.delivery.pause_for(wait)
+            log.info("429 on a reply (%s); retrying in %.1f s", endpoint, wait)
+            await asyncio.sleep(wait + 0.05)
+            return await callback(*args, **kwargs)

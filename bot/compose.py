@@ -1,0 +1,615 @@
+"""Composing a broadcast (/guitin): a state machine whose draft lives in SQLite.
+
+An official writes the text (the same Markdown as the content pack, rendered and checked
+exactly like it) or picks a content item, optionally with a photo or a document; chooses
+who gets it; sees a preview exactly as recipients will and the recipient count; then sends
+now, schedules it (once, daily, chosen weekdays, monthly) or cancels. Every step is saved in
+`compose_drafts`, so a restart in the middle loses nothing: the buttons keep working.
+
+The handler asks "this official typed / sent / pressed X" and gets back an `Answer`: new
+messages (screens, or the preview as an `OutMessage`), an edit of the pressed message, a
+short alert, and possibly a broadcast to start once the card shows it is sending.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot import people, texts
+from bot.clock import iso, parse_iso
+from bot.db import Database
+from bot.delivery import (
+    Audience,
+    AudienceKind,
+    OutMessage,
+    broadcast_status,
+    count_recipients,
+    create_broadcast,
+    item_message,
+    progress_screen,
+    title_of,
+)
+from bot.render import markdown_to_html
+from bot.schedule import (
+    Content,
+    Quiet,
+    Rule,
+    create_schedule,
+    describe,
+    fire_time,
+    next_due,
+    when_text,
+)
+from bot.screens import Button, Screen, rows
+from bot.telegram_html import HtmlError, parse_entities, text_length
+from bot.units import list_units
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+UNITS_PER_PAGE = 8
+
+# Steps of a draft.
+TEXT, AUDIENCE, UNITS, WHO, PREVIEW, WHEN, REPEAT, WEEKDAYS = (
+    "text", "audience", "units", "who", "preview", "when", "repeat", "weekdays",
+)  # fmt: skip
+
+
+@dataclass
+class Draft:
+    step: str = TEXT
+    html: str = ""
+    item_id: str = ""
+    media_kind: str = ""
+    media_file_id: str = ""
+    audience: str = ""  # Audience JSON once chosen
+    units: list[int] = field(default_factory=list)
+    page: int = 0
+    urgent: bool = False
+    when: str = ""  # UTC ISO, for Hẹn giờ
+    weekdays: list[int] = field(default_factory=list)
+
+    def message(self) -> OutMessage:
+        return OutMessage(self.html, self.media_kind, self.media_file_id)
+
+
+@dataclass(frozen=True)
+class Answer:
+    send: tuple[Screen | OutMessage, ...] = ()
+    edit: Screen | None = None
+    alert: str = ""
+    enqueue: int | None = None  # a broadcast to start once the edit is shown
+
+
+async def load(db: Database, user_id: int) -> Draft | None:
+    text = await db.fetchval("SELECT data FROM compose_drafts WHERE user_id = ?", (user_id,))
+    if text is None:
+        return None
+    data = json.loads(text)
+    known = Draft.__dataclass_fields__
+    return Draft(**{k: v for k, v in data.items() if k in known})
+
+
+async def save(db: Database, user_id: int, draft: Draft, now: datetime) -> None:
+    await db.execute(
+        "INSERT INTO compose_drafts (user_id, data, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET data = excluded.data,"
+        " updated_at = excluded.updated_at",
+        (user_id, json.dumps(asdict(draft), ensure_ascii=False), iso(now)),
+    )
+
+
+async def discard(db: Database, user_id: int) -> None:
+    await db.execute("DELETE FROM compose_drafts WHERE user_id = ?", (user_id,))
+
+
+async def step_of(db: Database, user_id: int) -> str | None:
+    """The step of this official's draft, or None: cheap, for routing typed messages."""
+    draft = await load(db, user_id)
+    return None if draft is None else draft.step
+
+
+# ---------------------------------------------------------------- text: Markdown as typed
+
+Entity = tuple[str, int, int, str]  # (type, offset, length, url) in UTF-16 code units
+_MARKERS = {"bold": ("**", "**"), "italic": ("*", "*"), "code": ("`", "`")}
+
+
+def _utf16_to_index(text: str) -> list[int]:
+    """Map each UTF-16 offset (0..len16) to a Python string index."""
+    mapping = []
+    for index, char in enumerate(text):
+        mapping.extend([index] * (2 if ord(char) > 0xFFFF else 1))
+    mapping.append(len(text))
+    return mapping
+
+
+def with_markdown(text: str, entities: Sequence[Entity] = ()) -> str:
+    """The official's Markdown. Telegram apps turn **bold** into a bold entity and drop the
+    stars before the bot sees the text; put the marks back (bold, italic, code, links) so
+    the text renders as written. Entities the bot cannot express are left as plain text."""
+    if not entities:
+        return text
+    index = _utf16_to_index(text)
+    inserts: list[tuple[int, int, str]] = []  # (position, order, mark)
+    for kind, offset, length, url in entities:
+        if offset < 0 or length <= 0 or offset + length >= len(index):
+            continue
+        start, end = index[offset], index[offset + length]
+        span = text[start:end]
+        # Markdown emphasis cannot start or end on a space: keep the spaces outside.
+        start += len(span) - len(span.lstrip())
+        end -= len(span) - len(span.rstrip())
+        if start >= end or ("\n" in text[start:end] and kind != "text_link"):
+            continue
+        if kind in _MARKERS:
+            opening, closing = _MARKERS[kind]
+        elif kind == "text_link" and url:
+            opening, closing = "[", f"]({url})"
+        else:
+            continue
+        inserts.append((start, 1, opening))
+        inserts.append((end, 0, closing))
+    for position, _, mark in sorted(inserts, key=lambda i: (i[0], i[1]), reverse=True):
+        text = text[:position] + mark + text[position:]
+    return text
+
+
+def validate(md: str, *, caption: bool) -> tuple[str | None, str]:
+    """Markdown → Telegram HTML, checked as the content pack is: (html, "") or (None, why)."""
+    if not md.strip():
+        return None, texts.BC_EMPTY
+    try:
+        html = markdown_to_html(md.strip())
+        plain = parse_entities(html)
+    except (HtmlError, ValueError):
+        return None, texts.BC_BAD_TEXT
+    if not plain.strip():
+        return None, texts.BC_EMPTY
+    limit = CAPTION_LIMIT if caption else TEXT_LIMIT
+    length = text_length(plain)
+    if length > limit:
+        return None, texts.bc_too_long(length, limit, caption)
+    return html, ""
+
+
+_WHEN = re.compile(
+    r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*(?:,|lúc|luc)?\s+"
+    r"(\d{1,2})\s*(?:[:hg]\s*(\d{1,2})?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_when(text: str, tz: ZoneInfo) -> datetime | None:
+    """ "05/04/2026 07:30" (also 5/4/2026 7h30, 05-04-2026 7:30) in the ward's time → UTC."""
+    match = _WHEN.match(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=tz).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- screens
+
+
+def _audience_of(draft: Draft) -> Audience | None:
+    return Audience.from_json(draft.audience) if draft.audience else None
+
+
+def prompt_screen() -> Screen:
+    return Screen(
+        texts.BC_PROMPT,
+        rows([Button(texts.BC_BTN_PICK, "bc:pick"), Button(texts.BC_BTN_CANCEL, "bc:x")]),
+    )
+
+
+def audience_screen() -> Screen:
+    return Screen(
+        texts.BC_AUDIENCE_PROMPT,
+        rows(
+            [
+                Button(texts.BC_AUD_LEADERS, "bc:a:leaders"),
+                Button(texts.BC_AUD_GROUPS, "bc:a:groups"),
+                Button(texts.BC_AUD_UNITS, "bc:a:units"),
+                Button(texts.BC_AUD_EVERYONE, "bc:a:everyone"),
+                Button(texts.BC_BTN_CANCEL, "bc:x"),
+            ]
+        ),
+    )
+
+
+async def units_screen(svc: Services, draft: Draft) -> Screen:
+    units = await list_units(svc.db)
+    pages = max(1, -(-len(units) // UNITS_PER_PAGE))
+    page = max(0, min(draft.page, pages - 1))
+    shown = units[page * UNITS_PER_PAGE : (page + 1) * UNITS_PER_PAGE]
+    buttons = [
+        (Button(("✅ " if u.id in draft.units else "") + f"{u.code} · {u.name}", f"bc:u:{u.id}"),)
+        for u in shown
+    ]
+    nav = []
+    if page > 0:
+        nav.append(Button(texts.BTN_PREV_PAGE, f"bc:up:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Button(texts.BTN_NEXT_PAGE, f"bc:up:{page + 1}"))
+    if nav:
+        buttons.append(tuple(nav))
+    buttons.append((Button(texts.bc_btn_units_done(len(draft.units)), "bc:ud"),))
+    buttons.append((Button(texts.BC_BTN_CANCEL, "bc:x"),))
+    return Screen(texts.bc_units_prompt(page + 1, pages), tuple(buttons))
+
+
+def who_screen() -> Screen:
+    return Screen(
+        texts.BC_WHO_PROMPT,
+        rows(
+            [
+                Button(texts.BC_WHO_LEADERS, "bc:w:l"),
+                Button(texts.BC_WHO_GROUPS, "bc:w:g"),
+                Button(texts.BC_WHO_BOTH, "bc:w:b"),
+                Button(texts.BC_BTN_CANCEL, "bc:x"),
+            ]
+        ),
+    )
+
+
+async def describe_audience(svc: Services, audience: Audience) -> str:
+    names: list[str] = []
+    if audience.kind == AudienceKind.UNITS:
+        chosen = set(audience.units)
+        names = [u.name for u in await list_units(svc.db, include_inactive=True) if u.id in chosen]
+    return texts.bc_audience(audience.kind.value, names, audience.leaders, audience.groups)
+
+
+async def card_screen(svc: Services, draft: Draft) -> Screen:
+    """The preview card: who, how many, and the choices."""
+    audience = _audience_of(draft)
+    assert audience is not None
+    count = await count_recipients(svc.db, audience, draft.urgent)
+    first: list[Button] = []
+    if count:
+        first.append(Button(texts.BC_BTN_SEND, "bc:send"))
+    first.append(Button(texts.BC_BTN_LATER, "bc:later"))
+    urgent_label = texts.BC_BTN_NOT_URGENT if draft.urgent else texts.BC_BTN_URGENT
+    return Screen(
+        texts.bc_card(await describe_audience(svc, audience), count, draft.urgent),
+        (
+            tuple(first),
+            (Button(texts.BC_BTN_AUDIENCE, "bc:aud"), Button(urgent_label, "bc:urg")),
+            (Button(texts.BC_BTN_CANCEL, "bc:x"),),
+        ),
+    )
+
+
+def when_screen() -> Screen:
+    return Screen(
+        texts.BC_WHEN_PROMPT,
+        ((Button(texts.BTN_BACK, "bc:back"), Button(texts.BC_BTN_CANCEL, "bc:x")),),
+    )
+
+
+def repeat_screen(moment: datetime, tz: ZoneInfo) -> Screen:
+    return Screen(
+        texts.bc_repeat_prompt(when_text(moment, tz)),
+        rows(
+            [
+                Button(texts.BC_REPEAT_ONCE, "bc:r:once"),
+                Button(texts.BC_REPEAT_DAILY, "bc:r:daily"),
+                Button(texts.BC_REPEAT_WEEKLY, "bc:r:weekly"),
+                Button(texts.BC_REPEAT_MONTHLY, "bc:r:monthly"),
+                Button(texts.BTN_BACK, "bc:back"),
+            ]
+        ),
+    )
+
+
+def weekdays_screen(draft: Draft) -> Screen:
+    days = [
+        Button(("✅ " if d in draft.weekdays else "") + texts.BC_WEEKDAY_SHORT[d], f"bc:d:{d}")
+        for d in range(7)
+    ]
+    return Screen(
+        texts.BC_WEEKDAYS_PROMPT,
+        (
+            tuple(days[:4]),
+            tuple(days[4:]),
+            (Button(texts.BC_BTN_DONE, "bc:dd"), Button(texts.BTN_BACK, "bc:back")),
+        ),
+    )
+
+
+def kinds_screen(svc: Services) -> Screen:
+    pack = svc.content
+    buttons = [
+        Button(kind.label, f"bc:k:{kind.name}")
+        for kind in pack.kinds
+        if any(not item.pending for item in pack.of_kind(kind.name))
+    ]
+    buttons.append(Button(texts.BC_BTN_CANCEL, "bc:x"))
+    return Screen(texts.BC_PICK_KIND, rows(buttons))
+
+
+def items_screen(svc: Services, kind: str) -> Screen:
+    items = [item for item in svc.content.of_kind(kind) if not item.pending]
+    buttons = [Button(item.title, f"bc:i:{item.id}") for item in items]
+    buttons.append(Button(texts.BTN_BACK, "bc:pick"))
+    return Screen(texts.BC_PICK_ITEM, rows(buttons))
+
+
+# ---------------------------------------------------------------- the flow
+
+
+async def begin(svc: Services, user_id: int) -> Answer:
+    """/guitin: a fresh draft (an unfinished one is replaced)."""
+    await save(svc.db, user_id, Draft(), svc.clock.now())
+    return Answer(send=(prompt_screen(),))
+
+
+async def cancel(svc: Services, user_id: int) -> Answer | None:
+    if await load(svc.db, user_id) is None:
+        return None
+    await discard(svc.db, user_id)
+    return Answer(send=(Screen(texts.BC_CANCELLED),))
+
+
+async def on_text(
+    svc: Services, user_id: int, text: str, entities: Sequence[Entity] = ()
+) -> Answer | None:
+    """Typed text: the message itself (step text) or the date and time (step when).
+    None when this official has no draft waiting for text."""
+    draft = await load(svc.db, user_id)
+    if draft is None or draft.step not in (TEXT, WHEN):
+        return None
+    now = svc.clock.now()
+    if draft.step == TEXT:
+        html, error = validate(with_markdown(text, entities), caption=False)
+        if html is None:
+            return Answer(send=(Screen(error),))
+        draft.html, draft.item_id, draft.media_kind, draft.media_file_id = html, "", "", ""
+        draft.step = AUDIENCE
+        await save(svc.db, user_id, draft, now)
+        return Answer(send=(audience_screen(),))
+    tz = svc.config.ward.tz
+    moment = parse_when(text, tz)
+    if moment is None:
+        return Answer(send=(Screen(texts.BC_WHEN_BAD),))
+    if moment <= now + timedelta(minutes=1):
+        return Answer(send=(Screen(texts.BC_WHEN_PAST),))
+    draft.when = iso(moment)
+    draft.step = REPEAT
+    await save(svc.db, user_id, draft, now)
+    return Answer(send=(repeat_screen(moment, tz),))
+
+
+async def on_media(
+    svc: Services,
+    user_id: int,
+    kind: str,
+    file_id: str,
+    caption: str,
+    entities: Sequence[Entity] = (),
+) -> Answer | None:
+    """A photo or document (with an optional caption) as the message."""
+    draft = await load(svc.db, user_id)
+    if draft is None or draft.step != TEXT:
+        return None
+    html = ""
+    if caption.strip():
+        checked, error = validate(with_markdown(caption, entities), caption=True)
+        if checked is None:
+            return Answer(send=(Screen(error),))
+        html = checked
+    draft.html, draft.item_id, draft.media_kind, draft.media_file_id = html, "", kind, file_id
+    draft.step = AUDIENCE
+    await save(svc.db, user_id, draft, svc.clock.now())
+    return Answer(send=(audience_screen(),))
+
+
+async def _preview(svc: Services, user_id: int, draft: Draft, chosen: str) -> Answer:
+    """The audience is chosen: confirm it on the pressed message, then send the preview
+    (exactly as recipients get it) and the card under it."""
+    draft.step = PREVIEW
+    await save(svc.db, user_id, draft, svc.clock.now())
+    return Answer(
+        edit=Screen(texts.bc_audience_chosen(chosen)),
+        send=(draft.message(), await card_screen(svc, draft)),
+    )
+
+
+async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, int]) -> Answer:
+    """A compose button ("bc:…") pressed on message `where` = (chat id, message id)."""
+    draft = await load(svc.db, user_id)
+    if draft is None:
+        return Answer(alert=texts.BC_STALE)
+    now = svc.clock.now()
+    tz = svc.config.ward.tz
+    parts = data.split(":")[1:]
+    match parts:
+        case ["x"]:
+            await discard(svc.db, user_id)
+            return Answer(edit=Screen(texts.BC_CANCELLED))
+        case ["pick"] if draft.step == TEXT:
+            return Answer(edit=kinds_screen(svc))
+        case ["k", kind] if draft.step == TEXT and svc.content.kind(kind) is not None:
+            return Answer(edit=items_screen(svc, kind))
+        case ["i", item_id] if draft.step == TEXT:
+            item = svc.content.get(item_id)
+            if item is None or item.pending:
+                return Answer(alert=texts.BC_STALE)
+            draft.html = item_message(svc.content, item).html
+            draft.item_id, draft.media_kind, draft.media_file_id = item.id, "", ""
+            draft.step = AUDIENCE
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=audience_screen())
+        case ["a", "units"] if draft.step in (AUDIENCE, PREVIEW):
+            if not await list_units(svc.db):
+                return Answer(alert=texts.BC_NO_UNITS)
+            draft.step, draft.page = UNITS, 0
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=await units_screen(svc, draft))
+        case ["a", kind] if draft.step in (AUDIENCE, PREVIEW) and kind in (
+            "leaders",
+            "groups",
+            "everyone",
+        ):
+            audience = Audience(AudienceKind(kind))
+            draft.audience = audience.to_json()
+            return await _preview(svc, user_id, draft, await describe_audience(svc, audience))
+        case ["u", unit_id] if draft.step == UNITS and unit_id.isdigit():
+            if int(unit_id) not in {u.id for u in await list_units(svc.db)}:
+                return Answer(alert=texts.BC_STALE)
+            chosen = set(draft.units) ^ {int(unit_id)}
+            draft.units = sorted(chosen)
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=await units_screen(svc, draft))
+        case ["up", page] if draft.step == UNITS and page.isdigit():
+            draft.page = int(page)
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=await units_screen(svc, draft))
+        case ["ud"] if draft.step == UNITS:
+            if not draft.units:
+                return Answer(alert=texts.BC_PICK_A_UNIT)
+            draft.step = WHO
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=who_screen())
+        case ["w", who] if draft.step == WHO and who in ("l", "g", "b"):
+            audience = Audience(
+                AudienceKind.UNITS, tuple(draft.units), who in ("l", "b"), who in ("g", "b")
+            )
+            draft.audience = audience.to_json()
+            return await _preview(svc, user_id, draft, await describe_audience(svc, audience))
+        case ["aud"] if draft.step == PREVIEW:
+            draft.step = AUDIENCE
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=audience_screen())
+        case ["urg"] if draft.step == PREVIEW:
+            draft.urgent = not draft.urgent
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=await card_screen(svc, draft))
+        case ["send"] if draft.step == PREVIEW:
+            return await _send_now(svc, user_id, draft, where)
+        case ["later"] if draft.step == PREVIEW:
+            draft.step = WHEN
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=when_screen())
+        case ["back"] if draft.step in (WHEN, REPEAT, WEEKDAYS):
+            draft.step = PREVIEW
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=await card_screen(svc, draft))
+        case ["r", repeat] if draft.step == REPEAT and repeat in (
+            "once",
+            "daily",
+            "weekly",
+            "monthly",
+        ):
+            moment = parse_iso(draft.when)
+            if repeat == "weekly":
+                draft.step = WEEKDAYS
+                draft.weekdays = [moment.astimezone(tz).weekday()]
+                await save(svc.db, user_id, draft, now)
+                return Answer(edit=weekdays_screen(draft))
+            return await _schedule(svc, user_id, draft, repeat)
+        case ["d", day] if draft.step == WEEKDAYS and day.isdigit() and int(day) < 7:
+            draft.weekdays = sorted(set(draft.weekdays) ^ {int(day)})
+            await save(svc.db, user_id, draft, now)
+            return Answer(edit=weekdays_screen(draft))
+        case ["dd"] if draft.step == WEEKDAYS:
+            if not draft.weekdays:
+                return Answer(alert=texts.BC_PICK_A_DAY)
+            return await _schedule(svc, user_id, draft, "weekly")
+    return Answer(alert=texts.BC_STALE)
+
+
+async def _send_now(svc: Services, user_id: int, draft: Draft, where: tuple[int, int]) -> Answer:
+    audience = _audience_of(draft)
+    assert audience is not None
+    now = svc.clock.now()
+    broadcast_id, count = await create_broadcast(
+        svc.db,
+        now,
+        created_by=user_id,
+        message=draft.message(),
+        audience=audience,
+        urgent=draft.urgent,
+        progress=where,
+    )
+    await discard(svc.db, user_id)
+    await people.audit(
+        svc.db,
+        user_id,
+        "broadcast.send",
+        now,
+        target=f"broadcast:{broadcast_id}",
+        detail=f"{audience.kind.value} {count}{' urgent' if draft.urgent else ''}",
+    )
+    status = await broadcast_status(svc.db, broadcast_id)
+    assert status is not None
+    return Answer(edit=progress_screen(status), enqueue=broadcast_id)
+
+
+async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> Answer:
+    audience = _audience_of(draft)
+    assert audience is not None
+    tz = svc.config.ward.tz
+    now = svc.clock.now()
+    moment = parse_iso(draft.when)
+    local = moment.astimezone(tz)
+    at = local.time().replace(second=0, microsecond=0)
+    rule = Rule(
+        repeat,
+        at,
+        tuple(draft.weekdays) if repeat == "weekly" else (),
+        local.day if repeat == "monthly" else 0,
+        moment if repeat == "once" else None,
+    )
+    if draft.item_id:
+        content = Content("item", item_id=draft.item_id)
+        item = svc.content.get(draft.item_id)
+        title = item.title if item else draft.item_id
+    else:
+        content = Content("text", draft.html, draft.media_kind, draft.media_file_id)
+        title = title_of(draft.html) if draft.html else texts.bc_media_title(draft.media_kind)
+    # Nothing is owed before the first moment the official chose.
+    since = moment - timedelta(seconds=1)
+    schedule_id = await create_schedule(
+        svc.db,
+        now,
+        created_by=user_id,
+        title=title,
+        rule=rule,
+        content=content,
+        audience=audience,
+        urgent=draft.urgent,
+        since=since,
+    )
+    await discard(svc.db, user_id)
+    await people.audit(
+        svc.db, user_id, "schedule.create", now, target=f"schedule:{schedule_id}", detail=repeat
+    )
+    await svc.schedules.rearm(schedule_id)
+    cfg = svc.config.schedule
+    quiet = Quiet(cfg.quiet_start, cfg.quiet_end)
+    first = next_due(rule, since, tz)
+    fire = fire_time(first, urgent=draft.urgent, quiet=quiet, tz=tz) if first else None
+    return Answer(
+        edit=Screen(
+            texts.bc_scheduled(
+                schedule_id,
+                describe(rule, tz),
+                when_text(fire, tz) if fire else None,
+                held=fire is not None and first is not None and fire != first,
+                quiet=(cfg.quiet_start.strftime("%H:%M"), cfg.quiet_end.strftime("%H:%M")),
+            )
+        )
+    )

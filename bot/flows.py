@@ -1,0 +1,122 @@
+"""What a flow step answers, and the guard that applies each step exactly once.
+
+A handler tells the core "this person typed X / pressed Y" and gets back an `Outcome`: the
+next screen, whether it replaces the message whose button was pressed, a short toast for the
+button, and whether notices were queued. `once()` runs a step in one transaction together
+with a mark of the update it came from (`flow_marks`): when the same update is handled again
+after a crash, the step is not applied a second time and the stored answer is returned.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiosqlite
+
+from bot.db import Database
+from bot.screens import Button, Screen
+
+
+@dataclass(frozen=True)
+class Outcome:
+    screen: Screen
+    edit: bool = False  # replace the message whose button was pressed
+    toast: str = ""  # a short answer to the button press (empty: a silent answer)
+    alert: bool = False  # show the toast as a dialog
+    wake: bool = False  # notices were queued: wake the sender
+    menu: bool = False  # send with the main menu keyboard (the flow has ended)
+    photo: str | None = None  # send as a photo (Telegram file id) with the screen as caption
+    replayed: bool = False  # the answer stored by an earlier run of the same update
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "screen": _screen_dict(self.screen),
+                "edit": self.edit,
+                "toast": self.toast,
+                "alert": self.alert,
+                "wake": self.wake,
+                "menu": self.menu,
+                "photo": self.photo,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Outcome:
+        data = json.loads(text)
+        return cls(
+            screen=_screen_from(data["screen"]),
+            edit=bool(data.get("edit")),
+            toast=str(data.get("toast", "")),
+            alert=bool(data.get("alert")),
+            wake=bool(data.get("wake")),
+            menu=bool(data.get("menu")),
+            photo=data.get("photo"),
+        )
+
+
+def _screen_dict(screen: Screen) -> dict[str, Any]:
+    return {
+        "html": screen.html,
+        "buttons": [[[b.label, b.data] for b in row] for row in screen.buttons],
+    }
+
+
+def _screen_from(data: dict[str, Any]) -> Screen:
+    return Screen(
+        html=data["html"],
+        buttons=tuple(
+            tuple(Button(label, value) for label, value in row) for row in data["buttons"]
+        ),
+    )
+
+
+Step = Callable[[aiosqlite.Connection], Awaitable[Outcome | None]]
+
+
+async def one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """The first row of a query, in one round trip to the database thread (a flow step is
+    a handful of queries inside the writer lock, so round trips are what it costs)."""
+    found = list(await conn.execute_fetchall(sql, params))
+    return found[0] if found else None
+
+
+async def once(db: Database, user_id: int, event_id: int | None, step: Step) -> Outcome | None:
+    """Run `step` in one transaction, at most once per (person, update).
+
+    `event_id` is the id of the incoming update (increasing per person); None runs the step
+    unguarded. A step that returns None ("not mine") leaves no mark.
+    """
+    async with db.transaction() as conn:
+        if event_id is not None:
+            row = await one(
+                conn, "SELECT event_id, outcome FROM flow_marks WHERE user_id = ?", (user_id,)
+            )
+            if row is not None and int(row[0]) >= event_id:
+                return replace(Outcome.from_json(row[1]), replayed=True)
+        outcome = await step(conn)
+        if outcome is not None and event_id is not None:
+            await conn.execute(
+                "INSERT INTO flow_marks (user_id, event_id, outcome) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET event_id = excluded.event_id,"
+                " outcome = excluded.outcome",
+                (user_id, event_id, outcome.to_json()),
+            )
+        return outcome
+
+
+async def replayed(db: Database, user_id: int, event_id: int) -> Outcome | None:
+    """The stored answer when `event_id` is exactly the last step this person made (the
+    update is being handled again after a crash), else None."""
+    row = await one(
+        db.conn,
+        "SELECT event_id, outcome FROM flow_marks WHERE user_id = ? AND event_id = ?",
+        (user_id, event_id),
+    )
+    if row is None:
+        return None
+    return replace(Outcome.from_json(row[1]), replayed=True)

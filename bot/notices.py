@@ -1,0 +1,136 @@
+"""Notices: messages the bot owes someone outside a reply (a transactional outbox).
+
+A review card for an officer, a verdict for a leader, a reminder, a tip for the queue: each is
+a row written in the same transaction as the change that causes it, so a crash can never
+leave a report stored with nobody told, or a tip received with no officer aware. A paced
+sender in the Telegram glue (`handlers/notices.py`) renders each row when it is due, from the
+current state of the database (a card for a report withdrawn meanwhile is dropped), sends it,
+and marks it sent, failed (recipient gone, message refused) or due again later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import iso
+from bot.config import Config
+from bot.content import ContentPack
+from bot.db import Database
+from bot.screens import Screen
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    chat_id: int
+    kind: str
+    ref_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Rendered:
+    screen: Screen
+    photo: str | None = None  # a Telegram file id: send as a photo with the screen as caption
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    db: Database
+    pack: ContentPack
+    config: Config
+
+
+Renderer = Callable[[RenderContext, Notice], Awaitable[Rendered | None]]
+_renderers: dict[str, Renderer] = {}
+
+
+def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register the function that turns notices of `kind` into a message (None: drop it)."""
+
+    def register(fn: Renderer) -> Renderer:
+        _renderers[kind] = fn
+        return fn
+
+    return register
+
+
+async def render(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    """The message for `notice` now, or None when it no longer needs sending."""
+    fn = _renderers.get(notice.kind)
+    return None if fn is None else await fn(ctx, notice)
+
+
+async def queue(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    ref_id: int = 0,
+    payload: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+) -> None:
+    """Add a notice inside the caller's transaction."""
+    stamp = iso(now)
+    await conn.execute(
+        "INSERT INTO notices (chat_id, kind, ref_id, payload, created_at, next_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            chat_id,
+            kind,
+            ref_id,
+            json.dumps(payload or {}, ensure_ascii=False),
+            stamp,
+            iso(not_before) if not_before else stamp,
+        ),
+    )
+
+
+async def due(db: Database, now: datetime, limit: int = 100) -> list[Notice]:
+    rows = await db.fetchall(
+        "SELECT id, chat_id, kind, ref_id, payload, attempts FROM notices"
+        " WHERE sent_at IS NULL AND failed IS NULL AND next_at <= ? ORDER BY id LIMIT ?",
+        (iso(now), limit),
+    )
+    return [
+        Notice(int(r[0]), int(r[1]), str(r[2]), int(r[3]), json.loads(r[4]), int(r[5]))
+        for r in rows
+    ]
+
+
+async def mark_sent(db: Database, notice_id: int, now: datetime) -> None:
+    await db.execute("UPDATE notices SET sent_at = ? WHERE id = ?", (iso(now), notice_id))
+
+
+async def mark_failed(db: Database, notice_id: int, reason: str) -> None:
+    await db.execute("UPDATE notices SET failed = ? WHERE id = ?", (reason, notice_id))
+
+
+async def retry_later(
+    db: Database, notice_id: int, now: datetime, delay: timedelta, max_attempts: int
+) -> bool:
+    """Count a failed attempt and schedule another; False when attempts are used up."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE notices SET attempts = attempts + 1, next_at = ? WHERE id = ?"
+            " RETURNING attempts",
+            (iso(now + delay), notice_id),
+        )
+        row = await cursor.fetchone()
+        if row is not None and int(row[0]) >= max_attempts:
+            await conn.execute("UPDATE notices SET failed = 'attempts' WHERE id = ?", (notice_id,))
+            return False
+        return True
+
+
+async def postpone(db: Database, notice_id: int, until: datetime) -> None:
+    """Wait without counting an attempt (Telegram asked us to slow down)."""
+    await db.execute("UPDATE notices SET next_at = ? WHERE id = ?", (iso(until), notice_id))

@@ -1,0 +1,149 @@
+"""What a leader types in a report, parsed: the session date, the attendance, free text.
+
+Pure functions of their input (and "today"), so they are property-tested on their own. They
+accept the ways people actually write in a chat: "Hôm nay", "hom qua", "5/4", "05-04-2026",
+"35 người", "khoảng 40", "1.250" (a dot groups thousands in Vietnamese).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from bot.content import ContentPack, Item, fold
+
+ATTENDANCE_MIN = 1
+ATTENDANCE_MAX = 10_000
+NOTES_MAX = 1000
+DIFFICULTIES_MAX = 1000
+FORM_OTHER_MAX = 100
+REASON_MAX = 500
+PHOTOS_MAX = 10
+
+# The forms of communication a session can take (plan, section III), in button order.
+# Codes are stored and go into callback data; labels are in bot/texts.py.
+FORMS: tuple[str, ...] = (
+    "hop_to",  # họp tổ dân phố
+    "chi_bo",  # sinh hoạt chi bộ
+    "hoi_nghi",  # hội nghị, tọa đàm
+    "loa",  # loa truyền thanh
+    "mxh",  # mạng xã hội (Zalo, Facebook…)
+    "truc_quan",  # cổ động trực quan (panô, áp phích)
+    "khac",  # khác: typed by the leader
+)
+FORM_OTHER = "khac"
+
+# The content kinds a session can be about, in the order they are offered.
+TOPIC_KINDS: tuple[str, ...] = (
+    "goal",
+    "indicators",
+    "task_group",
+    "breakthrough",
+    "motto",
+    "movement",
+    "misinformation",
+)
+
+
+def topics(pack: ContentPack) -> list[Item]:
+    """The items a leader can tick as the session's topics, in a stable order."""
+    found: list[Item] = []
+    for kind in TOPIC_KINDS:
+        found.extend(pack.of_kind(kind))
+    return found
+
+
+class DateProblem(StrEnum):
+    FORMAT = "format"
+    FUTURE = "future"
+    TOO_OLD = "too_old"
+
+
+@dataclass(frozen=True)
+class DateResult:
+    value: date | None
+    problem: DateProblem | None = None
+
+
+_TODAY = {"hom nay", "homnay", "nay", "hnay"}
+_YESTERDAY = {"hom qua", "homqua", "qua", "hqua"}
+_DAY_BEFORE = {"hom kia", "homkia"}
+_DATE_RE = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}|\d{2}))?$")
+
+
+def parse_date(text: str, today: date, max_age_days: int) -> DateResult:
+    """A session date: "Hôm nay", "Hôm qua", dd/mm/yyyy, d/m, dd-mm-yyyy, dd.mm.yy.
+
+    Without a year, the most recent such date that is not in the future is meant (5/12
+    typed in January is last December). Never in the future; at most `max_age_days` old.
+    """
+    folded = fold(text).strip(" .")
+    folded = re.sub(r"^ngay\s+", "", folded)
+    if folded in _TODAY:
+        return DateResult(today)
+    if folded in _YESTERDAY:
+        return DateResult(today - timedelta(days=1))
+    if folded in _DAY_BEFORE:
+        return DateResult(today - timedelta(days=2))
+    match = _DATE_RE.match(folded)
+    if match is None:
+        return DateResult(None, DateProblem.FORMAT)
+    day, month = int(match.group(1)), int(match.group(2))
+    year_text = match.group(3)
+    try:
+        if year_text is None:
+            value = date(today.year, month, day)
+            if value > today:
+                value = date(today.year - 1, month, day)
+        else:
+            year = int(year_text)
+            if len(year_text) == 2:
+                year += 2000
+            value = date(year, month, day)
+    except ValueError:
+        return DateResult(None, DateProblem.FORMAT)
+    if value > today:
+        return DateResult(None, DateProblem.FUTURE)
+    if (today - value).days > max_age_days:
+        return DateResult(None, DateProblem.TOO_OLD)
+    return DateResult(value)
+
+
+class NumberProblem(StrEnum):
+    FORMAT = "format"
+    RANGE = "range"
+
+
+@dataclass(frozen=True)
+class NumberResult:
+    value: int | None
+    problem: NumberProblem | None = None
+
+
+_APPROX = r"(?:khoang chung|khoang|tam|chung|gan|hon|tren|duoi|co|tong cong|tong so|tong|xap xi)"
+_UNIT = r"(?:nguoi(?:\s+(?:dan|du|tham du|tham gia))?|ng|luot(?:\s+nguoi)?)"
+_NUMBER = r"(?P<n>\d{1,3}(?:[.\s]\d{3})+|\d+)"
+_ATTENDANCE_RE = re.compile(rf"^(?:{_APPROX}\s*)*{_NUMBER}\s*(?:{_UNIT})?\s*(?:nhe|a)?$")
+
+
+def parse_attendance(text: str) -> NumberResult:
+    """How many people came: "35", "35 người", "khoảng 40", "1.250", "hơn 100 lượt".
+
+    One whole number between 1 and 10,000; a range ("30-40") or a decimal is not a count.
+    """
+    folded = fold(text).strip(" .!")
+    match = _ATTENDANCE_RE.match(folded)
+    if match is None:
+        return NumberResult(None, NumberProblem.FORMAT)
+    value = int(re.sub(r"[.\s]", "", match.group("n")))
+    if not ATTENDANCE_MIN <= value <= ATTENDANCE_MAX:
+        return NumberResult(None, NumberProblem.RANGE)
+    return NumberResult(value)
+
+
+def clean_text(text: str) -> str:
+    """Free text as typed, with outer blank space trimmed and control characters removed."""
+    kept = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    return kept.strip()

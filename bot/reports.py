@@ -1,0 +1,786 @@
+"""Leaders' activity reports once sent: storage, review, reminders, and how they read.
+
+The flow that builds a report is in `bot/report_flow.py`; this module takes it from the
+"Gửi" button on. Every change that somebody must hear about queues a notice (`bot/notices.py`)
+in the same transaction, so a report is never stored with nobody told.
+
+Review states: submitted (chờ duyệt) → approved (đạt) | needs_more (cần bổ sung, back to the
+leader with a reason and a button to fix it) | rejected (không hợp lệ, with a reason). A
+leader can edit or withdraw a report while it is submitted or needs more. Periods (weekly
+Monday–Sunday, or calendar months) are in the ward's time zone and counted by the session
+date; a tổ "has reported" when it has a report that is not withdrawn or rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot import notices, people, texts
+from bot.clock import Clock, iso, parse_iso
+from bot.config import Config
+from bot.content import ContentPack
+from bot.db import Database
+from bot.flows import Outcome
+from bot.notices import Notice, RenderContext, Rendered
+from bot.report_parse import FORM_OTHER, REASON_MAX, clean_text
+from bot.screens import Button, Screen, rows
+
+EDITABLE = ("submitted", "needs_more")
+REPORTED = ("submitted", "needs_more", "approved")
+LIST_LIMIT = 20  # buttons in one list message; the rest is counted, not shown
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    unit_id: int
+    unit_name: str
+    leader_id: int
+    leader_name: str
+    session_date: date
+    form: str
+    form_other: str
+    topics: tuple[str, ...]
+    attendance: int
+    notes: str
+    difficulties: str
+    status: str
+    version: int
+    submitted_at: datetime
+    reviewed_by: int | None
+    review_reason: str
+    photos: tuple[str, ...]
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def day_text(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def local_time_text(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+
+
+def form_text(form: str, other: str) -> str:
+    if form == FORM_OTHER and other:
+        return other
+    return texts.R_FORM_LABELS.get(form, form).removesuffix(" (tự gõ)")
+
+
+def topic_titles(pack: ContentPack, ids: tuple[str, ...] | list[str]) -> list[str]:
+    titles = []
+    for item_id in ids:
+        item = pack.get(item_id)
+        titles.append(item.title if item else item_id)
+    return titles
+
+
+def fields_html(
+    pack: ContentPack,
+    *,
+    unit_name: str | None,
+    session_date: date | None,
+    form: str | None,
+    form_other: str,
+    topics: list[str] | tuple[str, ...],
+    attendance: int | None,
+    notes: str,
+    photos: int,
+    difficulties: str,
+) -> str:
+    """The answers of a report (or draft) as "Label: value" lines, values escaped."""
+    lines = []
+    if unit_name is not None:
+        lines.append(f"{texts.R_F_UNIT}: {texts.escape(unit_name)}")
+    lines.append(f"{texts.R_F_DATE}: {day_text(session_date) if session_date else '—'}")
+    lines.append(f"{texts.R_F_FORM}: {texts.escape(form_text(form, form_other)) if form else '—'}")
+    titles = topic_titles(pack, topics)
+    if titles:
+        lines.append(f"{texts.R_F_TOPICS}:")
+        lines.extend(f"• {texts.escape(title)}" for title in titles)
+    else:
+        lines.append(f"{texts.R_F_TOPICS}: —")
+    shown = texts.r_people(attendance) if attendance else "—"
+    lines.append(f"{texts.R_F_ATTENDANCE}: {shown}")
+    lines.append(f"{texts.R_F_NOTES}: {texts.escape(notes) if notes else texts.R_NONE}")
+    lines.append(f"{texts.R_F_PHOTOS}: {texts.r_photos(photos)}")
+    shown = texts.escape(difficulties) if difficulties else texts.R_NONE
+    lines.append(f"{texts.R_F_DIFFICULTIES}: {shown}")
+    return "\n".join(lines)
+
+
+def report_fields_html(pack: ContentPack, report: Report, with_unit: bool = False) -> str:
+    return fields_html(
+        pack,
+        unit_name=report.unit_name if with_unit else None,
+        session_date=report.session_date,
+        form=report.form,
+        form_other=report.form_other,
+        topics=report.topics,
+        attendance=report.attendance,
+        notes=report.notes,
+        photos=len(report.photos),
+        difficulties=report.difficulties,
+    )
+
+
+def status_text(status: str) -> str:
+    return texts.R_STATUS_LABELS.get(status, status)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+_REPORT_SQL = (
+    "SELECT r.id, r.unit_id, u.name, r.leader_id,"
+    " COALESCE(TRIM(p.first_name || ' ' || p.last_name), ''), r.session_date, r.form,"
+    " r.form_other, r.topics, r.attendance, r.notes, r.difficulties, r.status, r.version,"
+    " r.submitted_at, r.reviewed_by, r.review_reason"
+    " FROM reports r JOIN units u ON u.id = r.unit_id"
+    " LEFT JOIN people p ON p.user_id = r.leader_id"
+)
+
+
+async def _report_from(conn: aiosqlite.Connection, row: aiosqlite.Row) -> Report:
+    cursor = await conn.execute(
+        "SELECT file_id FROM report_photos WHERE report_id = ? ORDER BY position", (row[0],)
+    )
+    photos = tuple(str(r[0]) for r in await cursor.fetchall())
+    return Report(
+        id=int(row[0]),
+        unit_id=int(row[1]),
+        unit_name=str(row[2]),
+        leader_id=int(row[3]),
+        leader_name=str(row[4]) or str(row[3]),
+        session_date=date.fromisoformat(row[5]),
+        form=str(row[6]),
+        form_other=str(row[7]),
+        topics=tuple(json.loads(row[8])),
+        attendance=int(row[9]),
+        notes=str(row[10]),
+        difficulties=str(row[11]),
+        status=str(row[12]),
+        version=int(row[13]),
+        submitted_at=parse_iso(row[14]),
+        reviewed_by=None if row[15] is None else int(row[15]),
+        review_reason=str(row[16]),
+        photos=photos,
+    )
+
+
+async def get(conn: aiosqlite.Connection, report_id: int) -> Report | None:
+    cursor = await conn.execute(_REPORT_SQL + " WHERE r.id = ?", (report_id,))
+    row = await cursor.fetchone()
+    return None if row is None else await _report_from(conn, row)
+
+
+async def of_leader(conn: aiosqlite.Connection, leader_id: int, limit: int = 10) -> list[Report]:
+    cursor = await conn.execute(
+        _REPORT_SQL + " WHERE r.leader_id = ? ORDER BY r.id DESC LIMIT ?", (leader_id, limit)
+    )
+    return [await _report_from(conn, row) for row in await cursor.fetchall()]
+
+
+async def awaiting_review(conn: aiosqlite.Connection) -> list[Report]:
+    cursor = await conn.execute(_REPORT_SQL + " WHERE r.status = 'submitted' ORDER BY r.id")
+    return [await _report_from(conn, row) for row in await cursor.fetchall()]
+
+
+# --------------------------------------------------------------------------- storing
+
+
+async def store(
+    conn: aiosqlite.Connection,
+    config: Config,
+    officers: list[int],
+    *,
+    report_id: int | None,
+    unit_id: int,
+    leader_id: int,
+    session_date: date,
+    form: str,
+    form_other: str,
+    topics: list[str],
+    attendance: int,
+    notes: str,
+    photos: list[str],
+    difficulties: str,
+    now: datetime,
+) -> tuple[int, str | None]:
+    """Insert a new report, or replace the answers of `report_id` (an edit or a fix).
+
+    Returns (report number, None) or (number, the status that forbids the edit). Queues the
+    officers' notices: a review card (unless they get digests) and, when the difficulties
+    are new or changed, the difficulties as an item of their own.
+    """
+    stamp = iso(now)
+    values = (
+        unit_id,
+        session_date.isoformat(),
+        form,
+        form_other if form == FORM_OTHER else "",
+        json.dumps(topics),
+        attendance,
+        notes,
+        difficulties,
+    )
+    previous_difficulties = ""
+    edited = report_id is not None
+    if report_id is None:
+        cursor = await conn.execute(
+            "INSERT INTO reports (unit_id, session_date, form, form_other, topics, attendance,"
+            " notes, difficulties, leader_id, submitted_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, leader_id, stamp, stamp),
+        )
+        number = int(cursor.lastrowid or 0)
+    else:
+        cursor = await conn.execute(
+            "SELECT status, difficulties, leader_id FROM reports WHERE id = ?", (report_id,)
+        )
+        row = await cursor.fetchone()
+        if row is None or int(row[2]) != leader_id:
+            return report_id, "missing"
+        if row[0] not in EDITABLE:
+            return report_id, str(row[0])
+        previous_difficulties = str(row[1])
+        await conn.execute(
+            "UPDATE reports SET unit_id = ?, session_date = ?, form = ?, form_other = ?,"
+            " topics = ?, attendance = ?, notes = ?, difficulties = ?, status = 'submitted',"
+            " version = version + 1, updated_at = ?, digested_at = NULL WHERE id = ?",
+            (*values, stamp, report_id),
+        )
+        await conn.execute("DELETE FROM report_photos WHERE report_id = ?", (report_id,))
+        number = report_id
+    for position, file_id in enumerate(photos):
+        await conn.execute(
+            "INSERT INTO report_photos (report_id, position, file_id) VALUES (?, ?, ?)",
+            (number, position, file_id),
+        )
+    if not config.reports.digest_times:
+        for officer in officers:
+            await notices.queue(
+                conn, officer, "review", now, ref_id=number, payload={"edited": edited}
+            )
+        await conn.execute("UPDATE reports SET digested_at = ? WHERE id = ?", (stamp, number))
+    if difficulties and difficulties != previous_difficulties:
+        for officer in officers:
+            await notices.queue(conn, officer, "difficulty", now, ref_id=number)
+    return number, None
+
+
+async def withdraw(
+    conn: aiosqlite.Connection, officers: list[int], leader_id: int, report_id: int, now: datetime
+) -> str | None:
+    """Withdraw a report of this leader; None when done, else the status that forbids it."""
+    cursor = await conn.execute(
+        "SELECT status, leader_id, digested_at FROM reports WHERE id = ?", (report_id,)
+    )
+    row = await cursor.fetchone()
+    if row is None or int(row[1]) != leader_id:
+        return "missing"
+    if row[0] not in EDITABLE:
+        return str(row[0])
+    await conn.execute(
+        "UPDATE reports SET status = 'withdrawn', updated_at = ? WHERE id = ?",
+        (iso(now), report_id),
+    )
+    await conn.execute("DELETE FROM report_drafts WHERE report_id = ?", (report_id,))
+    if row[2] is not None:  # officers had been told about it: tell them it is gone
+        for officer in officers:
+            await notices.queue(conn, officer, "withdrawn", now, ref_id=report_id)
+    return None
+
+
+# --------------------------------------------------------------------------- review
+
+
+def review_buttons(report: Report) -> tuple[tuple[Button, ...], ...]:
+    base = f"rv:{report.id}:{report.version}"
+    buttons = [
+        (
+            Button(texts.R_BTN_APPROVE, f"{base}:ok"),
+            Button(texts.R_BTN_NEEDS_MORE, f"{base}:more"),
+        ),
+        (Button(texts.R_BTN_REJECT, f"{base}:bad"),),
+    ]
+    if report.photos:
+        buttons.append((Button(texts.R_BTN_PHOTOS, f"rv:{report.id}:0:ph"),))
+    return tuple(buttons)
+
+
+def review_card(pack: ContentPack, report: Report, tz: ZoneInfo, edited: bool = False) -> Screen:
+    """What an officer sees of a report; with the verdict buttons while it awaits review."""
+    lines = [
+        texts.r_card_title(report.id, report.unit_name, edited or report.version > 1),
+        f"{texts.R_F_LEADER}: {texts.escape(report.leader_name)}",
+        report_fields_html(pack, report),
+        f"{texts.R_F_STATUS}: {status_text(report.status)}",
+    ]
+    if report.review_reason and report.status in ("needs_more", "rejected"):
+        lines.append(f"{texts.R_F_REASON}: {texts.escape(report.review_reason)}")
+    html = "\n".join(lines)
+    if report.status != "submitted":
+        photos = ((Button(texts.R_BTN_PHOTOS, f"rv:{report.id}:0:ph"),),) if report.photos else ()
+        return Screen(html, photos)
+    return Screen(html, review_buttons(report))
+
+
+async def review_press(
+    conn: aiosqlite.Connection,
+    config: Config,
+    pack: ContentPack,
+    officer_id: int,
+    report_id: int,
+    version: int,
+    verdict: str,
+    now: datetime,
+) -> Outcome:
+    """An officer pressed Đạt / Cần bổ sung / Không hợp lệ on a card."""
+    tz = config.ward.tz
+    report = await get(conn, report_id)
+    if report is None:
+        return Outcome(Screen(texts.R_REPORT_NOT_FOUND), toast=texts.R_REPORT_NOT_FOUND)
+    if report.status != "submitted":
+        toast = texts.r_already_reviewed(report.id, status_text(report.status))
+        return Outcome(review_card(pack, report, tz), edit=True, toast=toast)
+    if report.version != version:
+        return Outcome(review_card(pack, report, tz), edit=True, toast=texts.R_REPORT_CHANGED)
+    if verdict == "ok":
+        await _decide(conn, report, "approved", "", officer_id, now)
+        report = await get(conn, report_id)
+        assert report is not None
+        return Outcome(
+            review_card(pack, report, tz),
+            edit=True,
+            toast=texts.r_reviewed(report.id, status_text("approved")),
+            wake=True,
+        )
+    wanted = "needs_more" if verdict == "more" else "rejected"
+    await conn.execute(
+        "INSERT INTO review_waits (officer_id, report_id, version, verdict, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (officer_id) DO UPDATE SET"
+        " report_id = excluded.report_id, version = excluded.version,"
+        " verdict = excluded.verdict, created_at = excluded.created_at",
+        (officer_id, report_id, version, wanted, iso(now)),
+    )
+    return Outcome(Screen(texts.r_ask_reason(report.id, wanted == "needs_more")))
+
+
+async def review_reason(
+    conn: aiosqlite.Connection,
+    config: Config,
+    pack: ContentPack,
+    officer_id: int,
+    text: str,
+    now: datetime,
+) -> Outcome | None:
+    """The reason an officer typed after Cần bổ sung / Không hợp lệ; None if none was asked."""
+    cursor = await conn.execute(
+        "SELECT report_id, version, verdict FROM review_waits WHERE officer_id = ?", (officer_id,)
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    reason = clean_text(text)
+    needs_more = row[2] == "needs_more"
+    if not reason:
+        return Outcome(
+            Screen(f"{texts.R_REASON_NEEDED}\n\n{texts.r_ask_reason(row[0], needs_more)}")
+        )
+    if len(reason) > REASON_MAX:
+        problem = texts.r_too_long(len(reason), REASON_MAX)
+        return Outcome(Screen(f"{problem}\n\n{texts.r_ask_reason(row[0], needs_more)}"))
+    await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (officer_id,))
+    report = await get(conn, int(row[0]))
+    if report is None:
+        return Outcome(Screen(texts.R_REPORT_NOT_FOUND))
+    if report.status != "submitted":
+        return Outcome(Screen(texts.r_already_reviewed(report.id, status_text(report.status))))
+    if report.version != int(row[1]):
+        return Outcome(review_card(pack, report, config.ward.tz), toast=texts.R_REPORT_CHANGED)
+    await _decide(conn, report, str(row[2]), reason, officer_id, now)
+    return Outcome(Screen(texts.r_reviewed(report.id, status_text(str(row[2])))), wake=True)
+
+
+async def review_cancel(conn: aiosqlite.Connection, officer_id: int) -> Outcome | None:
+    cursor = await conn.execute(
+        "DELETE FROM review_waits WHERE officer_id = ? RETURNING report_id", (officer_id,)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else Outcome(Screen(texts.r_review_dropped(int(row[0]))))
+
+
+async def _decide(
+    conn: aiosqlite.Connection,
+    report: Report,
+    status: str,
+    reason: str,
+    officer_id: int,
+    now: datetime,
+) -> None:
+    stamp = iso(now)
+    await conn.execute(
+        "UPDATE reports SET status = ?, review_reason = ?, reviewed_by = ?, reviewed_at = ?,"
+        " updated_at = ? WHERE id = ?",
+        (status, reason, officer_id, stamp, stamp, report.id),
+    )
+    await conn.execute(
+        "INSERT INTO audit_log (at, actor_id, action, target, detail, allowed)"
+        " VALUES (?, ?, 'review_report', ?, ?, 1)",
+        (stamp, officer_id, f"report:{report.id}", status),
+    )
+    await notices.queue(
+        conn,
+        report.leader_id,
+        "verdict",
+        now,
+        ref_id=report.id,
+        payload={"status": status, "reason": reason},
+    )
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def my_reports_screen(reports: list[Report]) -> Screen:
+    if not reports:
+        return Screen(texts.R_MY_NONE)
+    lines = [
+        texts.r_my_line(
+            r.id, day_text(r.session_date), form_text(r.form, r.form_other), status_text(r.status)
+        )
+        for r in reports
+    ]
+    buttons = [Button(texts.r_btn_number(r.id), f"my:{r.id}") for r in reports]
+    html = f"{texts.R_MY_TITLE}\n" + "\n".join(lines) + f"\n\n{texts.R_MY_NEXT}"
+    return Screen(html, rows(buttons, per_row=3))
+
+
+def my_report_screen(pack: ContentPack, report: Report) -> Screen:
+    lines = [
+        texts.r_card_title(report.id, report.unit_name, report.version > 1),
+        report_fields_html(pack, report),
+        f"{texts.R_F_STATUS}: {status_text(report.status)}",
+    ]
+    if report.review_reason and report.status in ("needs_more", "rejected"):
+        lines.append(f"{texts.R_F_REASON}: {texts.escape(report.review_reason)}")
+    buttons: list[tuple[Button, ...]] = []
+    if report.editable:
+        buttons.append(
+            (
+                Button(texts.R_BTN_EDIT_REPORT, f"r:fix:{report.id}"),
+                Button(texts.R_BTN_WITHDRAW, f"my:w:{report.id}"),
+            )
+        )
+    buttons.append((Button(texts.BTN_BACK, "my:list"),))
+    return Screen("\n".join(lines), tuple(buttons))
+
+
+def withdraw_confirm_screen(report_id: int) -> Screen:
+    return Screen(
+        texts.r_withdraw_confirm(report_id),
+        (
+            (Button(texts.R_BTN_WITHDRAW, f"my:wy:{report_id}"),),
+            (Button(texts.BTN_BACK, f"my:{report_id}"),),
+        ),
+    )
+
+
+def report_list_screen(reports: list[Report], *, digest: bool) -> Screen:
+    """A list of reports with a button to open each (a digest, or /duyetbaocao)."""
+    if not reports:
+        return Screen(texts.R_PENDING_NONE)
+    shown = reports[:LIST_LIMIT]
+    lines = [
+        texts.r_digest_line(
+            r.id, r.unit_name, day_text(r.session_date), form_text(r.form, r.form_other)
+        )
+        for r in shown
+    ]
+    more = len(reports) - len(shown)
+    make = texts.r_digest if digest else texts.r_pending
+    buttons = [Button(texts.r_btn_show(r.id), f"rv:{r.id}:0:show") for r in shown]
+    return Screen(make(len(reports), lines, more), rows(buttons, per_row=2))
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # '2026-W15' or '2026-04'
+    start: date
+    end: date  # inclusive
+    reminder_day: date
+
+    def label(self) -> str:
+        if self.key[5] == "W":
+            return texts.r_period_week(self.start.strftime("%d/%m"), day_text(self.end))
+        return texts.r_period_month(self.start.strftime("%m/%Y"))
+
+
+def period_of(day: date, config: Config) -> Period:
+    rc = config.reports
+    if rc.period == "monthly":
+        last = monthrange(day.year, day.month)[1]
+        start = day.replace(day=1)
+        end = day.replace(day=last)
+        reminder = day.replace(day=min(max(rc.reminder_day, 1), last))
+        return Period(f"{day.year:04d}-{day.month:02d}", start, end, reminder)
+    start = day - timedelta(days=day.weekday())
+    iso_year, week, _ = day.isocalendar()
+    reminder = start + timedelta(days=min(max(rc.reminder_weekday, 0), 6))
+    return Period(f"{iso_year:04d}-W{week:02d}", start, start + timedelta(days=6), reminder)
+
+
+def local_today(clock: Clock, config: Config) -> date:
+    return clock.now().astimezone(config.ward.tz).date()
+
+
+def in_quiet_hours(moment: time, start: time, end: time) -> bool:
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+@dataclass(frozen=True)
+class Reminder:
+    user_id: int
+    period: str
+    units: tuple[tuple[int, str], ...]  # (unit id, unit name) of every silent tổ they lead
+
+
+async def due_reminders(db: Database, clock: Clock, config: Config) -> list[Reminder]:
+    """Leaders to remind now: the period's reminder moment has passed, a tổ they lead has
+    no report in the period, and they have not been reminded in this period yet.
+
+    A run that comes late (the bot was down at the reminder time) still reminds, but not in
+    the quiet hours of the night unless it is within an hour of the reminder time.
+    """
+    tz = config.ward.tz
+    now_local = clock.now().astimezone(tz)
+    period = period_of(now_local.date(), config)
+    moment = datetime.combine(period.reminder_day, config.reports.reminder_time, tzinfo=tz)
+    if now_local < moment:
+        return []
+    late = now_local - moment > timedelta(hours=1)
+    quiet = config.schedule
+    if late and in_quiet_hours(now_local.time(), quiet.quiet_start, quiet.quiet_end):
+        return []
+    placeholders = ",".join("?" for _ in REPORTED)
+    found = await db.fetchall(
+        "SELECT l.user_id, u.id, u.name FROM unit_leaders l"
+        " JOIN units u ON u.id = l.unit_id JOIN people p ON p.user_id = l.user_id"
+        " WHERE l.active = 1 AND u.active = 1 AND p.reachable = 1"
+        " AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id"
+        f"   AND r.status IN ({placeholders}) AND r.session_date BETWEEN ? AND ?)"
+        " AND NOT EXISTS (SELECT 1 FROM reminders m WHERE m.user_id = l.user_id"
+        "   AND m.period = ?)"
+        " ORDER BY l.user_id, u.name",
+        (*REPORTED, period.start.isoformat(), period.end.isoformat(), period.key),
+    )
+    by_leader: dict[int, list[tuple[int, str]]] = {}
+    for user_id, unit_id, name in found:
+        by_leader.setdefault(int(user_id), []).append((int(unit_id), str(name)))
+    return [Reminder(uid, period.key, tuple(units)) for uid, units in by_leader.items()]
+
+
+async def send_reminders(db: Database, clock: Clock, config: Config) -> list[Reminder]:
+    """Record and queue the due reminders; the reminders table makes a second one impossible."""
+    due = await due_reminders(db, clock, config)
+    now = clock.now()
+    sent: list[Reminder] = []
+    async with db.transaction() as conn:
+        for reminder in due:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO reminders (user_id, period, unit_id, sent_at)"
+                " VALUES (?, ?, ?, ?)",
+                (reminder.user_id, reminder.period, reminder.units[0][0], iso(now)),
+            )
+            if cursor.rowcount != 1:
+                continue
+            await notices.queue(
+                conn,
+                reminder.user_id,
+                "reminder",
+                now,
+                payload={"units": [name for _, name in reminder.units], "period": reminder.period},
+            )
+            sent.append(reminder)
+    return sent
+
+
+@dataclass(frozen=True)
+class SilentUnit:
+    unit_id: int
+    name: str
+    leaders: tuple[str, ...]
+
+
+async def silent_units(
+    db: Database, clock: Clock, config: Config
+) -> tuple[Period, int, list[SilentUnit]]:
+    """The active tổ with no report in the current period: (period, all tổ, silent ones)."""
+    period = period_of(local_today(clock, config), config)
+    total = int(await db.fetchval("SELECT COUNT(*) FROM units WHERE active = 1"))
+    placeholders = ",".join("?" for _ in REPORTED)
+    found = await db.fetchall(
+        "SELECT u.id, u.name, TRIM(COALESCE(p.first_name, '') || ' ' || COALESCE(p.last_name, ''))"
+        " FROM units u LEFT JOIN unit_leaders l ON l.unit_id = u.id AND l.active = 1"
+        " LEFT JOIN people p ON p.user_id = l.user_id"
+        " WHERE u.active = 1 AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id"
+        f"   AND r.status IN ({placeholders}) AND r.session_date BETWEEN ? AND ?)"
+        " ORDER BY u.name, u.id",
+        (*REPORTED, period.start.isoformat(), period.end.isoformat()),
+    )
+    units: dict[int, SilentUnit] = {}
+    for unit_id, name, leader in found:
+        known = units.get(int(unit_id))
+        names = (known.leaders if known else ()) + ((str(leader),) if leader else ())
+        units[int(unit_id)] = SilentUnit(int(unit_id), str(name), names)
+    return period, total, list(units.values())
+
+
+def silent_screen(period: Period, total: int, silent: list[SilentUnit]) -> str:
+    if total == 0:
+        return texts.R_NO_UNITS
+    if not silent:
+        return texts.r_all_reported(period.label(), total)
+    lines = [texts.r_silent_line(u.name, list(u.leaders)) for u in silent]
+    return texts.r_silent(period.label(), len(silent), total, lines)
+
+
+# --------------------------------------------------------------------------- digests
+
+
+def last_digest_moment(now_local: datetime, config: Config) -> datetime | None:
+    """The most recent configured digest time at or before `now_local` (within two days)."""
+    tz = now_local.tzinfo
+    moments = [
+        datetime.combine(now_local.date() - timedelta(days=back), at, tzinfo=tz)
+        for back in (0, 1)
+        for at in config.reports.digest_times
+    ]
+    passed = [m for m in moments if m <= now_local]
+    return max(passed) if passed else None
+
+
+async def queue_digests(db: Database, clock: Clock, config: Config, *, catch_up: bool) -> int:
+    """Tell officers about reports not yet announced, in one digest message each.
+
+    With `catch_up` (start-up), only when a digest time passed since the oldest waiting
+    report was sent (the bot was down at that time); returns how many reports were listed.
+    """
+    if not config.reports.digest_times:
+        return 0
+    now = clock.now()
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT id, submitted_at, updated_at FROM reports"
+            " WHERE status = 'submitted' AND digested_at IS NULL ORDER BY id"
+        )
+        waiting = list(await cursor.fetchall())
+        if not waiting:
+            return 0
+        if catch_up:
+            last = last_digest_moment(now.astimezone(config.ward.tz), config)
+            oldest = min(parse_iso(r[2]) for r in waiting)
+            if last is None or oldest > last:
+                return 0
+        ids = [int(r[0]) for r in waiting]
+        for officer in await people.officer_ids(db, config):
+            await notices.queue(conn, officer, "digest", now, payload={"ids": ids})
+        await conn.execute(
+            f"UPDATE reports SET digested_at = ? WHERE id IN ({','.join('?' for _ in ids)})",
+            (iso(now), *ids),
+        )
+        return len(ids)
+
+
+# --------------------------------------------------------------------------- notices
+
+
+@notices.renderer("review")
+async def _render_review(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    report = await get(ctx.db.conn, notice.ref_id)
+    if report is None or report.status != "submitted":
+        return None  # decided or withdrawn before the card went out
+    edited = bool(notice.payload.get("edited"))
+    return Rendered(review_card(ctx.pack, report, ctx.config.ward.tz, edited))
+
+
+@notices.renderer("difficulty")
+async def _render_difficulty(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    report = await get(ctx.db.conn, notice.ref_id)
+    if report is None or not report.difficulties or report.status == "withdrawn":
+        return None
+    html = texts.r_difficulty(
+        report.id, report.unit_name, day_text(report.session_date), report.difficulties
+    )
+    return Rendered(Screen(html))
+
+
+@notices.renderer("withdrawn")
+async def _render_withdrawn(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    report = await get(ctx.db.conn, notice.ref_id)
+    if report is None:
+        return None
+    return Rendered(Screen(texts.r_withdrawn_notice(report.id, report.unit_name)))
+
+
+@notices.renderer("verdict")
+async def _render_verdict(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    report = await get(ctx.db.conn, notice.ref_id)
+    if report is None:
+        return None
+    status = str(notice.payload.get("status"))
+    reason = str(notice.payload.get("reason", ""))
+    day = day_text(report.session_date)
+    if status == "approved":
+        return Rendered(Screen(texts.r_verdict_approved(report.id, report.unit_name, day)))
+    if status == "needs_more":
+        buttons = ((Button(texts.R_BTN_FIX, f"r:fix:{report.id}"),),) if report.editable else ()
+        return Rendered(Screen(texts.r_verdict_needs_more(report.id, day, reason), buttons))
+    return Rendered(Screen(texts.r_verdict_rejected(report.id, day, reason)))
+
+
+@notices.renderer("digest")
+async def _render_digest(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    wanted = [int(i) for i in notice.payload.get("ids", [])]
+    found = [await get(ctx.db.conn, i) for i in wanted]
+    waiting = [r for r in found if r is not None and r.status == "submitted"]
+    if not waiting:
+        return None
+    return Rendered(report_list_screen(waiting, digest=True))
+
+
+@notices.renderer("reminder")
+async def _render_reminder(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    units = [str(u) for u in notice.payload.get("units", [])]
+    key = str(notice.payload.get("period", ""))
+    label = period_label(key) if key else ""
+    screen = Screen(texts.r_reminder(units, label), ((Button(texts.R_BTN_REPORT_NOW, "r:start"),),))
+    return Rendered(screen)
+
+
+def period_label(key: str) -> str:
+    """The label of a period from its key ('2026-W15', '2026-04')."""
+    if "-W" in key:
+        year, week = key.split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+        return texts.r_period_week(monday.strftime("%d/%m"), day_text(monday + timedelta(days=6)))
+    year, month = key.split("-")
+    return texts.r_period_month(f"{int(month):02d}/{int(year)}")

@@ -1,0 +1,313 @@
+"""Misinformation tips (/baotin): anyone registered reports a suspicious post to the ward.
+
+The plan asks officials to "rà soát, kiểm tra và xử lý các thông tin trái chiều, không đúng
+sự thật trên mạng xã hội". A registered person (someone with a `people` row) pastes text or a
+link, forwards a message, or sends a screenshot, then adds an optional note. Officers get
+each tip as a notice with a "Đã xử lý" button and can list the open ones; the person who sent
+it is thanked when it is handled. The two steps live in `tip_drafts`, like report drafts.
+
+Callback data: `tip:nonote` (no note), `tip:list`, `tip:<id>:show|ph|done`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot import people, texts
+from bot.clock import Clock, iso, parse_iso
+from bot.config import Config
+from bot.db import Database
+from bot.flows import Outcome, once
+from bot.notices import Notice, RenderContext, Rendered, queue, renderer
+from bot.report_flow import add_media
+from bot.report_parse import NOTES_MAX, clean_text
+from bot.screens import Button, Screen, rows
+
+CONTENT_MAX = 3000  # a card must fit one message (4096) with its header and note
+CAPTION_CONTENT_MAX = 600  # a photo caption is 1024 characters in all
+QUEUE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class TipInput:
+    """One message offered as a tip, described without Telegram types."""
+
+    kind: str  # 'text' | 'link' | 'forward' | 'photo'
+    content: str = ""
+    origin: str = ""
+    file_id: str | None = None
+    unique_id: str = ""
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: int
+    reporter_id: int
+    reporter_name: str
+    kind: str
+    content: str
+    origin: str
+    file_id: str | None
+    note: str
+    status: str
+    created_at: datetime
+    handled_by_name: str
+    handled_at: datetime | None
+
+
+async def get(conn: aiosqlite.Connection, tip_id: int) -> Tip | None:
+    cursor = await conn.execute(
+        "SELECT t.id, t.reporter_id, TRIM(COALESCE(p.first_name, '') || ' ' ||"
+        " COALESCE(p.last_name, '')), t.kind, t.content, t.origin, t.file_id, t.note, t.status,"
+        " t.created_at, TRIM(COALESCE(h.first_name, '') || ' ' || COALESCE(h.last_name, '')),"
+        " t.handled_at, t.handled_by"
+        " FROM tips t LEFT JOIN people p ON p.user_id = t.reporter_id"
+        " LEFT JOIN people h ON h.user_id = t.handled_by WHERE t.id = ?",
+        (tip_id,),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    return Tip(
+        id=int(row[0]),
+        reporter_id=int(row[1]),
+        reporter_name=str(row[2]) or str(row[1]),
+        kind=str(row[3]),
+        content=str(row[4]),
+        origin=str(row[5]),
+        file_id=row[6],
+        note=str(row[7]),
+        status=str(row[8]),
+        created_at=parse_iso(row[9]),
+        handled_by_name=str(row[10]) or ("" if row[12] is None else str(row[12])),
+        handled_at=None if row[11] is None else parse_iso(row[11]),
+    )
+
+
+def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
+    """What an officer sees of a tip; "Đã xử lý" while it is open."""
+    tz = config.ward.tz
+    limit = CAPTION_CONTENT_MAX if caption else CONTENT_MAX
+    content = tip.content if len(tip.content) <= limit else tip.content[: limit - 1] + "…"
+    note = tip.note if len(tip.note) <= limit // 2 else tip.note[: limit // 2 - 1] + "…"
+    html = texts.tip_card(
+        tip.id,
+        tip.reporter_name,
+        texts.TIP_KIND_LABELS.get(tip.kind, tip.kind),
+        content,
+        tip.origin,
+        note,
+        tip.created_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
+    )
+    buttons: list[tuple[Button, ...]] = []
+    if tip.status == "handled" and tip.handled_at is not None:
+        when = tip.handled_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+        html += texts.tip_handled_line(tip.handled_by_name, when)
+    else:
+        buttons.append((Button(texts.TIP_BTN_HANDLED, f"tip:{tip.id}:done"),))
+    if tip.file_id and not caption:
+        buttons.append((Button(texts.R_BTN_PHOTOS, f"tip:{tip.id}:ph"),))
+    return Screen(html, tuple(buttons))
+
+
+class TipFlow:
+    """/baotin for anyone registered; the queue and "đã xử lý" for officers."""
+
+    def __init__(self, db: Database, config: Config, clock: Clock) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock
+
+    async def start(self, user_id: int, event_id: int | None = None) -> Outcome:
+        async def step(conn: aiosqlite.Connection) -> Outcome:
+            cursor = await conn.execute("SELECT 1 FROM people WHERE user_id = ?", (user_id,))
+            if await cursor.fetchone() is None:
+                return Outcome(Screen(texts.TIP_NOT_REGISTERED))
+            stamp = iso(self.clock.now())
+            await conn.execute(
+                "INSERT INTO tip_drafts (user_id, step, created_at, updated_at)"
+                " VALUES (?, 'content', ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " step = 'content', kind = NULL, content = '', origin = '', file_id = NULL,"
+                " updated_at = excluded.updated_at",
+                (user_id, stamp, stamp),
+            )
+            return Outcome(Screen(texts.TIP_ASK))
+
+        outcome = await once(self.db, user_id, event_id, step)
+        assert outcome is not None
+        return outcome
+
+    async def message(
+        self, user_id: int, tip: TipInput | None, text: str, event_id: int | None = None
+    ) -> Outcome | None:
+        """A message while a tip is being written: the content first, then the note.
+
+        `tip` describes the message as a tip (None when it is of a kind not accepted, e.g. a
+        sticker); `text` is its plain text, used as the note. None: no tip in progress."""
+
+        async def step(conn: aiosqlite.Connection) -> Outcome | None:
+            cursor = await conn.execute("SELECT step FROM tip_drafts WHERE user_id = ?", (user_id,))
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            if row[0] == "content":
+                if tip is None or not (tip.content or tip.file_id):
+                    return Outcome(Screen(texts.TIP_UNSUPPORTED))
+                content = clean_text(tip.content)[:CONTENT_MAX]
+                await conn.execute(
+                    "UPDATE tip_drafts SET step = 'note', kind = ?, content = ?, origin = ?,"
+                    " file_id = ?, updated_at = ? WHERE user_id = ?",
+                    (tip.kind, content, tip.origin, tip.file_id, iso(self.clock.now()), user_id),
+                )
+                if tip.file_id:
+                    await add_media(conn, tip.file_id, tip.unique_id, self.clock.now())
+                return Outcome(_ask_note())
+            note = clean_text(text)
+            if not note:
+                return Outcome(_ask_note())
+            if len(note) > NOTES_MAX:
+                problem = texts.r_too_long(len(note), NOTES_MAX)
+                return Outcome(Screen(f"{problem}\n\n{texts.TIP_ASK_NOTE}", _ask_note().buttons))
+            return await self._finish(conn, user_id, note, edit=False)
+
+        return await once(self.db, user_id, event_id, step)
+
+    async def cancel(self, user_id: int, event_id: int | None = None) -> Outcome | None:
+        async def step(conn: aiosqlite.Connection) -> Outcome | None:
+            cursor = await conn.execute(
+                "DELETE FROM tip_drafts WHERE user_id = ? RETURNING user_id", (user_id,)
+            )
+            if await cursor.fetchone() is None:
+                return None
+            return Outcome(Screen(texts.TIP_CANCELLED), menu=True)
+
+        return await once(self.db, user_id, event_id, step)
+
+    async def press(self, user_id: int, data: str, event_id: int | None = None) -> Outcome:
+        """`tip:nonote` from the person writing a tip; the rest is for officers."""
+
+        async def step(conn: aiosqlite.Connection) -> Outcome:
+            parts = data.split(":")
+            if parts[1] == "nonote":
+                cursor = await conn.execute(
+                    "SELECT step FROM tip_drafts WHERE user_id = ?", (user_id,)
+                )
+                row = await cursor.fetchone()
+                if row is None or row[0] != "note":
+                    return Outcome(Screen(texts.TIP_ASK), toast=texts.R_STALE_STEP)
+                return await self._finish(conn, user_id, "", edit=True)
+            if parts[1] == "list":
+                return Outcome(await self.queue_screen(conn), edit=True)
+            tip = await get(conn, _int(parts[1]))
+            action = parts[2] if len(parts) > 2 else "show"
+            if tip is None:
+                return Outcome(Screen(texts.TIP_NOT_FOUND), toast=texts.TIP_NOT_FOUND)
+            if action == "ph" and tip.file_id:
+                return Outcome(card(tip, self.config, caption=True), photo=tip.file_id)
+            if action == "done":
+                return await self._handled(conn, user_id, tip)
+            screen = card(tip, self.config)
+            back = (Button(texts.BTN_BACK, "tip:list"),)
+            return Outcome(Screen(screen.html, (*screen.buttons, back)), edit=True)
+
+        outcome = await once(self.db, user_id, event_id, step)
+        assert outcome is not None
+        return outcome
+
+    async def queue_screen(self, conn: aiosqlite.Connection | None = None) -> Screen:
+        conn = conn or self.db.conn
+        cursor = await conn.execute(
+            "SELECT id, kind, created_at, content, origin FROM tips WHERE status = 'open'"
+            " ORDER BY id"
+        )
+        found = list(await cursor.fetchall())
+        if not found:
+            return Screen(texts.TIP_QUEUE_NONE)
+        tz = self.config.ward.tz
+        shown = found[:QUEUE_LIMIT]
+        lines = []
+        for tip_id, kind, created, content, origin in shown:
+            preview = str(content or origin)[:60]
+            when = parse_iso(created).astimezone(tz).strftime("%d/%m %H:%M")
+            label = texts.TIP_KIND_LABELS.get(kind, kind)
+            lines.append(texts.tip_queue_line(int(tip_id), label, when, preview))
+        buttons = [Button(texts.tip_btn(int(r[0])), f"tip:{int(r[0])}:show") for r in shown]
+        html = texts.tip_queue(len(found), lines, len(found) - len(shown))
+        return Screen(html, rows(buttons, per_row=3))
+
+    async def _finish(
+        self, conn: aiosqlite.Connection, user_id: int, note: str, *, edit: bool
+    ) -> Outcome:
+        cursor = await conn.execute(
+            "DELETE FROM tip_drafts WHERE user_id = ? RETURNING kind, content, origin, file_id",
+            (user_id,),
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        now = self.clock.now()
+        cursor = await conn.execute(
+            "INSERT INTO tips (reporter_id, kind, content, origin, file_id, note, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, row[0], row[1], row[2], row[3], note, iso(now)),
+        )
+        tip_id = int(cursor.lastrowid or 0)
+        for officer in await people.officer_ids(self.db, self.config):
+            await queue(conn, officer, "tip", now, ref_id=tip_id)
+        return Outcome(Screen(texts.tip_received(tip_id)), edit=edit, wake=True, menu=not edit)
+
+    async def _handled(self, conn: aiosqlite.Connection, officer_id: int, tip: Tip) -> Outcome:
+        if tip.status == "handled":
+            return Outcome(
+                card(tip, self.config), edit=True, toast=texts.tip_already_handled(tip.id)
+            )
+        now = self.clock.now()
+        await conn.execute(
+            "UPDATE tips SET status = 'handled', handled_by = ?, handled_at = ? WHERE id = ?",
+            (officer_id, iso(now), tip.id),
+        )
+        await conn.execute(
+            "INSERT INTO audit_log (at, actor_id, action, target, detail, allowed)"
+            " VALUES (?, ?, 'tip_handled', ?, '', 1)",
+            (iso(now), officer_id, f"tip:{tip.id}"),
+        )
+        await queue(conn, tip.reporter_id, "tip_thanks", now, ref_id=tip.id)
+        updated = await get(conn, tip.id)
+        assert updated is not None
+        return Outcome(card(updated, self.config), edit=True, wake=True)
+
+
+def _ask_note() -> Screen:
+    return Screen(texts.TIP_ASK_NOTE, ((Button(texts.TIP_BTN_NO_NOTE, "tip:nonote"),),))
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        return -1
+
+
+@renderer("tip")
+async def _render_tip(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    tip = await get(ctx.db.conn, notice.ref_id)
+    if tip is None or tip.status != "open":
+        return None
+    if tip.file_id:
+        return Rendered(card(tip, ctx.config, caption=True), photo=tip.file_id)
+    return Rendered(card(tip, ctx.config))
+
+
+@renderer("tip_thanks")
+async def _render_thanks(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    return Rendered(Screen(texts.tip_thanks(notice.ref_id)))
+
+
+def is_officer_data(data: str) -> bool:
+    """Tip buttons other than `tip:nonote` are for officers only."""
+    return data != "tip:nonote"
+
+
+__all__ = ["Tip", "TipFlow", "TipInput", "card", "get", "is_officer_data"]

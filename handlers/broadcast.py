@@ -1,0 +1,332 @@
+"""Broadcast handlers: /guitin (compose), /tinhtrang (follow and account), retry, and the
+residents' /tatthongbao, /batthongbao. Also starts and stops the outbox sender.
+
+Parse → ask the core (`bot.compose`, `bot.delivery`) → show its answer. The compose flow's
+typed input (the text, a photo, the date for Hẹn giờ) is picked up by `draft_input` in its
+own handler group, ahead of everything else, but only while the official's draft is waiting
+for exactly that; otherwise the message goes on to the normal handlers untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import ChatMember, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import compose, delivery, people, texts
+from bot.channels.telegram_delivery import TelegramChannel
+from bot.clock import iso
+from bot.delivery import OutMessage
+from bot.people import Role
+from bot.screens import Button, Screen
+from bot.services import BOT_DATA_KEY, Services, services
+from handlers.auth import requires
+from handlers.common import edit_screen, inline_markup, is_private, reply_screen
+
+log = logging.getLogger(__name__)
+
+DRAFT_GROUP = -20  # before every other handler group: see draft_input
+REACH_GROUP = 20  # after groups.bot_membership, which takes my_chat_member in group 0
+_MENU_LABELS = {texts.BTN_CONTENT, texts.BTN_SEARCH, texts.BTN_HELP, texts.BTN_REPORT}
+
+
+# ---------------------------------------------------------------- life cycle
+
+
+async def on_start(app: Application) -> None:  # type: ignore[type-arg]
+    """post_init: resume unfinished broadcasts and start the sender."""
+    svc: Services = app.bot_data[BOT_DATA_KEY]
+    await svc.delivery.start(
+        svc.db,
+        svc.config.delivery,
+        svc.clock,
+        TelegramChannel(app.bot),
+        alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
+    )
+
+
+async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
+    """post_shutdown: stop claiming rows, let calls in flight finish briefly."""
+    await app.bot_data[BOT_DATA_KEY].delivery.stop()
+
+
+# ---------------------------------------------------------------- showing core answers
+
+
+def _entities(entities: tuple[MessageEntity, ...]) -> list[compose.Entity]:
+    return [(e.type, e.offset, e.length, e.url or "") for e in entities]
+
+
+async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: compose.Answer) -> None:
+    """Send, edit and alert as the core answered; start the broadcast last, once the card
+    says it is sending (so the first progress edit cannot be overwritten)."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is not None:
+        await query.answer(answer.alert or None, show_alert=bool(answer.alert))
+    if answer.edit is not None and query is not None:
+        await edit_screen(update, answer.edit)
+    for item in answer.send:
+        if chat is None:
+            break
+        if isinstance(item, OutMessage):  # the preview goes out exactly as the broadcast will
+            await TelegramChannel(context.bot).deliver(chat.id, item)
+        else:
+            await context.bot.send_message(chat.id, item.html, reply_markup=inline_markup(item))
+    if answer.enqueue is not None:
+        await services(context).delivery.enqueue(answer.enqueue)
+
+
+# ---------------------------------------------------------------- compose
+
+
+@requires(Role.OFFICER, "broadcast.compose")
+async def compose_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/guitin: start a new broadcast (private chat only: drafts are personal)."""
+    if not is_private(update) or update.effective_user is None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.BC_PRIVATE_ONLY, do_quote=False)
+        return
+    await _show(update, context, await compose.begin(services(context), update.effective_user.id))
+
+
+async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed input for a draft waiting for it; anything else passes on untouched."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    svc = services(context)
+    step = await compose.step_of(svc.db, user.id)
+    if step is None:
+        return
+    text = message.text or ""
+    if text.startswith("/"):
+        command = text.split()[0][1:].split("@")[0].lower()
+        if command in ("huy", "cancel"):
+            answer = await compose.cancel(svc, user.id)
+            if answer is not None:
+                await _show(update, context, answer)
+                raise ApplicationHandlerStop
+        return  # other commands work as usual; the draft waits
+    if text in _MENU_LABELS:
+        return
+    if step not in (compose.TEXT, compose.WHEN):
+        return
+    role = await people.role_of(svc.db, svc.config, user.id)
+    if not people.at_least(role, Role.OFFICER):  # demoted while composing
+        await compose.discard(svc.db, user.id)
+        return
+    answer = await _typed(message, svc, user.id)
+    if answer is None:
+        return
+    await _show(update, context, answer)
+    raise ApplicationHandlerStop
+
+
+async def _typed(message: Message, svc: Services, user_id: int) -> compose.Answer | None:
+    if message.photo:
+        return await compose.on_media(
+            svc,
+            user_id,
+            "photo",
+            message.photo[-1].file_id,
+            message.caption or "",
+            _entities(message.caption_entities),
+        )
+    if message.document is not None:
+        return await compose.on_media(
+            svc,
+            user_id,
+            "document",
+            message.document.file_id,
+            message.caption or "",
+            _entities(message.caption_entities),
+        )
+    if message.text:
+        return await compose.on_text(
+            svc,
+            user_id,
+            message.text,
+            _entities(message.entities),
+        )
+    return None
+
+
+@requires(Role.OFFICER, "broadcast.button")
+async def compose_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A compose button (bc:…); the core re-checks it against the stored draft."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    message = query.message
+    where = (message.chat.id, message.message_id) if message is not None else (0, 0)
+    answer = await compose.on_button(services(context), update.effective_user.id, query.data, where)
+    await _show(update, context, answer)
+
+
+# ---------------------------------------------------------------- following a broadcast
+
+
+def _status_list(items: list[delivery.Status], tz: ZoneInfo) -> Screen:
+    lines = [
+        texts.bc_status_line(
+            s.id,
+            s.created_at.astimezone(tz).strftime("%d/%m %H:%M"),
+            s.title,
+            s.sent,
+            s.total,
+            s.done,
+            s.schedule_id is not None,
+        )
+        for s in items
+    ]
+    buttons = tuple((Button(texts.bc_btn_detail(s.id), f"st:{s.id}"),) for s in items)
+    return Screen(texts.bc_status_list(lines), buttons)
+
+
+@requires(Role.OFFICER, "broadcast.status")
+async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tinhtrang [số]: the recent broadcasts, or one broadcast's report."""
+    svc = services(context)
+    args = context.args or []
+    if args:
+        number = args[0].lstrip("#")
+        status = await delivery.broadcast_status(svc.db, int(number)) if number.isdigit() else None
+        if status is None:
+            await reply_screen(update, Screen(texts.bc_no_such(args[0][:20])))
+            return
+        await reply_screen(update, delivery.report_screen(status))
+        return
+    items = await delivery.recent_broadcasts(svc.db)
+    if not items:
+        await reply_screen(update, Screen(texts.BC_NONE_YET))
+        return
+    await reply_screen(update, _status_list(items, svc.config.ward.tz))
+
+
+@requires(Role.OFFICER, "broadcast.status_button")
+async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """st:<id> shows a report; st:r:<id> sends the failed ones again."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    svc = services(context)
+    parts = query.data.split(":")
+    if len(parts) == 2 and parts[1].isdigit():
+        status = await delivery.broadcast_status(svc.db, int(parts[1]))
+        if status is None:
+            await query.answer(texts.BC_STALE, show_alert=True)
+            return
+        await query.answer()
+        await reply_screen(update, delivery.report_screen(status))
+        return
+    if len(parts) == 3 and parts[1] == "r" and parts[2].isdigit() and query.message is not None:
+        broadcast_id = int(parts[2])
+        status = await delivery.broadcast_status(svc.db, broadcast_id)
+        if status is None or not status.done or not status.failed:
+            await query.answer(texts.BC_NOTHING_TO_RETRY, show_alert=True)
+            return
+        user_id = update.effective_user.id if update.effective_user else 0
+        where = (query.message.chat.id, query.message.message_id)
+        count = await delivery.retry_failed(svc.db, broadcast_id, svc.clock.now(), where)
+        await people.audit(
+            svc.db,
+            user_id,
+            "broadcast.retry",
+            svc.clock.now(),
+            target=f"broadcast:{broadcast_id}",
+            detail=str(count),
+        )
+        await query.answer(texts.bc_retrying(count))
+        status = await delivery.broadcast_status(svc.db, broadcast_id)
+        if status is not None:
+            await edit_screen(update, delivery.progress_screen(status))
+        await svc.delivery.enqueue(broadcast_id)
+        return
+    await query.answer(texts.BC_STALE, show_alert=True)
+
+
+# ---------------------------------------------------------------- residents' opt-out
+
+
+async def _notifications(update: Update, context: ContextTypes.DEFAULT_TYPE, on: bool) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    if not is_private(update):
+        await message.reply_text(texts.NOTIF_GROUP_ALWAYS, do_quote=False)
+        return
+    svc = services(context)
+    person = await people.get_person(svc.db, user.id)
+    if person is None:
+        await message.reply_text(texts.NOTIF_NOT_REGISTERED, do_quote=False)
+        return
+    await svc.db.execute(
+        "UPDATE people SET notifications = ?, updated_at = ? WHERE user_id = ?",
+        (int(on), iso(svc.clock.now()), user.id),
+    )
+    operational = person.role != Role.RESIDENT
+    await message.reply_text(texts.notifications_set(on, operational), do_quote=False)
+
+
+async def notifications_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tatthongbao: no more non-urgent pushes for this resident."""
+    await _notifications(update, context, False)
+
+
+async def notifications_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/batthongbao: non-urgent pushes again."""
+    await _notifications(update, context, True)
+
+
+async def private_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A person blocked (kicked) or unblocked the bot: keep `people.reachable` in step, so an
+    unblocked person gets broadcasts again and a blocked one is not even tried."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    reachable = status not in (ChatMember.BANNED, ChatMember.LEFT)
+    svc = services(context)
+    await svc.db.execute(
+        "UPDATE people SET reachable = ?, updated_at = ? WHERE user_id = ? AND reachable != ?",
+        (int(reachable), iso(svc.clock.now()), change.chat.id, int(reachable)),
+    )
+
+
+# ---------------------------------------------------------------- registration
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Broadcast commands and buttons (before the catch-alls), the draft input group, and the
+    private block/unblock watcher (a later group: group 0 already takes my_chat_member)."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        MessageHandler(
+            private & (filters.TEXT | filters.PHOTO | filters.Document.ALL), draft_input
+        ),
+        group=DRAFT_GROUP,
+    )
+    app.add_handler(CommandHandler("guitin", compose_command))
+    app.add_handler(CommandHandler("tinhtrang", status_command))
+    app.add_handler(CommandHandler("tatthongbao", notifications_off))
+    app.add_handler(CommandHandler("batthongbao", notifications_on))
+    app.add_handler(CallbackQueryHandler(compose_button, pattern=r"^bc:"))
+    app.add_handler(CallbackQueryHandler(status_button, pattern=r"^st:"))
+    app.add_handler(
+        ChatMemberHandler(private_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=REACH_GROUP
+    )

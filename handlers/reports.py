@@ -1,0 +1,354 @@
+"""Report handlers: /baocao and "📝 Báo cáo", /baocaocuatoi, officers' /duyetbaocao and
+/chuabaocao, the review buttons, /huy, and the jobs (reminders, digests, idle drafts).
+
+Parse → ask the core (`bot.report_flow`, `bot.reports`) → show its `Outcome`. Typed answers,
+photos and /huy of a person in the middle of a flow (a report, a tip, an officer typing a
+reason) are picked up by `route` in its own handler group ahead of the normal handlers;
+anything else passes on untouched. Every core call carries the update id, so an update
+handled again after a crash replays its stored answer instead of acting twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import time, timedelta
+
+import aiosqlite
+from telegram import Message, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import flows, people, reports, texts
+from bot.flows import Outcome
+from bot.inbox import Inbox
+from bot.people import Role
+from bot.render import split_message
+from bot.report_flow import ReportFlow
+from bot.services import BOT_DATA_KEY, Services, services
+from handlers.auth import requires
+from handlers.common import inline_markup, is_private
+from handlers.notices import media_job, sender, start_job, wake
+from handlers.outcomes import event as _event
+from handlers.outcomes import show
+from handlers.tips import tip_flow, tip_input
+
+log = logging.getLogger(__name__)
+
+FLOW_GROUP = -10  # after the broadcast composer (-20), before every normal handler
+MENU_LABELS = frozenset({texts.BTN_CONTENT, texts.BTN_SEARCH, texts.BTN_HELP, texts.BTN_REPORT})
+JOB_KWARGS = {"misfire_grace_time": 6 * 3600, "coalesce": True}
+
+
+def report_flow(svc: Services) -> ReportFlow:
+    return ReportFlow(svc.db, svc.config, svc.content, svc.clock)
+
+
+# ---------------------------------------------------------------- the report flow
+
+
+async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/baocao and "📝 Báo cáo": begin a report, or offer to resume the one in progress."""
+    user = update.effective_user
+    if user is None or update.effective_message is None:
+        return
+    if not is_private(update):
+        await update.effective_message.reply_text(texts.R_PRIVATE_ONLY, do_quote=False)
+        return
+    await show(update, context, await report_flow(services(context)).start(user.id, _event(update)))
+
+
+async def my_reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/baocaocuatoi: the person's recent reports with their review state."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    if not is_private(update):
+        await message.reply_text(texts.R_PRIVATE_ONLY, do_quote=False)
+        return
+    screen = await report_flow(services(context)).my_reports(user.id)
+    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
+
+
+async def flow_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Buttons of the report flow (`r:`) and of the leader's list (`my:`)."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    outcome = await report_flow(services(context)).press(
+        update.effective_user.id, query.data, _event(update)
+    )
+    await show(update, context, outcome)
+
+
+async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private message from someone in the middle of a flow goes to that flow, and stops
+    there; everyone else's message passes on to the normal handlers."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not is_private(update):
+        return
+    if message.text and (message.text.startswith("/") or message.text in MENU_LABELS):
+        return
+    svc = services(context)
+    event = _event(update)
+    # One round trip: is this update a replay, and which flow (if any) is the person in?
+    row = await flows.one(
+        svc.db.conn,
+        "SELECT (SELECT outcome FROM flow_marks WHERE user_id = ?1 AND event_id = ?2),"
+        " (SELECT 1 FROM tip_drafts WHERE user_id = ?1),"
+        " (SELECT 1 FROM review_waits WHERE officer_id = ?1),"
+        " (SELECT 1 FROM report_drafts WHERE user_id = ?1)",
+        (user.id, event),
+    )
+    if row is not None and row[0] is not None:
+        await show(update, context, replace(Outcome.from_json(row[0]), replayed=True))
+        raise ApplicationHandlerStop
+    tip_draft, waiting_reason, report_draft = (bool(v) for v in (row or (0, 0, 0, 0))[1:])
+    outcome: Outcome | None = None
+    if tip_draft:
+        outcome = await tip_flow(svc).message(
+            user.id, tip_input(message), message.text or "", event
+        )
+    elif waiting_reason and message.text:
+        outcome = await _review_reason(svc, user.id, message.text, event)
+    elif report_draft:
+        flow = report_flow(svc)
+        photo = _photo(message)
+        if photo is not None:
+            outcome = await flow.photo(user.id, photo[0], photo[1], event)
+            if outcome is not None:
+                context.application.create_task(sender(context.application).download_media())
+        elif message.text is not None:
+            outcome = await flow.text(user.id, message.text, event)
+    if outcome is None:
+        return
+    await show(update, context, outcome)
+    raise ApplicationHandlerStop
+
+
+def _photo(message: Message) -> tuple[str, str] | None:
+    if message.photo:
+        return message.photo[-1].file_id, message.photo[-1].file_unique_id
+    if message.document and (message.document.mime_type or "").startswith("image/"):
+        return message.document.file_id, message.document.file_unique_id
+    return None
+
+
+async def _review_reason(svc: Services, user_id: int, text: str, event: int) -> Outcome | None:
+    async def step(conn: aiosqlite.Connection) -> Outcome | None:
+        role = await people.role_of(svc.db, svc.config, user_id)
+        if not people.at_least(role, Role.OFFICER):  # demoted while typing
+            await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (user_id,))
+            return None
+        return await reports.review_reason(
+            conn, svc.config, svc.content, user_id, text, svc.clock.now()
+        )
+
+    return await flows.once(svc.db, user_id, event, step)
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/huy: stop whatever flow of this module the person is in (tip, reason, report)."""
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return
+    svc = services(context)
+    event = _event(update)
+    stored = await flows.replayed(svc.db, user.id, event)
+    outcome = stored or await tip_flow(svc).cancel(user.id, event)
+    if outcome is None:
+        outcome = await flows.once(
+            svc.db, user.id, event, lambda conn: reports.review_cancel(conn, user.id)
+        )
+    if outcome is None:
+        outcome = await report_flow(svc).cancel(user.id, event)
+    if outcome is None:
+        return  # nothing of ours to stop: let other handlers see /huy
+    await show(update, context, outcome)
+    raise ApplicationHandlerStop
+
+
+# ---------------------------------------------------------------- officers
+
+
+@requires(Role.OFFICER, "reports.review")
+async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`rv:<report>:<version>:ok|more|bad` verdicts, `show` (open a card), `ph` (photos)."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or query.data is None or user is None:
+        return
+    svc = services(context)
+    parts = query.data.split(":")
+    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    report_id, version, action = int(parts[1]), int(parts[2]), parts[3]
+    if action in ("show", "ph"):
+        report = await reports.get(svc.db.conn, report_id)
+        await query.answer()
+        if report is None or update.effective_chat is None:
+            return
+        chat_id = update.effective_chat.id
+        if action == "ph":
+            for file_id in report.photos:
+                await context.bot.send_photo(chat_id, file_id)
+            return
+        card = reports.review_card(svc.content, report, svc.config.ward.tz)
+        await context.bot.send_message(chat_id, card.html, reply_markup=inline_markup(card))
+        return
+    if action not in ("ok", "more", "bad"):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+
+    async def step(conn: aiosqlite.Connection) -> Outcome:
+        return await reports.review_press(
+            conn, svc.config, svc.content, user.id, report_id, version, action, svc.clock.now()
+        )
+
+    outcome = await flows.once(svc.db, user.id, _event(update), step)
+    assert outcome is not None
+    await show(update, context, outcome)
+
+
+@requires(Role.OFFICER, "reports.pending")
+async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/duyetbaocao: reports waiting for review, each with a button to open it."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    screen = reports.report_list_screen(await reports.awaiting_review(svc.db.conn), digest=False)
+    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
+
+
+@requires(Role.OFFICER, "reports.silent")
+async def silent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/chuabaocao: the tổ with no report in the current period."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    period, total, silent = await reports.silent_units(svc.db, svc.clock, svc.config)
+    for part in split_message(reports.silent_screen(period, total, silent)):
+        await message.reply_text(part, do_quote=False)
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def _svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return services(context)
+
+
+async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """At the reminder time (and at start-up, to catch up): remind silent leaders once."""
+    svc = _svc(context)
+    sent = await reports.send_reminders(svc.db, svc.clock, svc.config)
+    if sent:
+        log.info("queued %d report reminder(s)", len(sent))
+        wake(context)
+
+
+async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = _svc(context)
+    if await reports.queue_digests(svc.db, svc.clock, svc.config, catch_up=False):
+        wake(context)
+
+
+async def idle_drafts_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer again the drafts nobody touched for 24 hours."""
+    svc = _svc(context)
+    if await report_flow(svc).offer_idle():
+        wake(context)
+
+
+async def startup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Catch up on what was due while the bot was down, then keep the inbox small."""
+    svc = _svc(context)
+    await reminder_job(context)
+    if await reports.queue_digests(svc.db, svc.clock, svc.config, catch_up=True):
+        wake(context)
+    await idle_drafts_job(context)
+    await Inbox(svc.db, svc.clock).prune()
+
+
+async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = _svc(context)
+    await Inbox(svc.db, svc.clock).prune()
+
+
+def _schedule(app: Application) -> None:  # type: ignore[type-arg]
+    """Jobs with stable names; APScheduler gets a generous misfire grace and coalescing, so a
+    job due while the loop was busy runs late instead of being skipped silently."""
+    queue = app.job_queue
+    if queue is None:
+        log.warning("no JobQueue: reminders, digests and notices are off")
+        return
+    svc: Services = app.bot_data[BOT_DATA_KEY]
+    tz = svc.config.ward.tz
+    queue.run_once(start_job, when=0, name="reports.notices", job_kwargs=JOB_KWARGS)
+    # A minute after start: catch up on reminders and digests missed while the bot was down
+    # (after the first burst of replayed and pending updates).
+    queue.run_once(startup_job, when=60, name="reports.catch_up", job_kwargs=JOB_KWARGS)
+    at = svc.config.reports.reminder_time
+    # Every day at the reminder time: due_reminders decides whether this period's moment
+    # has come (weekly weekday or monthly day, clamped to short months).
+    queue.run_daily(
+        reminder_job,
+        time(at.hour, at.minute, tzinfo=tz),
+        name="reports.reminders",
+        job_kwargs=JOB_KWARGS,
+    )
+    for index, moment in enumerate(svc.config.reports.digest_times):
+        queue.run_daily(
+            digest_job,
+            time(moment.hour, moment.minute, tzinfo=tz),
+            name=f"reports.digest.{index}",
+            job_kwargs=JOB_KWARGS,
+        )
+    queue.run_repeating(
+        idle_drafts_job,
+        interval=timedelta(minutes=30),
+        first=timedelta(minutes=1),
+        name="reports.idle_drafts",
+        job_kwargs=JOB_KWARGS,
+    )
+    queue.run_repeating(
+        media_job,
+        interval=timedelta(minutes=5),
+        first=timedelta(seconds=30),
+        name="reports.media",
+        job_kwargs=JOB_KWARGS,
+    )
+    queue.run_daily(prune_job, time(3, 0, tzinfo=tz), name="inbox.prune", job_kwargs=JOB_KWARGS)
+
+
+# ---------------------------------------------------------------- registration
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Report and tip handlers (before the catch-alls) and the flow router (own group)."""
+    private = filters.ChatType.PRIVATE
+    # The router sees private messages before the normal handlers; it stops only the ones
+    # that belong to a flow in progress.
+    app.add_handler(CommandHandler("huy", cancel_command), group=FLOW_GROUP)
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, route), group=FLOW_GROUP)
+
+    app.add_handler(CommandHandler("baocao", report_command))
+    app.add_handler(MessageHandler(private & filters.Text([texts.BTN_REPORT]), report_command))
+    app.add_handler(CommandHandler("baocaocuatoi", my_reports_command))
+    app.add_handler(CommandHandler("duyetbaocao", pending_command))
+    app.add_handler(CommandHandler("chuabaocao", silent_command))
+    app.add_handler(CallbackQueryHandler(flow_press, pattern=r"^(r|my):"))
+    app.add_handler(CallbackQueryHandler(review_press, pattern=r"^rv:"))
+    _schedule(app)

@@ -1,0 +1,168 @@
+"""Schedule handlers: /lich (list, pause, resume, delete) and the JobQueue wiring.
+
+The core (`bot.schedule.Scheduler`) decides what is owed and when; this module gives it two
+hooks on the Application's JobQueue (APScheduler, in the ward's time zone): `arm` adds or
+replaces the one wake-up job of a schedule under its stable id, `disarm` removes it. Jobs
+get a misfire grace time as long as `[schedule] grace_hours` and coalesce, so a busy event
+loop delays a push instead of silently dropping it; a push missed while the bot was down is
+handled at start-up by the core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+
+from apscheduler.jobstores.base import JobLookupError
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import schedule, texts
+from bot.people import Role
+from bot.schedule import Schedule, Scheduler
+from bot.screens import Button, Screen
+from bot.services import BOT_DATA_KEY, Services, services
+from handlers.auth import requires
+from handlers.common import edit_screen, reply_screen
+
+log = logging.getLogger(__name__)
+LIST_LIMIT = 12  # schedules shown by /lich; a 4096-character message holds about that many
+
+
+# ---------------------------------------------------------------- JobQueue wiring
+
+
+async def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A schedule's job fired: let the core decide and arm the next one."""
+    job = context.job
+    if job is None or not isinstance(job.data, int):
+        return
+    await services(context).schedules.run(job.data)
+
+
+async def on_start(app: Application) -> None:  # type: ignore[type-arg]
+    """post_init (after the sender started): sync the calendar, catch up, arm every job."""
+    svc: Services = app.bot_data[BOT_DATA_KEY]
+    queue = app.job_queue
+    if queue is None:  # python-telegram-bot[job-queue] is a dependency; say it loudly
+        log.error("no JobQueue: scheduled pushes are off (install python-telegram-bot[job-queue])")
+        return
+    grace = max(1, int(svc.config.schedule.grace_hours * 3600))
+    tz = svc.config.ward.tz
+
+    def arm(job_id: str, when: datetime) -> None:
+        queue.run_once(
+            _wake,
+            when.astimezone(tz),  # the job shows and runs in the ward's time zone
+            name=job_id,
+            data=int(job_id.rsplit("-", 1)[1]),
+            job_kwargs={
+                "id": job_id,
+                "replace_existing": True,
+                "misfire_grace_time": grace,
+                "coalesce": True,
+            },
+        )
+
+    def disarm(job_id: str) -> None:
+        with contextlib.suppress(JobLookupError):
+            queue.scheduler.remove_job(job_id)
+
+    await svc.schedules.start(svc, arm, disarm)
+
+
+# ---------------------------------------------------------------- /lich
+
+
+async def _listing(svc: Services) -> Screen:
+    runner: Scheduler = svc.schedules
+    now = svc.clock.now()
+    tz = svc.config.ward.tz
+    items = (await schedule.list_schedules(svc.db))[:LIST_LIMIT]  # one message's worth
+    if not items:
+        return Screen(texts.LICH_EMPTY)
+    lines: list[str] = []
+    buttons: list[tuple[Button, ...]] = []
+    for item in items:
+        upcoming = runner.upcoming(item, now) if item.state == "active" else None
+        last = await schedule.last_run(svc.db, item.id)
+        lines.append(
+            texts.lich_line(
+                item.id,
+                item.title,
+                item.source == "calendar",
+                schedule.describe(item.rule, tz),
+                texts.bc_audience_short(item.audience.kind.value),
+                item.urgent,
+                item.state == "paused",
+                schedule.when_text(upcoming, tz) if upcoming else None,
+                (schedule.when_text(last[0], tz), last[1], last[2]) if last else None,
+            )
+        )
+        row: list[Button] = []
+        if item.state == "active":
+            row.append(Button(texts.lich_btn_pause(item.id), f"lc:p:{item.id}"))
+        else:
+            row.append(Button(texts.lich_btn_resume(item.id), f"lc:r:{item.id}"))
+        if item.source == "official":
+            row.append(Button(texts.lich_btn_delete(item.id), f"lc:d:{item.id}"))
+        buttons.append(tuple(row))
+    return Screen(texts.lich_list(lines), tuple(buttons))
+
+
+@requires(Role.OFFICER, "schedule.list")
+async def lich_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/lich: every schedule, its next push, and buttons to pause, resume or delete it."""
+    await reply_screen(update, await _listing(services(context)))
+
+
+@requires(Role.OFFICER, "schedule.button")
+async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """lc:p|r|d|dd:<id> and lc:l (the list again)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    svc = services(context)
+    actor = update.effective_user.id if update.effective_user else 0
+    parts = query.data.split(":")
+    if parts == ["lc", "l"]:
+        await query.answer()
+        await edit_screen(update, await _listing(svc))
+        return
+    if len(parts) != 3 or not parts[2].isdigit():
+        await query.answer(texts.BC_STALE, show_alert=True)
+        return
+    action, schedule_id = parts[1], int(parts[2])
+    found: Schedule | None = await schedule.get_schedule(svc.db, schedule_id)
+    if found is None or found.state not in ("active", "paused"):
+        await query.answer(texts.BC_STALE, show_alert=True)
+        return
+    if action == "d" and found.source == "official":
+        await query.answer()
+        await edit_screen(
+            update,
+            Screen(
+                texts.lich_confirm_delete(found.id, found.title),
+                (
+                    (
+                        Button(texts.LICH_BTN_DELETE_YES, f"lc:dd:{found.id}"),
+                        Button(texts.BTN_BACK, "lc:l"),
+                    ),
+                ),
+            ),
+        )
+        return
+    states = {"p": "paused", "r": "active", "dd": "deleted"}
+    state = states.get(action)
+    if state is None or (state == "deleted" and found.source != "official"):
+        await query.answer(texts.BC_STALE, show_alert=True)
+        return
+    await svc.schedules.set_state(schedule_id, state, actor)
+    await query.answer(texts.lich_done(state, schedule_id))
+    await edit_screen(update, await _listing(svc))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("lich", lich_command))
+    app.add_handler(CallbackQueryHandler(lich_button, pattern=r"^lc:"))

@@ -1,0 +1,115 @@
+"""Misinformation tip handlers: /baotin for anyone registered, /xulytin and "Đã xử lý" for
+officers. The tipster's messages while a tip is in progress reach `TipFlow.message` through
+the flow router in handlers/reports.py (`route`), which also handles /huy.
+"""
+
+from __future__ import annotations
+
+from telegram import (
+    Message,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import texts, tips
+from bot.people import Role
+from bot.services import Services, services
+from bot.tips import TipFlow, TipInput
+from handlers.auth import requires
+from handlers.common import inline_markup, is_private
+from handlers.outcomes import event as _event
+from handlers.outcomes import show
+
+
+def tip_flow(svc: Services) -> TipFlow:
+    return TipFlow(svc.db, svc.config, svc.clock)
+
+
+def tip_input(message: Message) -> TipInput | None:
+    """Describe a message as a tip: forwarded, a screenshot, a link or pasted text."""
+    text = message.text or message.caption or ""
+    file_id, unique = None, ""
+    if message.photo:
+        file_id, unique = message.photo[-1].file_id, message.photo[-1].file_unique_id
+    elif message.document and (message.document.mime_type or "").startswith("image/"):
+        file_id, unique = message.document.file_id, message.document.file_unique_id
+    origin = _origin(message)
+    if origin:
+        return TipInput("forward", text, origin, file_id, unique)
+    if file_id:
+        return TipInput("photo", text, "", file_id, unique)
+    if not text:
+        return None
+    entities = message.entities or message.caption_entities or ()
+    has_link = any(e.type in ("url", "text_link") for e in entities) or "http" in text.lower()
+    return TipInput("link" if has_link else "text", text)
+
+
+def _origin(message: Message) -> str:
+    origin = message.forward_origin
+    if origin is None:
+        return ""
+    if isinstance(origin, MessageOriginUser):
+        return origin.sender_user.full_name
+    if isinstance(origin, MessageOriginHiddenUser):
+        return origin.sender_user_name
+    if isinstance(origin, MessageOriginChat):
+        return origin.sender_chat.title or ""
+    if isinstance(origin, MessageOriginChannel):
+        return origin.chat.title or ""
+    return "?"
+
+
+async def tip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/baotin: report a suspicious post (registered people only)."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    if not is_private(update):
+        await message.reply_text(texts.PRIVATE_ONLY, do_quote=False)
+        return
+    await show(update, context, await tip_flow(services(context)).start(user.id, _event(update)))
+
+
+async def tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`tip:nonote` for the tipster; the queue buttons only for officers."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    if tips.is_officer_data(query.data):
+        await _officer_tip_press(update, context)
+        return
+    svc = services(context)
+    outcome = await tip_flow(svc).press(update.effective_user.id, query.data, _event(update))
+    await show(update, context, outcome)
+
+
+@requires(Role.OFFICER, "tips.handle")
+async def _officer_tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    svc = services(context)
+    outcome = await tip_flow(svc).press(update.effective_user.id, query.data, _event(update))
+    await show(update, context, outcome)
+
+
+@requires(Role.OFFICER, "tips.queue")
+async def tip_queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/xulytin: the open tips, each with a button to open it and mark it handled."""
+    message = update.effective_message
+    if message is None:
+        return
+    screen = await tip_flow(services(context)).queue_screen()
+    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Tip commands and buttons (before the catch-alls)."""
+    app.add_handler(CommandHandler("baotin", tip_command))
+    app.add_handler(CommandHandler("xulytin", tip_queue_command))
+    app.add_handler(CallbackQueryHandler(tip_press, pattern=r"^tip:"))

@@ -1,0 +1,138 @@
+"""Helpers shared by the broadcast and schedule tests (issue 5): seed people, tổ and linked
+groups straight into the database, reach the running app's services, wait for a broadcast,
+and a sender rig (database + PTB Bot + channel + Delivery, without the application)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram_delivery import TelegramChannel
+from bot.clock import SystemClock, iso
+from bot.config import DeliveryConfig
+from bot.db import Database
+from bot.delivery import (
+    Audience,
+    AudienceKind,
+    Delivery,
+    OutMessage,
+    Status,
+    broadcast_status,
+    create_broadcast,
+)
+from bot.services import BOT_DATA_KEY, Services
+from bot.simulator import BotApiSimulator
+
+from .conftest import TOKEN
+
+STAMP = iso(datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def svc_of(app: object) -> Services:
+    return app.bot_data[BOT_DATA_KEY]  # type: ignore[attr-defined,no-any-return]
+
+
+async def add_people(
+    db: Database, ids: Iterable[int], role: str = "resident", *, notifications: bool = True
+) -> None:
+    await db.conn.executemany(
+        "INSERT OR REPLACE INTO people (user_id, first_name, role, consent_at, consent_version,"
+        " notifications, reachable, created_at, updated_at) VALUES (?, ?, ?, ?, 'v1', ?, 1, ?, ?)",
+        [(i, f"Người {i}", role, STAMP, int(notifications), STAMP, STAMP) for i in ids],
+    )
+
+
+async def add_unit(db: Database, unit_id: int, name: str | None = None) -> None:
+    await db.conn.execute(
+        "INSERT INTO units (id, code, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        (unit_id, f"T{unit_id:02d}", name or f"Tổ dân phố số {unit_id}", STAMP, STAMP),
+    )
+
+
+async def add_leader(db: Database, user_id: int, unit_id: int) -> None:
+    await add_people(db, [user_id], "leader")
+    await db.conn.execute(
+        "INSERT INTO unit_leaders (unit_id, user_id, since) VALUES (?, ?, ?)",
+        (unit_id, user_id, STAMP),
+    )
+
+
+async def add_group(db: Database, chat_id: int, unit_id: int | None) -> None:
+    await db.conn.execute(
+        "INSERT INTO chats (chat_id, type, title, active, greeted, unit_id, added_at, updated_at)"
+        " VALUES (?, 'group', ?, 1, 1, ?, ?, ?)",
+        (chat_id, f"Nhóm {chat_id}", unit_id, STAMP, STAMP),
+    )
+
+
+async def wait_done(db: Database, broadcast_id: int, timeout: float = 20.0) -> Status:
+    """Until the broadcast is marked done; its final status."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await broadcast_status(db, broadcast_id)
+        assert status is not None
+        if status.done:
+            return status
+        if loop.time() > deadline:
+            raise AssertionError(f"broadcast {broadcast_id} not done in {timeout}s: {status}")
+        await asyncio.sleep(0.05)
+
+
+@dataclass
+class Rig:
+    sim: BotApiSimulator
+    db: Database
+    delivery: Delivery
+
+    async def broadcast(self, kind: AudienceKind, html: str = "<b>Thông báo</b> của phường") -> int:
+        broadcast_id, _ = await create_broadcast(
+            self.db,
+            SystemClock().now(),
+            created_by=1,
+            message=OutMessage(html),
+            audience=Audience(kind),
+            urgent=False,
+        )
+        await self.delivery.enqueue(broadcast_id)
+        return broadcast_id
+
+    async def row(self, chat_id: int) -> dict[str, object]:
+        found = await self.db.fetchone(
+            "SELECT state, attempts, outcome, error, chat_id, migrated_from FROM outbox"
+            " WHERE chat_id = ? OR migrated_from = ?",
+            (chat_id, chat_id),
+        )
+        assert found is not None
+        return dict(found)
+
+    def calls_to(self, chat_id: int) -> int:
+        failed = sum(1 for c in self.sim.failed_calls if c["chat_id"] == str(chat_id))
+        return failed + len(self.sim.messages_in(chat_id))
+
+
+async def start_rig(
+    sim: BotApiSimulator, path: Path, config: DeliveryConfig | None = None
+) -> AsyncIterator[Rig]:
+    db = await Database(path).open()
+    await add_unit(db, 1)
+    bot = Bot(
+        TOKEN,
+        base_url=sim.base_url,
+        request=HTTPXRequest(read_timeout=0.5, connection_pool_size=16),
+    )
+    await bot.initialize()
+    delivery = Delivery()
+    await delivery.start(db, config or DeliveryConfig(), SystemClock(), TelegramChannel(bot))
+    try:
+        yield Rig(sim, db, delivery)
+    finally:
+        await delivery.stop()
+        await bot.shutdown()
+        await db.close()

@@ -1,0 +1,231 @@
+"""Every classified outcome of a broadcast send, through the simulator (issue 5).
+
+The sender runs on its own here (a database, a PTB `Bot` with short timeouts, the channel),
+so each test sees exactly one outcome class and what the outbox did with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+
+from bot.channels.telegram_delivery import classify
+from bot.clock import SystemClock
+from bot.config import DeliveryConfig
+from bot.db import Database
+from bot.delivery import (
+    Audience,
+    AudienceKind,
+    Outcome,
+    OutMessage,
+    broadcast_status,
+    create_broadcast,
+    report_screen,
+    retry_failed,
+)
+from bot.simulator import BotApiSimulator
+
+from .broadcast_support import Rig, add_group, add_people, start_rig, wait_done
+
+
+@pytest.fixture
+async def rig(sim: BotApiSimulator, tmp_path: Path) -> AsyncIterator[Rig]:
+    async for made in start_rig(sim, tmp_path / "d.sqlite3", DeliveryConfig(max_attempts=3)):
+        yield made
+
+
+def test_classifier_maps_ptb_errors_to_classes() -> None:
+    # BadRequest and TimedOut are NetworkErrors in PTB: the order of checks matters.
+    assert issubclass(BadRequest, NetworkError) and issubclass(TimedOut, NetworkError)
+    cases = [
+        (RetryAfter(3), Outcome.THROTTLED),
+        (ChatMigrated(-1001), Outcome.MIGRATED),
+        (Forbidden("Forbidden: bot was blocked by the user"), Outcome.GONE),
+        (Forbidden("Forbidden: bot was kicked from the group chat"), Outcome.GONE),
+        (BadRequest("Bad Request: chat not found"), Outcome.GONE),
+        (BadRequest("Bad Request: can't parse entities: unclosed tag"), Outcome.PERMANENT),
+        (TimedOut(), Outcome.TEMPORARY),
+        (NetworkError("Bad Gateway"), Outcome.TEMPORARY),
+    ]
+    for exc, expected in cases:
+        assert classify(exc).outcome == expected, exc
+    assert classify(RetryAfter(3)).retry_after == 3.0
+    assert classify(ChatMigrated(-1001)).new_chat_id == -1001
+    assert "parse entities" in classify(BadRequest("Bad Request: can't parse entities")).description
+
+
+async def test_sent(rig: Rig) -> None:
+    await add_people(rig.db, [11, 12])
+    for uid in (11, 12):
+        rig.sim.user(uid, started=True)
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.EVERYONE))
+    assert (status.sent, status.total) == (2, 2)
+    row = await rig.row(11)
+    assert (row["state"], row["attempts"], row["outcome"]) == ("sent", 1, "sent")
+    message = rig.sim.last_in(11)
+    assert message is not None and message.html == "<b>Thông báo</b> của phường"
+
+
+async def test_throttled_waits_retry_after_and_is_not_a_failure(rig: Rig) -> None:
+    await add_people(rig.db, [21, 22, 23])
+    for uid in (21, 22, 23):
+        rig.sim.user(uid, started=True)
+    rig.sim.faults.add(method="sendMessage", status=429, retry_after=1, chat_id=21, times=1)
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.EVERYONE))
+    assert (status.sent, status.failed) == (3, 0)
+    row = await rig.row(21)
+    assert (row["state"], row["attempts"]) == ("sent", 1)  # the 429 did not count
+    refused = next(c for c in rig.sim.failed_calls if c["code"] == 429)
+    # Nothing left between the 429 and retry_after (a call already on its way may land
+    # within a few milliseconds of the refusal: it left before the 429 was known).
+    early = [m.time - refused["time"] for m in rig.sim.sent]
+    assert not [t for t in early if 0.1 < t < 1.0], early
+    assert max(early) >= 1.0
+    assert rig.sim.stats.early_retries == 0
+
+
+async def test_gone_recipients_are_marked_and_never_retried(rig: Rig) -> None:
+    await add_people(rig.db, [31, 32, 33, 34, 35])
+    rig.sim.user(31, started=True)  # fine
+    rig.sim.user(32, started=True).block_bot()
+    rig.sim.user(33, started=True).deactivate()
+    rig.sim.user(34)  # never pressed Start: "bot can't initiate conversation"
+    # 35 does not exist on Telegram at all: "chat not found"
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.EVERYONE))
+    assert (status.sent, status.gone, status.failed) == (1, 4, 0)
+    for uid in (32, 33, 34, 35):
+        row = await rig.row(uid)
+        assert row["state"] == "gone" and row["outcome"] == "gone"
+        assert rig.calls_to(uid) == 1  # tried once, never again
+    reasons = {str((await rig.row(uid))["error"]).lower() for uid in (32, 33, 34, 35)}
+    assert any("blocked" in r for r in reasons) and any("chat not found" in r for r in reasons)
+    reachable = dict(await rig.db.fetchall("SELECT user_id, reachable FROM people"))
+    assert reachable == {31: 1, 32: 0, 33: 0, 34: 0, 35: 0}
+
+
+async def test_kicked_group_is_marked_inactive(rig: Rig) -> None:
+    admin = rig.sim.user(41, started=True)
+    kept, kicked = rig.sim.group(-4101), rig.sim.group(-4102)
+    rig.sim.remove_bot_from_group(kicked, by=admin)
+    await add_group(rig.db, kept.chat_id, 1)
+    await add_group(rig.db, kicked.chat_id, 1)
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.GROUPS))
+    assert (status.sent, status.gone) == (1, 1)
+    active = dict(await rig.db.fetchall("SELECT chat_id, active FROM chats"))
+    assert active == {-4101: 1, -4102: 0}
+    assert rig.calls_to(-4102) == 1
+
+
+async def test_migrated_group_is_moved_and_sent_once_more(rig: Rig) -> None:
+    group = rig.sim.group(-4200, title="Tổ 42")
+    await add_group(rig.db, group.chat_id, 1)
+    rig.sim.migrate_group(group, -1004200)
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.GROUPS))
+    assert (status.sent, status.total) == (1, 1)
+    assert rig.sim.last_in(-1004200) is not None
+    row = await rig.row(-4200)
+    assert (row["chat_id"], row["migrated_from"], row["attempts"]) == (-1004200, -4200, 1)
+    chats = await rig.db.fetchall("SELECT chat_id, type, unit_id FROM chats")
+    assert [tuple(c) for c in chats] == [(-1004200, "supergroup", 1)]  # the tổ link moved too
+
+
+async def test_temporary_failures_back_off_then_succeed(rig: Rig) -> None:
+    await add_people(rig.db, [51])
+    rig.sim.user(51, started=True)
+    rig.sim.faults.add(method="sendMessage", status=500, chat_id=51, times=2)
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.EVERYONE))
+    assert status.sent == 1
+    assert (await rig.row(51))["attempts"] == 3
+    refusals = [c["time"] for c in rig.sim.failed_calls if c["chat_id"] == "51"]
+    assert refusals[1] - refusals[0] >= 0.7  # backed off (1 s, jittered), not hammered
+
+
+async def test_temporary_failures_stop_at_max_attempts(rig: Rig) -> None:
+    await add_people(rig.db, [52])
+    rig.sim.user(52, started=True)
+    rig.sim.faults.add(method="sendMessage", status=502, chat_id=52, times=10)
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.EVERYONE))
+    assert (status.sent, status.failed) == (0, 1)
+    row = await rig.row(52)
+    assert (row["state"], row["attempts"], row["outcome"]) == ("failed", 3, "temporary")
+    assert rig.calls_to(52) == 3  # [delivery] max_attempts = 3 in this rig
+
+
+async def test_timeout_is_temporary_and_retried(rig: Rig) -> None:
+    await add_people(rig.db, [53])
+    rig.sim.user(53, started=True)
+    rig.sim.faults.add(
+        method="sendMessage", status="timeout", chat_id=53, times=1, delay=1.5, deliver=False
+    )
+    status = await wait_done(rig.db, await rig.broadcast(AudienceKind.EVERYONE))
+    assert status.sent == 1
+    row = await rig.row(53)
+    assert (row["state"], row["attempts"]) == ("sent", 2)
+    assert len(rig.sim.messages_in(53)) == 1
+
+
+async def test_permanent_failure_keeps_telegrams_description_and_can_be_retried(
+    rig: Rig,
+) -> None:
+    await add_people(rig.db, [61, 62])
+    for uid in (61, 62):
+        rig.sim.user(uid, started=True)
+    rig.sim.faults.add(
+        method="sendMessage",
+        status=400,
+        chat_id=61,
+        times=1,
+        description="Bad Request: message is too long",
+    )
+    broadcast_id = await rig.broadcast(AudienceKind.EVERYONE)
+    status = await wait_done(rig.db, broadcast_id)
+    assert (status.sent, status.failed) == (1, 1)
+    row = await rig.row(61)
+    assert (row["state"], row["attempts"], row["outcome"]) == ("failed", 1, "permanent")
+    assert "message is too long" in str(row["error"]).lower()
+    assert status.errors and "too long" in status.errors[0][0].lower()
+    report = report_screen(status)
+    assert "Telegram báo" in report.html and report.buttons  # the retry button
+
+    assert await retry_failed(rig.db, broadcast_id, SystemClock().now()) == 1
+    await rig.delivery.enqueue(broadcast_id)
+    status = await wait_done(rig.db, broadcast_id)
+    assert (status.sent, status.failed) == (2, 0)
+    assert len(rig.sim.messages_in(62)) == 1  # the others were not sent again
+
+
+async def test_rows_in_flight_at_a_crash_are_sent_again(
+    sim: BotApiSimulator, tmp_path: Path
+) -> None:
+    path = tmp_path / "crash.sqlite3"
+    db = await Database(path).open()
+    await add_people(db, [71, 72])
+    for uid in (71, 72):
+        sim.user(uid, started=True)
+    broadcast_id, _ = await create_broadcast(
+        db,
+        SystemClock().now(),
+        created_by=1,
+        message=OutMessage("Tin"),
+        audience=Audience(AudienceKind.EVERYONE),
+        urgent=False,
+    )
+    # As a SIGKILL leaves it: one row claimed, the call's fate unknown.
+    await db.execute("UPDATE outbox SET state = 'sending', attempts = 1 WHERE chat_id = 71")
+    await db.close()
+    async for rig in start_rig(sim, path):
+        status = await wait_done(rig.db, broadcast_id)
+        assert (status.sent, status.total) == (2, 2)
+        assert len(sim.messages_in(71)) == 1 and len(sim.messages_in(72)) == 1
+        final = await broadcast_status(rig.db, broadcast_id)
+        assert final is not None and final.done

@@ -1,0 +1,276 @@
+"""The durable inbox: recorded before handling, done after, replayed after a crash,
+duplicates dropped; one chat in order, chats concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import ContextTypes, TypeHandler
+
+from bot import texts
+from bot.app import build_application, running
+from bot.channels.telegram_inbox import DurableQueue
+from bot.clock import FakeClock, SystemClock
+from bot.config import Config
+from bot.content import ContentPack
+from bot.db import Database
+from bot.inbox import MAX_ATTEMPTS, ChatSequencer, Inbox
+from bot.simulator import BotApiSimulator
+
+from .report_helpers import add_leader, svc, without_reminders
+
+
+@pytest.fixture
+def config(config: Config) -> Config:
+    return without_reminders(config)
+
+
+async def wait_done(db: Database, update_id: int) -> None:
+    for _ in range(250):
+        if await db.fetchval("SELECT done_at FROM inbox WHERE update_id = ?", (update_id,)):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"update {update_id} never done")
+
+
+async def attempts(db: Database, update_id: int) -> int:
+    return int(await db.fetchval("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,)))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with Database(tmp_path / "i.sqlite3") as opened:
+        yield opened
+
+
+async def test_record_done_and_unfinished(db: Database) -> None:
+    inbox = Inbox(db, SystemClock())
+    assert await inbox.record(5, 100, '{"update_id": 5}')
+    assert not await inbox.record(5, 100, '{"update_id": 5}')  # a duplicate
+    assert await inbox.record(6, 100, '{"update_id": 6}')
+    await inbox.done(5)
+    again = await inbox.take_unfinished()
+    assert [(p.update_id, p.attempts) for p in again] == [(6, 2)]
+    assert (await inbox.stats()) == {"total": 2, "pending": 1, "retried": 1}
+
+
+async def test_an_update_that_keeps_failing_is_given_up(db: Database) -> None:
+    inbox = Inbox(db, SystemClock())
+    await inbox.record(7, 1, "{}")
+    for expected in range(2, MAX_ATTEMPTS + 1):
+        assert [p.attempts for p in await inbox.take_unfinished()] == [expected]
+    assert await inbox.take_unfinished() == []  # closed instead of a fourth try
+    assert await db.fetchval("SELECT done_at IS NOT NULL FROM inbox WHERE update_id = 7")
+
+
+async def test_prune_keeps_recent_and_unfinished(db: Database) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    clock = FakeClock(datetime(2026, 4, 1, tzinfo=UTC))
+    inbox = Inbox(db, clock)
+    await inbox.record(1, 1, "{}")
+    await inbox.record(2, 1, "{}")
+    await inbox.done(1)
+    clock.advance(days=8)
+    await inbox.record(3, 1, "{}")
+    await inbox.done(3)
+    assert await inbox.prune(timedelta(days=7)) == 1
+    rows = await db.fetchall("SELECT update_id FROM inbox ORDER BY update_id")
+    assert [r[0] for r in rows] == [2, 3]
+
+
+async def test_sequencer_orders_one_key_and_overlaps_keys() -> None:
+    seq = ChatSequencer()
+    log: list[tuple[str, int, str]] = []
+    running_now = 0
+    peak = 0
+
+    async def work(key: str, n: int) -> None:
+        nonlocal running_now, peak
+        running_now += 1
+        peak = max(peak, running_now)
+        log.append((key, n, "start"))
+        await asyncio.sleep(random.uniform(0, 0.01))
+        log.append((key, n, "end"))
+        running_now -= 1
+
+    tasks = [
+        asyncio.create_task(seq.run(key, work(key, n))) for n in range(8) for key in ("a", "b", "c")
+    ]
+    await asyncio.gather(*tasks)
+    for key in ("a", "b", "c"):
+        mine = [(n, what) for k, n, what in log if k == key]
+        assert mine == [(n, what) for n in range(8) for what in ("start", "end")]
+    assert peak > 1  # different chats did overlap
+    assert len(seq) == 0  # nothing left behind
+
+
+async def test_sequencer_survives_a_failing_item() -> None:
+    seq = ChatSequencer()
+
+    async def boom() -> None:
+        raise RuntimeError("handler bug")
+
+    async def fine() -> str:
+        return "ok"
+
+    first = asyncio.create_task(seq.run(1, boom()))
+    second = asyncio.create_task(seq.run(1, fine()))
+    with pytest.raises(RuntimeError):
+        await first
+    assert await second == "ok"
+
+
+async def test_every_update_is_recorded_and_done(
+    sim: BotApiSimulator, bot: Any, pack: ContentPack
+) -> None:
+    user = sim.user(5001, "An")
+    await user.send("/start")
+    await user.expect_reply()
+    await user.send("/nhiemvu")
+    listing = await user.expect_reply()
+    await user.press(listing, listing.buttons[0][0])
+    await user.expect_reply()
+    await sim.wait_idle()
+    rows = await svc(bot).db.fetchall("SELECT update_id, chat_id, payload, done_at FROM inbox")
+    assert len(rows) == 3 and all(r["done_at"] for r in rows)
+    assert {r["chat_id"] for r in rows} == {5001}
+    for row in rows:  # the stored JSON is the update, good for Update.de_json
+        update = Update.de_json(json.loads(row["payload"]), bot.bot)
+        assert update is not None and update.update_id == row["update_id"]
+        assert update.effective_user is not None and update.effective_user.id == 5001
+    press = [Update.de_json(json.loads(r["payload"]), bot.bot) for r in rows][-1]
+    assert press.callback_query is not None and press.callback_query.data
+
+
+async def test_duplicate_update_is_not_queued(bot: Any) -> None:
+    queue = bot.update_queue
+    assert isinstance(queue, DurableQueue)
+    update = Update.de_json(
+        {
+            "update_id": 987654,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 5002, "type": "private"},
+                "from": {"id": 5002, "is_bot": False, "first_name": "B"},
+                "text": "xin chào",
+            },
+        },
+        bot.bot,
+    )
+    before = queue.qsize()
+    await bot.stop()  # keep the queue still while we look at it
+    try:
+        await queue.put(update)
+        await queue.put(update)
+        assert queue.qsize() == before + 1
+    finally:
+        while queue.qsize() > before:
+            queue.get_nowait()
+            queue.task_done()
+        await bot.start()
+
+
+async def test_unfinished_update_is_handled_again_after_a_restart(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    lan = sim.user(5003, "Lan")
+    first = build_application(config, pack)
+    async with running(first):
+        db = svc(first).db
+        await add_leader(db, 5003, "Lan", "Tổ dân phố số 5")
+        await lan.send("/baocao")
+        await lan.expect_reply()
+        update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
+        await wait_done(db, update_id)
+        # Pretend the process died while handling it: its effects never happened.
+        await db.execute("UPDATE inbox SET done_at = NULL WHERE update_id = ?", (update_id,))
+        await db.execute("DELETE FROM report_drafts")
+        await db.execute("DELETE FROM flow_marks")
+    second = build_application(config, pack)
+    async with running(second):
+        again = await lan.expect_reply(timeout=10)
+        assert texts.R_Q_DATE in again.text
+        db = svc(second).db
+        await wait_done(db, update_id)
+        assert (
+            await db.fetchval("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,)) == 2
+        )
+        assert await db.fetchval("SELECT COUNT(*) FROM report_drafts") == 1
+
+
+async def test_replayed_step_that_had_finished_its_effect_is_not_applied_twice(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    lan = sim.user(5004, "Lan")
+    first = build_application(config, pack)
+    async with running(first):
+        db = svc(first).db
+        await add_leader(db, 5004, "Lan", "Tổ dân phố số 5")
+        await lan.send("/baocao")
+        question = await lan.expect_reply()
+        await lan.press(question, texts.R_BTN_TODAY)
+        form_q = await lan.expect_reply()
+        await lan.press(form_q, texts.R_FORM_LABELS["loa"])
+        topics_q = await lan.expect_reply()
+        await lan.press(topics_q, topics_q.buttons[0][0])  # tick the first topic
+        await lan.expect_reply()
+        update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
+        await wait_done(db, update_id)
+        # Killed after the tick was committed but before the update was marked done.
+        await db.execute("UPDATE inbox SET done_at = NULL WHERE update_id = ?", (update_id,))
+    second = build_application(config, pack)
+    async with running(second):
+        db = svc(second).db
+        await wait_done(db, update_id)
+        assert (
+            await db.fetchval("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,)) == 2
+        )
+        # the stored answer was shown again: the same screen, so nothing visibly changes
+        await lan.expect_no_reply(within=0.2)
+        topics = json.loads(await svc(second).db.fetchval("SELECT topics FROM report_drafts"))
+        assert len(topics) == 1  # ticked once, not ticked and un-ticked
+
+
+async def test_one_chat_in_order_chats_concurrently(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    app = build_application(config, pack)
+    seen: list[tuple[int, int, str]] = []
+    active = 0
+    peak = 0
+
+    async def slow(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        nonlocal active, peak
+        assert isinstance(update, Update) and update.effective_chat is not None
+        chat = update.effective_chat.id
+        active += 1
+        peak = max(peak, active)
+        seen.append((chat, update.update_id, "start"))
+        await asyncio.sleep(random.uniform(0.001, 0.02))
+        seen.append((chat, update.update_id, "end"))
+        active -= 1
+
+    app.add_handler(TypeHandler(Update, slow), group=-100)
+    async with running(app):
+        users = [sim.user(5100 + i, f"U{i}") for i in range(6)]
+        for round_ in range(5):
+            for user in users:
+                await user.send(f"tin {round_}")
+        for user in users:
+            await user.expect_replies(5, timeout=10)
+    for user in users:
+        mine = [(u, what) for c, u, what in seen if c == user.chat_id]
+        ids = [u for u, what in mine if what == "start"]
+        assert ids == sorted(ids) and len(ids) == 5
+        # never two updates of one chat at once: start/end strictly alternate
+        assert [what for _, what in mine] == ["start", "end"] * 5
+    assert peak > 1

@@ -1,0 +1,255 @@
+"""Officers review reports: Đạt, Cần bổ sung (back to the leader to fix), Không hợp lệ;
+digests at configured times; withdrawn reports; only officers may review."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import time
+from typing import Any
+
+import pytest
+
+from bot import reports, texts
+from bot.app import build_application, running
+from bot.config import Config
+from bot.content import ContentPack
+from bot.simulator import BotApiSimulator
+from bot.simulator.models import SentMessage, SimUser
+from handlers.notices import sender
+
+from .conftest import ADMIN_ID, with_changes
+from .report_helpers import (
+    add_leader,
+    add_officer,
+    eventually,
+    file_report,
+    labels,
+    svc,
+    without_reminders,
+)
+
+
+@pytest.fixture
+def config(config: Config) -> Config:
+    return without_reminders(config)
+
+
+@pytest.fixture
+async def lan(sim: BotApiSimulator, bot: Any) -> SimUser:
+    await add_leader(svc(bot).db, 2501, "Lan", "Tổ dân phố số 5")
+    return sim.user(2501, "Lan")
+
+
+@pytest.fixture
+def officer(sim: BotApiSimulator) -> SimUser:
+    return sim.user(ADMIN_ID, "Hà", started=True)
+
+
+async def card_for(sim: BotApiSimulator, officer: SimUser, number: int) -> SentMessage:
+    """The review card of report `number` in the officer's chat (notices are paced)."""
+    found = await eventually(
+        lambda: [
+            m for m in sim.messages_in(officer.chat_id) if m.text.startswith(f"Báo cáo số {number}")
+        ]
+    )
+    officer.skip_replies()
+    return found[0]
+
+
+async def status(app: Any, number: int) -> str:
+    return str(await svc(app).db.fetchval("SELECT status FROM reports WHERE id = ?", (number,)))
+
+
+async def test_approve(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, officer: SimUser, pack: ContentPack
+) -> None:
+    number = await file_report(lan, pack)
+    card = await card_for(sim, officer, number)
+    await officer.press(card, texts.R_BTN_APPROVE)
+    decided = await officer.expect_reply()
+    assert "Trạng thái: Đạt" in decided.text and decided.buttons == []
+    assert await status(bot, number) == "approved"
+    verdict = await lan.expect_reply(timeout=10)
+    assert verdict.text.startswith(f"Báo cáo số {number} đã được duyệt: Đạt")
+    # approved: no longer editable or withdrawable
+    await lan.send("/baocaocuatoi")
+    listing = await lan.expect_reply()
+    await lan.press(listing, texts.r_btn_number(number))
+    detail = await lan.expect_reply()
+    assert labels(detail) == [texts.BTN_BACK]
+    await lan.press(detail, callback_data=f"my:wy:{number}")
+    await sim.wait_idle()
+    assert await status(bot, number) == "approved"
+    # a second press (another officer, an old card) changes nothing
+    await officer.press(card, callback_data=f"rv:{number}:1:bad")
+    await sim.wait_idle()
+    answer = [a for a in sim.callback_answers if a.get("text")][-1]["text"]
+    assert answer == texts.r_already_reviewed(number, "Đạt")
+    audit = await svc(bot).db.fetchval(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'review_report' AND actor_id = ?",
+        (ADMIN_ID,),
+    )
+    assert audit == 1
+
+
+async def test_needs_more_round_trip(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, officer: SimUser, pack: ContentPack
+) -> None:
+    number = await file_report(lan, pack)
+    card = await card_for(sim, officer, number)
+    await officer.press(card, texts.R_BTN_NEEDS_MORE)
+    ask = await officer.expect_reply()
+    assert ask.text.startswith(f"Báo cáo số {number} cần bổ sung")
+    await officer.send("   ")
+    assert texts.R_REASON_NEEDED in (await officer.expect_reply()).text
+    await officer.send("Thiếu ảnh buổi họp <b>")
+    done = await officer.expect_reply()
+    assert done.text == texts.r_reviewed(number, "Cần bổ sung")
+    assert await status(bot, number) == "needs_more"
+
+    verdict = await lan.expect_reply(timeout=10)
+    assert verdict.text.startswith(f"Báo cáo số {number} cần bổ sung")
+    assert "Thiếu ảnh buổi họp <b>" in verdict.text  # escaped, shown as typed
+    assert labels(verdict) == [texts.R_BTN_FIX]
+    await lan.press(verdict, texts.R_BTN_FIX)
+    fixing = await lan.expect_reply()
+    assert fixing.text.startswith("Kiểm tra báo cáo")
+    assert fixing.message_id != verdict.message_id  # the officer's words stay readable
+    await lan.press(fixing, texts.R_BTN_EDIT)
+    await lan.press(await lan.expect_reply(), texts.R_F_PHOTOS)
+    photos_q = await lan.expect_reply()
+    await lan.send_photo()
+    await lan.expect_reply()
+    await lan.press(photos_q, texts.R_BTN_DONE)
+    summary = await lan.expect_reply()
+    assert "1 ảnh" in summary.text
+    await lan.press(summary, texts.R_BTN_SEND)
+    assert (await lan.expect_reply()).text.startswith(f"Đã gửi lại báo cáo số {number}")
+    row = await svc(bot).db.fetchone("SELECT status, version FROM reports WHERE id = ?", (number,))
+    assert (row[0], row[1]) == ("submitted", 2)
+    assert await svc(bot).db.fetchval("SELECT COUNT(*) FROM reports") == 1
+    # the officer gets the fixed report as a new card, marked as edited
+    cards = await eventually(
+        lambda: [m for m in sim.messages_in(officer.chat_id) if "(đã sửa)" in m.text]
+    )
+    assert "1 ảnh" in cards[-1].text
+    # the old card's buttons carry the old version: refused, refreshed
+    await officer.press(card, texts.R_BTN_APPROVE)
+    await sim.wait_idle()
+    assert [a for a in sim.callback_answers if a.get("text")][-1]["text"] == texts.R_REPORT_CHANGED
+    assert await status(bot, number) == "submitted"
+    await officer.press(cards[-1], texts.R_BTN_APPROVE)
+    await sim.wait_idle()
+    assert await status(bot, number) == "approved"
+
+
+async def test_reject_with_reason_is_final(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, officer: SimUser, pack: ContentPack
+) -> None:
+    number = await file_report(lan, pack)
+    card = await card_for(sim, officer, number)
+    await officer.press(card, texts.R_BTN_REJECT)
+    await officer.expect_reply()
+    await officer.send("/huy")  # changed their mind
+    assert (await officer.expect_reply()).text == texts.r_review_dropped(number)
+    assert await status(bot, number) == "submitted"
+    await officer.press(card, texts.R_BTN_REJECT)
+    await officer.expect_reply()
+    await officer.send("Trùng với báo cáo số 10")
+    await officer.expect_reply()
+    assert await status(bot, number) == "rejected"
+    verdict = await lan.expect_reply(timeout=10)
+    assert verdict.text.startswith(f"Báo cáo số {number} không hợp lệ")
+    assert "Trùng với báo cáo số 10" in verdict.text and verdict.buttons == []
+    await lan.press(verdict, callback_data=f"r:fix:{number}")  # forged: still refused
+    refused = await lan.expect_reply()
+    assert refused.text == texts.r_not_editable(number, "Không hợp lệ")
+
+
+async def test_only_officers_review(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, officer: SimUser, pack: ContentPack
+) -> None:
+    number = await file_report(lan, pack)
+    await lan.press(
+        sim.messages_in(lan.chat_id)[-1], callback_data=f"rv:{number}:1:ok"
+    )  # a leader forging the officer's button
+    await sim.wait_idle()
+    assert [a for a in sim.callback_answers if a.get("text")][-1]["text"] == texts.NO_PERMISSION
+    assert await status(bot, number) == "submitted"
+    await lan.send("/duyetbaocao")
+    assert (await lan.expect_reply()).text == texts.NO_PERMISSION
+    await lan.send("/chuabaocao")
+    assert (await lan.expect_reply()).text == texts.NO_PERMISSION
+    denied = await svc(bot).db.fetchval(
+        "SELECT COUNT(*) FROM audit_log WHERE actor_id = 2501 AND allowed = 0"
+    )
+    assert denied == 3
+
+
+async def test_pending_list_opens_cards(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, officer: SimUser, pack: ContentPack
+) -> None:
+    await officer.send("/duyetbaocao")
+    assert (await officer.expect_reply()).text == texts.R_PENDING_NONE
+    first = await file_report(lan, pack)
+    second = await file_report(lan, pack)
+    await card_for(sim, officer, second)
+    await officer.send("/duyetbaocao")
+    listing = await officer.expect_reply()
+    assert listing.text.startswith("Báo cáo chờ duyệt: 2")
+    assert labels(listing) == [texts.r_btn_show(first), texts.r_btn_show(second)]
+    await officer.press(listing, texts.r_btn_show(first))
+    card = await officer.expect_reply()
+    assert card.text.startswith(f"Báo cáo số {first}") and texts.R_BTN_APPROVE in labels(card)
+
+
+async def test_withdrawn_report_tells_officers(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, officer: SimUser, pack: ContentPack
+) -> None:
+    number = await file_report(lan, pack)
+    card = await card_for(sim, officer, number)
+    await lan.send("/baocaocuatoi")
+    listing = await lan.expect_reply()
+    await lan.press(listing, callback_data=f"my:wy:{number}")
+    await lan.expect_reply()
+    told = await eventually(
+        lambda: [m for m in sim.messages_in(officer.chat_id) if "rút lại" in m.text]
+    )
+    assert told[0].text == texts.r_withdrawn_notice(number, "Tổ dân phố số 5")
+    await officer.press(card, texts.R_BTN_APPROVE)
+    await sim.wait_idle()
+    assert await status(bot, number) == "withdrawn"
+
+
+async def test_digest_instead_of_cards(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    digest_config = with_changes(config, "reports", digest_times=(time(8, 0), time(17, 0)))
+    app = build_application(digest_config, pack)
+    async with running(app):
+        db = svc(app).db
+        officer = sim.user(ADMIN_ID, "Hà", started=True)
+        await add_officer(db, 2599, "Bình")
+        binh = sim.user(2599, "Bình", started=True)
+        await add_leader(db, 2502, "Lan", "Tổ dân phố số 5")
+        lan = sim.user(2502, "Lan")
+        one = await file_report(lan, pack)
+        two = await file_report(lan, pack)
+        await asyncio.sleep(1.2)  # long enough for paced notices to go out
+        seen = [m.text for m in sim.messages_in(officer.chat_id)]
+        assert seen and all(t.startswith("Khó khăn, đề xuất") for t in seen)  # no cards
+        officer.skip_replies()
+        binh.skip_replies()
+        listed = await reports.queue_digests(db, svc(app).clock, svc(app).config, catch_up=False)
+        assert listed == 2
+        sender(app).wake()
+        digest = await officer.expect_reply(timeout=10)
+        assert digest.text.startswith("Báo cáo mới: 2")
+        assert labels(digest) == [texts.r_btn_show(one), texts.r_btn_show(two)]
+        assert (await binh.expect_reply(timeout=10)).text.startswith("Báo cáo mới: 2")
+        assert await reports.queue_digests(db, svc(app).clock, svc(app).config, catch_up=False) == 0
+        await officer.press(digest, texts.r_btn_show(two))
+        card = await officer.expect_reply()
+        await officer.press(card, texts.R_BTN_APPROVE)
+        await sim.wait_idle()
+        assert await status(app, two) == "approved"
