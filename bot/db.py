@@ -108,18 +108,23 @@ class Database:
                 await self.conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one write statement in its own transaction; return lastrowid."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, tuple(params))
+        """Run one write statement as its own (implicit) transaction; return lastrowid.
+
+        In autocommit mode SQLite makes a lone statement atomic by itself, so this is one
+        trip to aiosqlite's thread instead of three (BEGIN, statement, COMMIT); the writer
+        lock keeps it out of another coroutine's open transaction."""
+        async with self._lock:
+            cursor = await self.conn.execute(sql, tuple(params))
             return cursor.lastrowid or 0
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """The first row, or None. Meant for queries that return one row (by key, LIMIT 1)."""
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        # execute_fetchall: one trip to aiosqlite's thread instead of execute, fetch, close.
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
