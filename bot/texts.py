@@ -75,7 +75,12 @@ HELP_PRIVATE = (
     "• /dotpha — 3 đột phá chiến lược\n"
     "• /noidung — tất cả nội dung\n"
     "• /timkiem từ khóa — tìm nội dung, gõ có dấu hay không dấu đều được, "
-    "ví dụ: /timkiem chuyen doi so\n\n"
+    "ví dụ: /timkiem chuyen doi so\n"
+    "• /baotin — gửi cho phường một tin nghi sai sự thật\n"
+    "• /dangky — đăng ký nhận tin của phường; /tatthongbao, /batthongbao để tắt, bật\n"
+    "• /dulieucuatoi, /xoadulieu — xem, xóa dữ liệu Loa Phường lưu về anh/chị\n"
+    "• Tổ trưởng: 📝 Báo cáo hoặc /baocao sau mỗi buổi tuyên truyền; /canbo xem các việc "
+    "làm được\n\n"
     "Anh/chị cũng có thể bấm các nút ở bảng bên dưới."
 )
 HELP_GROUP = (
@@ -1559,7 +1564,7 @@ def bc_status_line(
     state = "đã gửi" if done else "đang gửi"
     origin = " (theo lịch)" if scheduled else ""
     return (
-        f"• Số {broadcast_id} · {when} · {escape(title)}{origin}: "
+        f"• Số {broadcast_id} · {when} · “{escape(title)}”{origin} — "
         f"{state} {bc_number(sent)}/{bc_number(total)}"
     )
 
