@@ -29,7 +29,8 @@ def _show_user(name: str, text: str) -> None:
 
 def _show_bot(message: Any) -> None:
     marker = "✏️ (sửa tin)" if message.edits else "🤖"
-    print(f"{marker} Loa Phường:")
+    attachment = " [ảnh]" if message.photo else " [tệp]" if message.document else ""
+    print(f"{marker} Loa Phường{attachment}:")
     for line in message.text.splitlines():
         print(f"   {line}")
     number = 1
