@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import notices, people, texts
+from bot import erasure, notices, people, texts  # noqa: F401  (erasure registers its hook)
 from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.content import ContentPack

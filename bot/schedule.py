@@ -623,8 +623,8 @@ class Scheduler:
         return await self._process(schedule)
 
     def upcoming(self, schedule: Schedule, now: datetime) -> datetime | None:
-        """When this schedule will next push (after quiet hours), for lists."""
-        due = next_due(schedule.rule, now, self.tz)
+        """When this schedule will next push (after quiet hours); never before `since`."""
+        due = next_due(schedule.rule, max(now, schedule.since), self.tz)
         if due is None:
             return None
         return fire_time(due, urgent=schedule.urgent, quiet=self.quiet, tz=self.tz)

@@ -284,3 +284,35 @@ async def test_apscheduler_wakes_a_schedule_for_real(
             await svc.db.fetchval("SELECT state FROM schedules WHERE id = ?", (schedule_id,))
             == "done"
         )
+
+
+async def test_a_schedule_starting_later_waits_for_its_first_day(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    """A monthly push chosen to start next year: nothing before, the job armed for it."""
+    clock = FakeClock(local(2031, 4, 8, 10, 0))
+    async with bot_at(config, pack, clock) as app:
+        await seed_groups(app, sim)
+        svc = svc_of(app)
+        first = local(2032, 1, 10, 9, 0)
+        schedule_id = await create_schedule(
+            svc.db,
+            clock.now(),
+            created_by=ADMIN_ID,
+            title="Hằng tháng",
+            rule=Rule("monthly", time(9, 0), (), 10),
+            content=Content("text", "Tin hằng tháng"),
+            audience=Audience(AudienceKind.GROUPS),
+            urgent=False,
+            since=first - timedelta(seconds=1),
+        )
+        await svc.schedules.rearm(schedule_id)
+        job = app.job_queue.scheduler.get_job(job_id(schedule_id))  # type: ignore[attr-defined]
+        assert job.next_run_time == first
+        clock.set(local(2031, 5, 10, 9, 1))  # a month that matches the rule, before the start
+        await svc.schedules.tick()
+        await sim.wait_idle()
+        assert group_texts(sim, GROUPS[0]) == []
+        clock.set(local(2032, 1, 10, 9, 1))
+        await svc.schedules.tick()
+        assert (await sim.wait_for_message(GROUPS[0])).text == "Tin hằng tháng"
