@@ -31,6 +31,15 @@ COMMANDS_PRIVATE: tuple[tuple[str, str], ...] = (
     ("dotpha", "3 đột phá chiến lược"),
     ("noidung", "Tất cả nội dung"),
     ("timkiem", "Tìm theo từ khóa"),
+    ("baocao", "Báo cáo buổi tuyên truyền (tổ trưởng)"),
+    ("baocaocuatoi", "Các báo cáo tôi đã gửi"),
+    ("baotin", "Báo tin sai sự thật"),
+    ("dangky", "Đăng ký nhận tin của phường"),
+    ("tatthongbao", "Tắt các tin thường của phường"),
+    ("batthongbao", "Bật lại các tin của phường"),
+    ("dulieucuatoi", "Xem dữ liệu bot lưu về tôi"),
+    ("xoadulieu", "Xóa dữ liệu của tôi"),
+    ("canbo", "Việc tôi làm được (tổ trưởng, cán bộ)"),
     ("help", "Hướng dẫn sử dụng"),
 )
 COMMANDS_GROUP: tuple[tuple[str, str], ...] = (
@@ -558,6 +567,15 @@ CANBO_TOOLS: tuple[tuple[str, str, str], ...] = (
     ("ngungto", "ngừng một tổ: /ngungto MÃ", "admin"),
     ("capquyen", "giao hoặc bỏ quyền cán bộ, quản trị viên", "admin"),
     ("dulieucuatoi", "xem dữ liệu Loa Phường lưu về anh/chị", "resident"),
+    ("baocao", "báo cáo một buổi tuyên truyền của tổ", "leader"),
+    ("baocaocuatoi", "xem, sửa hoặc rút báo cáo đã gửi", "leader"),
+    ("duyetbaocao", "báo cáo đang chờ duyệt", "officer"),
+    ("chuabaocao", "các tổ chưa báo cáo kỳ này", "officer"),
+    ("xulytin", "tin báo sai sự thật chờ xử lý", "officer"),
+    ("guitin", "soạn và gửi tin tới tổ trưởng, nhóm, người dân", "officer"),
+    ("tinhtrang", "tình trạng các tin đã gửi", "officer"),
+    ("lich", "lịch gửi tin: xem, tạm dừng, xóa", "officer"),
+    ("baotin", "báo tin sai sự thật", "resident"),
 )
 
 
@@ -1262,23 +1280,6 @@ def tip_btn(number: int) -> str:
 
 TIP_NOT_FOUND = "Không tìm thấy tin báo này."
 
-# -- commands added to the private command menu by this section
-COMMANDS_PRIVATE = (
-    *COMMANDS_PRIVATE,
-    ("baocao", "Báo cáo buổi tuyên truyền (tổ trưởng)"),
-    ("baocaocuatoi", "Các báo cáo tôi đã gửi"),
-    ("baotin", "Báo tin sai sự thật"),
-)
-# -- and to the /canbo list of tools (command, what it does, lowest role)
-CANBO_TOOLS = (
-    *CANBO_TOOLS,
-    ("baocao", "báo cáo một buổi tuyên truyền của tổ", "leader"),
-    ("baocaocuatoi", "xem, sửa hoặc rút báo cáo đã gửi", "leader"),
-    ("duyetbaocao", "báo cáo đang chờ duyệt", "officer"),
-    ("chuabaocao", "các tổ chưa báo cáo kỳ này", "officer"),
-    ("xulytin", "tin báo sai sự thật chờ xử lý", "officer"),
-    ("baotin", "báo tin sai sự thật", "resident"),
-)
 
 # ---- broadcasts (issue 5: /guitin, /tinhtrang, /lich, /tatthongbao, the content calendar)
 # Times arrive already formatted in the ward's time zone (see bot.schedule.bc_when).
@@ -1738,11 +1739,3 @@ def cal_unreadable(detail: str) -> tuple[str, str]:
 def cal_problem(path: Path, number_in_file: int, problem: tuple[str, str]) -> str:
     where = f" [[push]] số {number_in_file}" if number_in_file else ""
     return f"{path}{where}: {problem[0]} — Cách sửa: {problem[1]}"
-
-
-# -- commands added to the private command menu by this section
-COMMANDS_PRIVATE = (
-    *COMMANDS_PRIVATE,
-    ("tatthongbao", "Tắt các tin thường của phường"),
-    ("batthongbao", "Bật lại các tin của phường"),
-)
