@@ -13,7 +13,7 @@ from functools import lru_cache
 from bot import texts
 from bot.content import ContentPack, Item
 from bot.render import escape, split_message
-from bot.screens import Button, Screen, rows
+from bot.screens import Button, Screen, page_nav, rows
 
 # Room left in a 4096-character message for the page marker and the source line.
 PAGE_LIMIT = 3800
@@ -159,13 +159,8 @@ def item_full(pack: ContentPack, item: Item, page: int) -> Screen:
         html += texts.page_marker(page + 1, len(pages))
     if page == len(pages) - 1:
         html += texts.item_footer(item.source)
-    nav: list[Button] = []
-    if page > 0:
-        nav.append(Button(texts.BTN_PREV_PAGE, f"f:{item.id}:{page - 1}"))
-    if page < len(pages) - 1:
-        nav.append(Button(texts.BTN_NEXT_PAGE, f"f:{item.id}:{page + 1}"))
-    buttons = (tuple(nav),) if nav else ()
-    return Screen(html, (*buttons, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
+    nav = page_nav(page, len(pages), f"f:{item.id}:{{}}")
+    return Screen(html, (*nav, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
 
 
 def search(pack: ContentPack, query: str) -> Screen:

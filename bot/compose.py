@@ -46,7 +46,7 @@ from bot.schedule import (
     next_due,
     when_text,
 )
-from bot.screens import Button, Screen, rows
+from bot.screens import Button, Screen, page_nav, rows
 from bot.telegram_html import HtmlError, parse_entities, text_length
 from bot.units import list_units
 
@@ -238,13 +238,7 @@ async def units_screen(svc: Services, draft: Draft) -> Screen:
         (Button(("✅ " if u.id in draft.units else "") + f"{u.code} · {u.name}", f"bc:u:{u.id}"),)
         for u in shown
     ]
-    nav = []
-    if page > 0:
-        nav.append(Button(texts.BTN_PREV_PAGE, f"bc:up:{page - 1}"))
-    if page < pages - 1:
-        nav.append(Button(texts.BTN_NEXT_PAGE, f"bc:up:{page + 1}"))
-    if nav:
-        buttons.append(tuple(nav))
+    buttons.extend(page_nav(page, pages, "bc:up:{}"))
     buttons.append((Button(texts.bc_btn_units_done(len(draft.units)), "bc:ud"),))
     buttons.append((Button(texts.BC_BTN_CANCEL, "bc:x"),))
     return Screen(texts.bc_units_prompt(page + 1, pages), tuple(buttons))

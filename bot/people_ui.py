@@ -21,7 +21,7 @@ from bot.consent import MyData
 from bot.invites import Invite
 from bot.people import RANK, Person, Role, Unit
 from bot.render import escape, split_message
-from bot.screens import Button, Screen, rows
+from bot.screens import Button, Screen, page_nav, rows
 from bot.units import UnitOverview
 
 PAGE_SIZE = 8
@@ -106,13 +106,8 @@ def paged(buttons: list[Button], page: int, prefix: str) -> tuple[tuple[Button, 
     """One page of big one-per-row buttons, with "Trang trước/Trang sau" as needed."""
     start = page * PAGE_SIZE
     laid = list(rows(buttons[start : start + PAGE_SIZE]))
-    nav = []
-    if page > 0:
-        nav.append(Button(texts.BTN_PREV_PAGE, f"{prefix}:p:{page - 1}"))
-    if start + PAGE_SIZE < len(buttons):
-        nav.append(Button(texts.BTN_NEXT_PAGE, f"{prefix}:p:{page + 1}"))
-    if nav:
-        laid.append(tuple(nav))
+    pages = -(-len(buttons) // PAGE_SIZE)
+    laid.extend(page_nav(page, pages, f"{prefix}:p:{{}}"))
     return tuple(laid)
 
 

@@ -44,7 +44,7 @@ from bot.report_parse import (
     parse_date,
     topics,
 )
-from bot.screens import Button, Screen, rows
+from bot.screens import Button, Screen, page_nav, rows
 
 ORDER = ("unit", "date", "form", "topics", "attendance", "notes", "photos", "difficulties")
 EDITABLE_FIELDS = ("unit", *ORDER[1:])
@@ -798,13 +798,7 @@ class ReportFlow:
             (Button(("✅ " if i.id in draft.topics else "") + i.title, f"r:t:{i.id}"),)
             for i in shown
         ]
-        nav = []
-        if page > 0:
-            nav.append(Button(texts.BTN_PREV_PAGE, f"r:tp:{page - 1}"))
-        if page < pages - 1:
-            nav.append(Button(texts.BTN_NEXT_PAGE, f"r:tp:{page + 1}"))
-        if nav:
-            layout.append(tuple(nav))
+        layout.extend(page_nav(page, pages, "r:tp:{}"))
         layout.append((Button(texts.r_btn_topics_done(len(draft.topics)), "r:tok"),))
         layout.append((back,))
         return tuple(layout)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import texts
+
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for callback_data
 
 
@@ -32,3 +34,14 @@ class Screen:
 def rows(buttons: list[Button], per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
     """Lay buttons out `per_row` to a row (big buttons for older thumbs: one per row)."""
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def page_nav(page: int, pages: int, data: str) -> tuple[tuple[Button, ...], ...]:
+    """The "Trang trước / Trang sau" row for page `page` (0-based) of `pages`, as zero or one
+    row to append to a layout; `data` is the callback data with `{}` for the target page."""
+    nav = []
+    if page > 0:
+        nav.append(Button(texts.BTN_PREV_PAGE, data.format(page - 1)))
+    if page < pages - 1:
+        nav.append(Button(texts.BTN_NEXT_PAGE, data.format(page + 1)))
+    return (tuple(nav),) if nav else ()
