@@ -80,7 +80,7 @@ class ReportsConfig:
 
 @dataclass(frozen=True)
 class DeliveryConfig:
-    global_per_second: float = 29.0
+    global_per_second: float = 29.5
     per_chat_per_second: float = 1.0
     per_group_per_minute: int = 20
     max_attempts: int = 5

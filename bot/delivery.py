@@ -66,6 +66,7 @@ BACKOFF_BASE = 1.0  # seconds before the first retry of a temporary failure; dou
 BACKOFF_CAP = 30.0
 REPLY_HEADROOM = 2  # slots a full window keeps free while people chat with the bot
 CATCH_UP = 3  # ticks of the overall grid made up after the event loop was late
+IN_FLIGHT_POLL = 0.005  # seconds between looks when the window waits on answers to come
 
 
 # ---------------------------------------------------------------- outcomes and messages
@@ -407,12 +408,30 @@ def report_screen(status: Status) -> Screen:
 # ---------------------------------------------------------------- pacing
 
 
+class Send:
+    """One request in the overall window: when it left, and when its answer came
+    (`math.inf` while it is in flight)."""
+
+    __slots__ = ("answered", "left")
+
+    def __init__(self, left: float) -> None:
+        self.left = left
+        self.answered = math.inf
+
+
 class Pacer:
     """Our own flood control, so that Telegram has no reason to answer 429.
 
     - Overall: requests leave on a grid `1/global_per_second` apart, and never more than
-      n = ceil(rate) within any n/rate seconds (the grid makes up a few ticks after the
-      event loop was late; the window keeps that from ever going over the limit).
+      n = ceil(rate) of them in any one second as Telegram counts them. Telegram counts a
+      request when it arrives, which we cannot see; we only know it arrived between the
+      moment it left and the moment its answer came. So a new request may leave only if
+      fewer than n earlier ones were answered within the last second (or are still in
+      flight): then no second at Telegram can hold more than n, however late the event
+      loop wakes up or the network delivers. On loopback this costs nothing (answers take
+      milliseconds, the grid leaves ~17 ms of slack per second at 29.5/s); over a slow
+      network it slows broadcasts a little rather than risk a 429, which would stop them
+      for retry_after seconds.
     - Per chat: one message per `1/per_chat_per_second` seconds (plus a margin).
     - Per group: at most `per_group_per_minute` in any minute (plus a margin).
     - `pause(until)`: after a 429, nothing leaves before `until`.
@@ -423,17 +442,18 @@ class Pacer:
 
     Times are plain floats (the event loop's monotonic clock), so tests can drive it."""
 
+    WINDOW = 1.0  # Telegram's "per second"
+
     def __init__(self, config: DeliveryConfig) -> None:
         rate = max(0.1, config.global_per_second)
         self.interval = 1.0 / rate
         self.burst = max(1, math.ceil(rate))
-        self.window = self.burst / rate
         self.chat_gap = 1.0 / max(0.01, config.per_chat_per_second) + CHAT_MARGIN
         self.group_limit = max(1, config.per_group_per_minute)
         self.group_window = 60.0 + GROUP_MARGIN
         self.paused_until = -math.inf
         self._next = -math.inf
-        self._stamps: deque[float] = deque()  # every send, ours and others, in the window
+        self._sends: list[Send] = []  # every send, ours and others, that may share a second
         self._others: deque[float] = deque()  # others' sends in the last two seconds
         self._chat_free: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
@@ -446,27 +466,31 @@ class Pacer:
             others.popleft()
         return min(REPLY_HEADROOM, self.burst // 2) if others else 0
 
+    def _window_wait(self, now: float, cap: int) -> float:
+        """Seconds until fewer than `cap` sends could share a second with one leaving now;
+        `IN_FLIGHT_POLL` when that hangs on answers still to come."""
+        horizon = now - self.WINDOW
+        # A send answered a second ago or more can no longer share a second with this one.
+        sends = self._sends = [s for s in self._sends if s.answered > horizon]
+        if len(sends) < cap:
+            return 0.0
+        answered = sorted(s.answered for s in sends)
+        # The window frees up when all but cap - 1 of them have aged out.
+        oldest_to_go = answered[len(answered) - cap]
+        if oldest_to_go == math.inf:
+            return IN_FLIGHT_POLL
+        return max(0.0, oldest_to_go + self.WINDOW - now)
+
     def global_wait(self, now: float) -> float:
         """Seconds until the next broadcast request may leave (0: now)."""
         wait = max(0.0, self.paused_until - now, self._next - now)
-        stamps = self._stamps
-        while stamps and stamps[0] <= now - self.window + 1e-9:
-            stamps.popleft()
-        cap = self.burst - self.reserve(now)
-        if len(stamps) >= cap:
-            wait = max(wait, stamps[len(stamps) - cap] + self.window - now)
-        return wait
+        return max(wait, self._window_wait(now, self.burst - self.reserve(now)))
 
     def other_wait(self, now: float) -> float:
         """Seconds a reply waits for room in the overall window: only when the window is
         full, and then only until its oldest send ages out (a few hundredths of a second).
         Replies use the whole window; broadcasts stop short of it (`reserve`)."""
-        stamps = self._stamps
-        while stamps and stamps[0] <= now - self.window + 1e-9:
-            stamps.popleft()
-        if len(stamps) >= self.burst:
-            return stamps[len(stamps) - self.burst] + self.window - now
-        return 0.0
+        return self._window_wait(now, self.burst)
 
     def chat_wait(self, chat_id: int, now: float) -> float:
         wait = max(0.0, self._chat_free.get(chat_id, -math.inf) - now)
@@ -479,9 +503,10 @@ class Pacer:
                     wait = max(wait, sends[len(sends) - self.group_limit] + self.group_window - now)
         return wait
 
-    def record(self, chat_id: int, now: float) -> None:
-        """One request to `chat_id` leaves now."""
-        self._stamps.append(now)
+    def record(self, chat_id: int, now: float) -> Send:
+        """One request to `chat_id` leaves now; call `answered` when its answer comes."""
+        send = Send(now)
+        self._sends.append(send)
         # Late (the event loop was busy): keep the grid, so the lost ticks are made up, but
         # only the last few; later than that, start afresh from now. The window above is
         # what keeps Telegram's count under the limit, whatever the grid does.
@@ -492,14 +517,22 @@ class Pacer:
             self._groups.setdefault(chat_id, deque()).append(now)
         if len(self._chat_free) > 50_000:  # forget chats whose gap is long over
             self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
+        return send
 
-    def note_other(self, chat_id: int, now: float) -> None:
+    def note_other(self, chat_id: int, now: float) -> Send:
         """A message that is not ours (a reply to a person) leaves now: it takes its share
         of the overall and per-chat budget, so broadcasts leave room for it."""
-        self._stamps.append(now)
+        send = Send(now)
+        self._sends.append(send)
         self._others.append(now)
         if chat_id:
             self.record_chat(chat_id, now)
+        return send
+
+    @staticmethod
+    def answered(send: Send, now: float) -> None:
+        """The answer to `send` came (or the call failed) at `now`."""
+        send.answered = now
 
     def record_chat(self, chat_id: int, now: float) -> None:
         """A message may have reached `chat_id` at `now` (sent before a restart)."""
@@ -770,8 +803,8 @@ class Delivery:
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)
-            self._pacer.record(chat_id, now)
-            self._spawn(self._send_one(lane, row_id, chat_id))
+            send = self._pacer.record(chat_id, now)
+            self._spawn(self._send_one(lane, row_id, chat_id, send))
             launched = True
         finally:
             if not launched:  # (a claimed row left in 'sending' is resent at the next start)
@@ -780,7 +813,7 @@ class Delivery:
                     self._slots.release()
                 self._after(lane)
 
-    async def _send_one(self, lane: _Lane, row_id: int, chat_id: int) -> None:
+    async def _send_one(self, lane: _Lane, row_id: int, chat_id: int, send: Send) -> None:
         assert self._channel is not None and self._slots is not None
         try:
             try:
@@ -790,6 +823,8 @@ class Delivery:
             except Exception as exc:  # the channel classifies; anything else is our bug
                 log.exception("unclassified error sending to %s", chat_id)
                 result = Result(Outcome.TEMPORARY, description=type(exc).__name__)
+            finally:
+                self._answered(send)
         except BaseException:
             lane.inflight -= 1
             self._slots.release()
@@ -948,9 +983,10 @@ class Delivery:
             chat_id, message_id = status.progress
             await self._channel.show(chat_id, progress_screen(status), edit_message_id=message_id)
 
-    async def other_send(self, chat_id: int) -> None:
+    async def other_send(self, chat_id: int) -> Send:
         """Another part of the bot (a reply to a person) is about to send a message: wait
-        for room in the overall window if it is full (rarely, briefly), then count it."""
+        for room in the overall window if it is full (rarely, briefly), then count it.
+        Pass what this returns to `other_answered` when the answer comes."""
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
@@ -958,7 +994,14 @@ class Delivery:
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
-        self._pacer.note_other(chat_id, now)
+        return self._pacer.note_other(chat_id, now)
+
+    def other_answered(self, send: Send) -> None:
+        self._answered(send)
+
+    def _answered(self, send: Send) -> None:
+        self._pacer.answered(send, asyncio.get_running_loop().time())
+        self._wake.set()  # the dispatcher may be waiting on this answer
 
     def pause_for(self, seconds: float) -> None:
         """Telegram answered 429 to another part of the bot: broadcasts wait as long."""

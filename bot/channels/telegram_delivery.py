@@ -164,14 +164,13 @@ class SharedBudget(BaseRateLimiter[None]):
         if _BROADCASTING.get():  # the outbox paces itself and handles its own 429s
             return await callback(*args, **kwargs)
         counted = endpoint.startswith("send") or endpoint in ("copyMessage", "forwardMessage")
-        if counted and endpoint not in _UNCOUNTED:
-            try:
-                chat_id = int(data.get("chat_id", 0))
-            except (TypeError, ValueError):  # "@channelname": counts overall only
-                chat_id = 0
-            await self.delivery.other_send(chat_id)
+        counted = counted and endpoint not in _UNCOUNTED
         try:
-            return await callback(*args, **kwargs)
+            chat_id = int(data.get("chat_id", 0))
+        except (TypeError, ValueError):  # "@channelname": counts overall only
+            chat_id = 0
+        try:
+            return await self._send(callback, args, kwargs, chat_id if counted else None)
         except RetryAfter as exc:
             # Rare (our pacing leaves room): hold the broadcasts as long as Telegram asks,
             # then try this reply once more; a person is waiting for it.
@@ -179,4 +178,21 @@ class SharedBudget(BaseRateLimiter[None]):
             self.delivery.pause_for(wait)
             log.info("429 on a reply (%s); retrying in %.1f s", endpoint, wait)
             await asyncio.sleep(wait + 0.05)
+            return await self._send(callback, args, kwargs, chat_id if counted else None)
+
+    async def _send(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        chat_id: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """One call; counted in the overall window (from its start to its answer) unless
+        `chat_id` is None."""
+        if chat_id is None:
             return await callback(*args, **kwargs)
+        send = await self.delivery.other_send(chat_id)
+        try:
+            return await callback(*args, **kwargs)
+        finally:
+            self.delivery.other_answered(send)
