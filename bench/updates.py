@@ -80,7 +80,15 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def measure(sim: BotApiSimulator, n: int, idle: int, base_user: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    sim: BotApiSimulator, n: int, idle: int, base_user: int, pid: int
+) -> dict[str, float]:
     warm = sim.user(base_user, first_name="Warm")
     for command in COMMANDS * 3:  # the first answers pay for start-up and connections
         await warm.send(command)
@@ -96,6 +104,7 @@ async def measure(sim: BotApiSimulator, n: int, idle: int, base_user: int) -> di
 
     users = [sim.user(base_user + 10 + i, first_name=f"U{i}") for i in range(50)]
     before = len(sim.sent)
+    bot_cpu, here_cpu = cpu_seconds(pid), time.process_time()
     started = time.perf_counter()
     for i in range(n):
         await users[i % len(users)].send(COMMANDS[i % len(COMMANDS)])
@@ -105,8 +114,11 @@ async def measure(sim: BotApiSimulator, n: int, idle: int, base_user: int) -> di
             raise SystemExit(f"only {len(sim.sent) - before} of {n} answered in 300 s")
         await asyncio.sleep(0.002)
     elapsed = time.perf_counter() - started
+    bot_cpu, here_cpu = cpu_seconds(pid) - bot_cpu, time.process_time() - here_cpu
     return {
         "updates_per_s": n / elapsed,
+        "bot_cpu_ms": bot_cpu / n * 1000,  # the bot process's CPU per update
+        "sim_cpu_ms": here_cpu / n * 1000,  # the simulator's (this process) per update
         "p50_ms": statistics.median(latencies),
         "p99_ms": percentile(latencies, 99),
     }
@@ -126,7 +138,9 @@ async def one_run(n: int, idle: int, paced: bool) -> dict[str, dict[str, float]]
             async with BotApiSimulator(token=TOKEN, bot_username="bench_bot") as sim:
                 process = start(sim.base_url, Path(tmp))
                 try:
-                    results[name] = await measure(sim, n, idle, base_user=100_000 * (index + 1))
+                    results[name] = await measure(
+                        sim, n, idle, base_user=100_000 * (index + 1), pid=process.pid
+                    )
                 finally:
                     process.terminate()
                     await asyncio.to_thread(process.wait, 30)
@@ -136,14 +150,20 @@ async def one_run(n: int, idle: int, paced: bool) -> dict[str, dict[str, float]]
 async def run(n: int, idle: int, repeat: int, paced: bool) -> int:
     runs = [await one_run(n, idle, paced) for _ in range(repeat)]
     print(f"n={n} commands, {idle} idle samples, {repeat} run(s); min..max over runs")
-    print(f"{'bot':<22}{'updates/s':>16}{'p50 ms':>16}{'p99 ms':>16}")
+    print(
+        f"{'bot':<22}{'updates/s':>16}{'p50 ms':>16}{'p99 ms':>16}"
+        f"{'bot CPU ms/upd':>18}{'sim CPU ms/upd':>18}"
+    )
     for name in runs[0]:
 
-        def span(key: str, name: str = name) -> str:
+        def span(key: str, digits: int = 1, name: str = name) -> str:
             values = [r[name][key] for r in runs]
-            return f"{min(values):.1f}..{max(values):.1f}"
+            return f"{min(values):.{digits}f}..{max(values):.{digits}f}"
 
-        print(f"{name:<22}{span('updates_per_s'):>16}{span('p50_ms'):>16}{span('p99_ms'):>16}")
+        print(
+            f"{name:<22}{span('updates_per_s'):>16}{span('p50_ms'):>16}{span('p99_ms'):>16}"
+            f"{span('bot_cpu_ms', 2):>18}{span('sim_cpu_ms', 2):>18}"
+        )
     for base in (ECHO, ECHO_SAME):
         ratios = [r[LOA]["updates_per_s"] / r[base]["updates_per_s"] for r in runs]
         span_ratio = f"{min(ratios):.2f}..{max(ratios):.2f}"

@@ -113,15 +113,11 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if step is None:
         return
     text = message.text or ""
-    if text.startswith("/"):
-        command = text.split()[0][1:].split("@")[0].lower()
-        if command in ("huy", "cancel"):
-            answer = await compose.cancel(svc, user.id)
-            if answer is not None:
-                await _show(update, context, answer)
-                raise ApplicationHandlerStop
-        return  # other commands work as usual; the draft waits
-    if text in _MENU_LABELS:
+    if text.startswith("/"):  # /huy: the filter lets no other command through
+        answer = await compose.cancel(svc, user.id)
+        if answer is not None:
+            await _show(update, context, answer)
+            raise ApplicationHandlerStop
         return
     if step not in (compose.TEXT, compose.WHEN):
         return
@@ -315,12 +311,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Broadcast commands and buttons (before the catch-alls), the draft input group, and the
     private block/unblock watcher (a later group: group 0 already takes my_chat_member)."""
     private = filters.ChatType.PRIVATE
-    app.add_handler(
-        MessageHandler(
-            private & (filters.TEXT | filters.PHOTO | filters.Document.ALL), draft_input
-        ),
-        group=DRAFT_GROUP,
+    # Only what a draft can take reaches the draft look-up (a database query): typed text,
+    # /huy, photos and files; not the other commands or the menu buttons, which every person
+    # sends all day and which leave a draft waiting anyway.
+    draft_input_filter = private & (
+        (filters.TEXT & ~filters.COMMAND & ~filters.Text(sorted(_MENU_LABELS)))
+        | filters.Regex(r"(?i)^/(huy|cancel)(@\w+)?(\s|$)")
+        | filters.PHOTO
+        | filters.Document.ALL
     )
+    app.add_handler(MessageHandler(draft_input_filter, draft_input), group=DRAFT_GROUP)
     app.add_handler(CommandHandler("guitin", compose_command))
     app.add_handler(CommandHandler("tinhtrang", status_command))
     app.add_handler(CommandHandler("tatthongbao", notifications_off))

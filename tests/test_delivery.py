@@ -192,6 +192,26 @@ async def test_draft_survives_a_restart(
         assert status.sent == 3
 
 
+async def test_a_draft_waiting_for_text_lets_commands_and_menu_buttons_pass(
+    sim: BotApiSimulator, app: object
+) -> None:
+    """Only typed text becomes the message; commands and menu buttons work as usual, the
+    draft keeps waiting, and /huy (also addressed as /huy@bot) discards it."""
+    await seed_ward(app)
+    officer = sim.user(ADMIN_ID, started=True)
+    await officer.send("/guitin")
+    prompt = await officer.expect_reply()
+    await officer.send("/muctieu")
+    goal = await officer.expect_reply()
+    assert goal.text != prompt.text and not goal.text.startswith("Gửi cho ai")
+    await officer.send(texts.BTN_HELP)
+    assert (await officer.expect_reply()).text.startswith("Hướng dẫn sử dụng Loa Phường")
+    await officer.send("Họp tổ dân phố lúc 19:00")
+    assert (await officer.expect_reply()).text.startswith("Gửi cho ai")
+    await officer.send(f"/huy@{sim.bot_username}")
+    assert (await officer.expect_reply()).text == texts.BC_CANCELLED
+
+
 async def test_wrong_input_keeps_the_draft_and_others_are_refused(
     sim: BotApiSimulator, app: object
 ) -> None:

@@ -1,0 +1,101 @@
+"""python-telegram-bot's networking on aiohttp instead of httpx.
+
+PTB talks HTTP through a `BaseRequest`, which it documents as the place to plug in another
+asyncio HTTP library; its own is httpx. We use aiohttp (already our simulator's server)
+because httpx costs the bot more CPU per call than anything the bot itself does: its
+connection pool looks at every open connection on every request (expiry checks through
+anyio, O(connections)), and each call goes through cookie, redirect and auth layers the Bot
+API never needs. Measured with bench/updates.py (py-spy): with 16 chats handled at once,
+httpx's pool alone took about a third of a millisecond per update.
+
+The mapping of PTB's four timeouts: connect → aiohttp's `sock_connect`, read → `sock_read`
+(PTB adds the long-poll time to it for getUpdates), pool → `connect` (which in aiohttp also
+covers waiting for a free connection); aiohttp has no write timeout, so uploads get a
+`total` limit of their own instead.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+# PTB's own defaults for HTTPXRequest (seconds), so the bot behaves the same on both.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 5.0
+POOL_TIMEOUT = 1.0
+MEDIA_TOTAL_TIMEOUT = 60.0  # a whole upload (photos of a session, report files)
+
+
+class AiohttpRequest(BaseRequest):
+    """A `BaseRequest` on one `aiohttp.ClientSession` with a bounded connection pool."""
+
+    __slots__ = ("_pool_size", "_session")
+
+    def __init__(self, connection_pool_size: int = 32) -> None:
+        self._pool_size = connection_pool_size
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float:
+        return READ_TIMEOUT
+
+    async def initialize(self) -> None:
+        # Created here, inside the running loop (aiohttp binds its session to it).
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+                # The Bot API speaks JSON over plain POSTs: no cookies to keep.
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        write_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        connect_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        pool_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized")
+        files = request_data is not None and request_data.contains_files
+        timeout = aiohttp.ClientTimeout(
+            total=MEDIA_TOTAL_TIMEOUT if files else None,
+            connect=_given(pool_timeout, POOL_TIMEOUT),
+            sock_connect=_given(connect_timeout, CONNECT_TIMEOUT),
+            sock_read=_given(read_timeout, READ_TIMEOUT),
+        )
+        data: aiohttp.FormData | dict[str, str] | None = None
+        if request_data is not None:
+            if files:
+                form = aiohttp.FormData(request_data.json_parameters)
+                for name, (filename, content, mimetype) in request_data.multipart_data.items():
+                    form.add_field(name, content, filename=filename, content_type=mimetype)
+                data = form
+            else:
+                data = request_data.json_parameters  # url-encoded, as PTB's httpx request
+        try:
+            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            if isinstance(exc, aiohttp.ConnectionTimeoutError):
+                raise TimedOut("Pool timeout: no free connection; not sent") from exc
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+def _given(value: object, default: float) -> float | None:
+    """PTB passes a DefaultValue for "use your default" and None for "no timeout"."""
+    if isinstance(value, DefaultValue):
+        return default
+    return value  # type: ignore[return-value]
