@@ -3,11 +3,14 @@
 Run as its own process, exactly like Loa Phường:
     python bench/echo_bot.py BASE_URL TOKEN            # echoes the text back
     python bench/echo_bot.py BASE_URL TOKEN --same     # answers with Loa Phường's screens
+    python bench/echo_bot.py BASE_URL TOKEN --aiohttp  # the echo bot on Loa Phường's transport
 
 `--same` answers each command with the very message Loa Phường would send (pre-rendered
 once at start: same HTML, same buttons) and nothing else — no database, no durable inbox,
 no routing — so the simulator does the same work for both and the ratio isolates what Loa
-Phường's own machinery costs.
+Phường's own machinery costs. `--aiohttp` swaps PTB's httpx transport for the aiohttp one
+Loa Phường uses (bot/channels/aiohttp_request.py), to show how much of the difference is the
+transport alone.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot import browse
+from bot.channels.aiohttp_request import AiohttpRequest
 from bot.config import DEFAULT_CONTENT
 from bot.content import load_pack
 from handlers.common import inline_markup
@@ -53,7 +57,12 @@ def main() -> None:
         else:
             await message.reply_text(message.text)
 
-    app = ApplicationBuilder().token(token).base_url(base_url).build()
+    builder = ApplicationBuilder().token(token).base_url(base_url)
+    if "--aiohttp" in sys.argv[3:]:
+        builder = builder.request(AiohttpRequest(connection_pool_size=64)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.run_polling(poll_interval=0.0, timeout=10)
 

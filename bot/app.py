@@ -62,7 +62,6 @@ def build_application(
         # aiohttp rather than PTB's httpx: a fraction of the CPU per call (see the module).
         # Room for the outbox's calls in flight and the replies being sent at once.
         .request(AiohttpRequest(connection_pool_size=64))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .base_url(config.telegram.base_url)
         .base_file_url(config.file_url)
         .defaults(
@@ -104,6 +103,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await broadcast_handlers.on_stop(app)  # issue 5: before the database closes
+    await telegram_inbox.flush(app)
     await app.bot_data[BOT_DATA_KEY].db.close()
 
 

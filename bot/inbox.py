@@ -2,9 +2,11 @@
 
 Telegram forgets an update once `getUpdates` is called with a higher offset, and
 python-telegram-bot's Updater does that as soon as the update sits in its in-memory queue. A
-process killed between the two would lose what a person just sent. So the update is recorded
-here (unique `update_id`) before it is queued, marked done after its handlers ran, and on
-start-up the unfinished ones are handled again; an update seen twice is ignored.
+process killed between the two would lose what a person just sent. So every update is
+recorded here (unique `update_id`) before the next `getUpdates` leaves, marked done after its
+handlers ran, and on start-up the unfinished ones are handled again; an update seen twice is
+ignored. `InboxWriter` batches those writes: one transaction per batch of updates rather
+than several database round trips for each.
 
 This module is the channel-free half: rows and JSON. The python-telegram-bot glue (the queue
 that records, the processor that keeps each chat in order) is in
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Awaitable, Hashable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +35,9 @@ T = TypeVar("T")
 # fewer: an innocent update can be cut short by several crashes in a row when a burst of
 # replies waits for Telegram's 30 messages a second (200 leaders pressing at once).
 MAX_ATTEMPTS = 10
+FLUSH_DELAY = 0.05  # seconds a done mark may wait, so marks of a busy moment share one write
+DUPLICATE_WINDOW = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
+KNOWN_LIMIT = 50_000  # update ids remembered in memory to spot a duplicate
 
 
 @dataclass(frozen=True)
@@ -48,21 +54,44 @@ class Inbox:
         self.db = db
         self.clock = clock
 
-    async def record(self, update_id: int, chat_id: int | None, payload: str) -> bool:
-        """Store a new update; False when this update_id was seen before (a duplicate)."""
+    async def write(self, records: list[tuple[int, int | None, str]], done: list[int]) -> None:
+        """In one transaction: store new updates (update_id, chat_id, payload; one seen
+        before is left as it is) and mark updates done."""
+        if not records and not done:
+            return
+        now = iso(self.clock.now())
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at)"
-                " VALUES (?, ?, ?, ?)",
-                (update_id, chat_id, payload, iso(self.clock.now())),
-            )
-            return cursor.rowcount == 1
+            if records:
+                await conn.executemany(
+                    "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(update_id, chat, payload, now) for update_id, chat, payload in records],
+                )
+            if done:
+                await conn.executemany(
+                    "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+                    [(now, update_id) for update_id in done],
+                )
+
+    async def record(self, update_id: int, chat_id: int | None, payload: str) -> bool:
+        """Store one new update; False when this update_id was seen before (a duplicate)."""
+        if await self.db.fetchval("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)):
+            return False
+        await self.write([(update_id, chat_id, payload)], [])
+        return True
 
     async def done(self, update_id: int) -> None:
-        await self.db.execute(
-            "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
-            (iso(self.clock.now()), update_id),
+        await self.write([], [update_id])
+
+    async def recent_ids(self) -> list[int]:
+        """The updates received within DUPLICATE_WINDOW: the only ones Telegram may send
+        again (after a crash before their offset was confirmed)."""
+        since = iso(self.clock.now() - DUPLICATE_WINDOW)
+        rows = await self.db.fetchall(
+            "SELECT update_id FROM inbox WHERE received_at >= ? ORDER BY update_id DESC LIMIT ?",
+            (since, KNOWN_LIMIT),
         )
+        return [int(row[0]) for row in reversed(rows)]
 
     async def take_unfinished(self) -> list[Pending]:
         """The updates to handle again, oldest first, each counted as one more attempt.
@@ -104,6 +133,91 @@ class Inbox:
         )
         total, pending, retried = (int(v or 0) for v in (row or (0, 0, 0)))
         return {"total": total, "pending": pending, "retried": retried}
+
+
+class InboxWriter:
+    """The inbox's writes, batched: one transaction per batch instead of several database
+    round trips per update (which cost the bot more than handling a content command).
+
+    - `accept` keeps a new update in memory and refuses a duplicate (an id accepted in this
+      run or recorded within DUPLICATE_WINDOW). It does not wait for the disk: the Telegram
+      glue calls `flush` before every getUpdates, so each update is on disk before Telegram
+      is told it may forget it, which is the guarantee the inbox exists for.
+    - `finish` marks an update done; the mark is written with the next flush, at most
+      FLUSH_DELAY later. A crash in between replays an update that had finished: the same
+      at-least-once as a crash while it was being handled, which the flows tolerate
+      (tests/test_inbox.py: a replayed step is not applied twice).
+    - `flush` writes what is pending; if the database refuses, nothing is lost from memory
+      and the caller sees the error (getUpdates then waits and tries again).
+    """
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+        self._records: list[tuple[int, int | None, str]] = []
+        self._done: list[int] = []
+        self._known: set[int] = set()
+        self._known_order: deque[int] = deque()
+        self._lock = asyncio.Lock()
+        self._timer: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def load(self) -> None:
+        """Remember the recently recorded updates, to spot Telegram sending one again."""
+        for update_id in await self.inbox.recent_ids():
+            self._remember(update_id)
+
+    def accept(self, update_id: int, chat_id: int | None, payload: str) -> bool:
+        """Keep a new update for the next flush; False for a duplicate."""
+        if update_id in self._known:
+            return False
+        self._remember(update_id)
+        self._records.append((update_id, chat_id, payload))
+        return True
+
+    def finish(self, update_id: int) -> None:
+        """The update's handlers ran: mark it done with the next flush (soon)."""
+        self._done.append(update_id)
+        if self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(FLUSH_DELAY, self._flush_in_background)
+
+    @property
+    def pending(self) -> int:
+        """Writes waiting for the next flush."""
+        return len(self._records) + len(self._done)
+
+    async def flush(self) -> None:
+        async with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            records, self._records = self._records, []
+            done, self._done = self._done, []
+            try:
+                await self.inbox.write(records, done)
+            except BaseException:
+                self._records[:0] = records
+                self._done[:0] = done
+                raise
+
+    def _flush_in_background(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self._flush_logged())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            # Kept in memory: the next flush (before the next getUpdates) tries again.
+            log.exception("could not write the inbox; will try again")
+
+    def _remember(self, update_id: int) -> None:
+        self._known.add(update_id)
+        self._known_order.append(update_id)
+        if len(self._known_order) > KNOWN_LIMIT:
+            self._known.discard(self._known_order.popleft())
 
 
 class ChatSequencer:

@@ -12,16 +12,18 @@ from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot import texts
 from bot.app import build_application, running
+from bot.channels import telegram_inbox
 from bot.channels.telegram_inbox import DurableQueue
 from bot.clock import FakeClock, SystemClock
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
-from bot.inbox import MAX_ATTEMPTS, ChatSequencer, Inbox
+from bot.inbox import MAX_ATTEMPTS, ChatSequencer, Inbox, InboxWriter
 from bot.simulator import BotApiSimulator
 
 from .report_helpers import add_leader, svc, without_reminders
@@ -139,6 +141,7 @@ async def test_every_update_is_recorded_and_done(
     await user.press(listing, listing.buttons[0][0])
     await user.expect_reply()
     await sim.wait_idle()
+    await telegram_inbox.flush(bot)  # done marks are written in batches, soon after
     rows = await svc(bot).db.fetchall("SELECT update_id, chat_id, payload, done_at FROM inbox")
     assert len(rows) == 3 and all(r["done_at"] for r in rows)
     assert {r["chat_id"] for r in rows} == {5001}
@@ -189,6 +192,7 @@ async def test_unfinished_update_is_handled_again_after_a_restart(
         await add_leader(db, 5003, "Lan", "Tổ dân phố số 5")
         await lan.send("/baocao")
         await lan.expect_reply()
+        await telegram_inbox.flush(first)
         update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
         await wait_done(db, update_id)
         # Pretend the process died while handling it: its effects never happened.
@@ -223,6 +227,7 @@ async def test_replayed_step_that_had_finished_its_effect_is_not_applied_twice(
         topics_q = await lan.expect_reply()
         await lan.press(topics_q, topics_q.buttons[0][0])  # tick the first topic
         await lan.expect_reply()
+        await telegram_inbox.flush(first)
         update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
         await wait_done(db, update_id)
         # Killed after the tick was committed but before the update was marked done.
@@ -274,3 +279,86 @@ async def test_one_chat_in_order_chats_concurrently(
         # never two updates of one chat at once: start/end strictly alternate
         assert [what for _, what in mine] == ["start", "end"] * 5
     assert peak > 1
+
+
+# ---------------------------------------------------------------- the batched writer
+
+
+async def test_writer_drops_what_a_previous_run_recorded(db: Database) -> None:
+    """After a restart, Telegram may send again what it was never told to forget."""
+    inbox = Inbox(db, SystemClock())
+    await inbox.record(41, 1, "{}")
+    writer = InboxWriter(inbox)
+    await writer.load()
+    assert not writer.accept(41, 1, "{}")
+    assert writer.accept(42, 1, "{}")
+    assert not writer.accept(42, 1, "{}")  # and what this run already took
+
+
+async def test_writer_batches_and_writes_done_marks_soon_by_itself(db: Database) -> None:
+    inbox = Inbox(db, SystemClock())
+    writer = InboxWriter(inbox)
+    writes: list[tuple[int, int]] = []
+    real_write = inbox.write
+
+    async def counted(records: list[Any], done: list[int]) -> None:
+        writes.append((len(records), len(done)))
+        await real_write(records, done)
+
+    inbox.write = counted  # type: ignore[method-assign]
+    for update_id in range(100, 150):
+        assert writer.accept(update_id, update_id % 7, json.dumps({"update_id": update_id}))
+    await writer.flush()
+    assert writes == [(50, 0)]  # fifty updates, one transaction
+    assert await db.fetchval("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL") == 50
+    for update_id in range(100, 150):
+        writer.finish(update_id)
+    await wait_done(db, 149)  # no flush called: the marks go out on their own
+    assert writes[1:] == [(0, 50)]
+    assert writer.pending == 0
+
+
+async def test_updates_are_on_disk_before_the_next_get_updates_leaves(db: Database) -> None:
+    """The getUpdates request writes first; if the database refuses, the call fails like a
+    network error (PTB retries it) and the updates stay pending, so nothing is lost."""
+    from aiohttp import web
+
+    inbox = Inbox(db, SystemClock())
+    writer = InboxWriter(inbox)
+    seen_on_disk: list[int] = []
+
+    async def get_updates(request: web.Request) -> web.Response:
+        seen_on_disk.append(int(await db.fetchval("SELECT COUNT(*) FROM inbox")))
+        return web.json_response({"ok": True, "result": []})
+
+    server = web.Application()
+    server.router.add_post("/getUpdates", get_updates)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/getUpdates"  # type: ignore[union-attr]
+    request = telegram_inbox.FlushFirstRequest(writer)
+    await request.initialize()
+    try:
+        writer.accept(1, 1, "{}")
+        writer.accept(2, 1, "{}")
+        await request.do_request(url, "POST")
+        assert seen_on_disk == [2]
+
+        writer.accept(3, 1, "{}")
+        real_write = inbox.write
+
+        async def broken(records: list[Any], done: list[int]) -> None:
+            raise OSError("disk full")
+
+        inbox.write = broken  # type: ignore[method-assign]
+        with pytest.raises(NetworkError):
+            await request.do_request(url, "POST")
+        assert seen_on_disk == [2] and writer.pending == 1  # not asked, nothing dropped
+        inbox.write = real_write  # type: ignore[method-assign]
+        await request.do_request(url, "POST")
+        assert seen_on_disk == [2, 3]
+    finally:
+        await request.shutdown()
+        await runner.cleanup()

@@ -1,13 +1,14 @@
 """python-telegram-bot glue for the durable inbox (`bot/inbox.py`).
 
-Two pieces, wired in `bot.app.build_application`:
+Three pieces, wired in `bot.app.build_application` through `configure`:
 
-- `DurableQueue`, the Application's update queue. PTB's Updater awaits `put()` for every
-  update it fetched and only then moves its offset on (which tells Telegram to forget the
-  update), so recording inside `put()` is the one place where an update is on disk before
-  Telegram can drop it. Recording in the processor would be too late: by the time a queued
-  update reaches it, the next `getUpdates` may already have confirmed it. A duplicate (an
-  update Telegram sends again after a crash) is dropped here.
+- `DurableQueue`, the Application's update queue: every update PTB's Updater fetched is
+  handed to the `InboxWriter` in `put()` (a duplicate, an update Telegram sends again after
+  a crash, is dropped here) and queued for handling at once.
+- `FlushFirstRequest`, the request PTB uses for getUpdates only: it writes the accepted
+  updates to disk before asking for more. Asking for more is what tells Telegram to forget
+  the ones before, so no update is ever only in memory once Telegram has let go of it, and a
+  whole batch costs one transaction.
 - `OrderedProcessor`, a `BaseUpdateProcessor`: one chat's updates run one after another in
   arrival order, different chats run concurrently; each update is marked done when its
   handlers have run.
@@ -25,9 +26,11 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
-from bot.inbox import ChatSequencer, Inbox
+from bot.channels.aiohttp_request import AiohttpRequest
+from bot.inbox import ChatSequencer, Inbox, InboxWriter
 
 log = logging.getLogger(__name__)
 
@@ -43,31 +46,52 @@ def _chat_of(update: object) -> int | None:
 
 
 class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
-    """The update queue that writes each update to the inbox before queueing it."""
+    """The update queue that hands each update to the inbox writer before queueing it."""
 
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, writer: InboxWriter) -> None:
         super().__init__()
-        self.inbox = inbox
+        self.writer = writer
 
     async def put(self, item: Any) -> None:
-        if isinstance(item, Update):
-            fresh = await self.inbox.record(item.update_id, _chat_of(item), item.to_json())
-            if not fresh:
-                log.info("update %s was already received; ignored", item.update_id)
-                return
+        fresh = not isinstance(item, Update) or self.writer.accept(
+            item.update_id, _chat_of(item), item.to_json()
+        )
+        if not fresh:
+            log.info("update %s was already received; ignored", item.update_id)
+            return
         await super().put(item)
+
+
+class FlushFirstRequest(AiohttpRequest):
+    """The getUpdates request: the accepted updates go to disk before Telegram is asked
+    for more (and so told to forget them). If the database refuses, the call fails as a
+    network error would: PTB waits and tries again, and Telegram keeps the updates."""
+
+    __slots__ = ("writer",)
+
+    def __init__(self, writer: InboxWriter) -> None:
+        super().__init__(connection_pool_size=1)
+        self.writer = writer
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            await self.writer.flush()
+        except Exception as exc:
+            log.exception("could not write the inbox; not fetching updates yet")
+            raise NetworkError("the inbox could not be written") from exc
+        return await super().do_request(*args, **kwargs)
 
 
 class OrderedProcessor(BaseUpdateProcessor):
     """Per-chat order, cross-chat concurrency, and "done" in the inbox after handling."""
 
-    def __init__(self, inbox: Inbox | None, max_concurrent_updates: int = 16) -> None:
+    def __init__(self, writer: InboxWriter | None, max_concurrent_updates: int = 16) -> None:
         # 16 chats at once: far below the 256 connections of PTB's request pool (no reply
         # waits for a connection), enough to hide Telegram's round trip (16 / 25 ms ≈ 640
         # updates/s), and measured faster than 128 on loopback, where more tasks only add
         # scheduling overhead (bench/updates.py: 205..249 → 269..295 updates/s).
         super().__init__(max_concurrent_updates)
-        self.inbox = inbox
+        self.writer = writer
         self.sequencer = ChatSequencer()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -80,8 +104,8 @@ class OrderedProcessor(BaseUpdateProcessor):
             # Failing outside the handlers (e.g. building the context) would fail again on
             # a replay: log it and close the update rather than retry it forever.
             log.exception("update %s could not be processed", getattr(update, "update_id", "?"))
-        if self.inbox is not None and isinstance(update, Update):
-            await self.inbox.done(update.update_id)
+        if self.writer is not None and isinstance(update, Update):
+            self.writer.finish(update.update_id)
 
     async def initialize(self) -> None:
         """Nothing to allocate: the inbox lives in the application's database."""
@@ -91,11 +115,13 @@ class OrderedProcessor(BaseUpdateProcessor):
 
 
 async def replay_unfinished(app: Application) -> int:  # type: ignore[type-arg]
-    """Queue the updates a previous run received but did not finish; return how many."""
+    """Queue the updates a previous run received but did not finish; return how many.
+    Also loads the recent update ids, to drop what Telegram sends again."""
     queue = app.update_queue
     if not isinstance(queue, DurableQueue):
         return 0
-    pending = await queue.inbox.take_unfinished()
+    await queue.writer.load()
+    pending = await queue.writer.inbox.take_unfinished()
     for item in pending:
         update = Update.de_json(json.loads(item.payload), app.bot)
         queue.put_nowait(update)  # already recorded: bypass put()
@@ -104,22 +130,35 @@ async def replay_unfinished(app: Application) -> int:  # type: ignore[type-arg]
     return len(pending)
 
 
+async def flush(app: Application) -> None:  # type: ignore[type-arg]
+    """Write the inbox's pending marks (at shutdown, before the database closes)."""
+    queue = app.update_queue
+    if isinstance(queue, DurableQueue):
+        await queue.writer.flush()
+
+
 UPDATE_MODES = ("durable", "ordered", "sequential")
 
 
 def configure(
     builder: ApplicationBuilder, inbox: Inbox, mode: str = "durable"
 ) -> ApplicationBuilder:  # type: ignore[type-arg]
-    """Set the update queue and processor on `builder`.
+    """Set the update queue, the processor and the getUpdates request on `builder`.
 
     "durable" (the bot): record every update, per-chat order, chats concurrently.
     "ordered": the same processor without the inbox; "sequential": PTB's default (one update
     at a time, nothing recorded). The last two exist to measure the first (bench/reports.py).
     """
     if mode == "durable":
-        return builder.update_queue(DurableQueue(inbox)).concurrent_updates(OrderedProcessor(inbox))
+        writer = InboxWriter(inbox)
+        return (
+            builder.update_queue(DurableQueue(writer))
+            .concurrent_updates(OrderedProcessor(writer))
+            .get_updates_request(FlushFirstRequest(writer))
+        )
+    if mode not in UPDATE_MODES:
+        raise ValueError(f"unknown update mode {mode!r}; expected one of {UPDATE_MODES}")
+    builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
     if mode == "ordered":
         return builder.concurrent_updates(OrderedProcessor(None))
-    if mode == "sequential":
-        return builder
-    raise ValueError(f"unknown update mode {mode!r}; expected one of {UPDATE_MODES}")
+    return builder
