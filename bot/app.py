@@ -102,9 +102,11 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    await broadcast_handlers.on_stop(app)  # issue 5: before the database closes
-    await telegram_inbox.flush(app)
-    await app.bot_data[BOT_DATA_KEY].db.close()
+    try:
+        await broadcast_handlers.on_stop(app)  # issue 5: before the database closes
+        await telegram_inbox.flush(app)  # the last done marks
+    finally:
+        await app.bot_data[BOT_DATA_KEY].db.close()
 
 
 @asynccontextmanager

@@ -191,12 +191,20 @@ class Item:
         return self.status == "pending"
 
 
+SEARCH_CACHE_SIZE = 512  # distinct searches remembered (the pack never changes once loaded)
+
+
 @dataclass(frozen=True)
 class ContentPack:
     root: Path
     title: str
     kinds: tuple[Kind, ...]
     items: tuple[Item, ...]
+    # Searches are many and repetitive (the same few words after each broadcast) and a scan
+    # of every item costs more than the rest of answering: keep recent results.
+    _searches: dict[tuple[str, int], tuple[Item, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def get(self, item_id: str) -> Item | None:
         return next((item for item in self.items if item.id == item_id), None)
@@ -217,6 +225,15 @@ class ContentPack:
         words = fold(query).split()
         if not words or limit <= 0:
             return []
+        key = (" ".join(words), limit)
+        found = self._searches.get(key)
+        if found is None:
+            if len(self._searches) >= SEARCH_CACHE_SIZE:
+                self._searches.clear()
+            found = self._searches[key] = tuple(self._search(words, limit))
+        return list(found)
+
+    def _search(self, words: list[str], limit: int) -> list[Item]:
         phrase = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words))
         patterns = [re.compile(r"(?<!\w)" + re.escape(word)) for word in words]
         kind_order = {kind.name: kind.order for kind in self.kinds}

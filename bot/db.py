@@ -9,8 +9,10 @@ time, and a reader never sees another coroutine's half-finished transaction as i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -98,7 +100,15 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT under the writer lock; ROLLBACK on any exception."""
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except asyncio.CancelledError:
+                # Cancelled while the BEGIN waited in aiosqlite's queue: it runs all the
+                # same. Queue a ROLLBACK behind it before the lock goes, or the next
+                # transaction would find this one still open.
+                with contextlib.suppress(sqlite3.Error):
+                    await self.conn.execute("ROLLBACK")
+                raise
             try:
                 yield self.conn
             except BaseException:

@@ -453,7 +453,7 @@ class Pacer:
         self.group_window = 60.0 + GROUP_MARGIN
         self.paused_until = -math.inf
         self._next = -math.inf
-        self._sends: list[Send] = []  # every send, ours and others, that may share a second
+        self._sends: deque[Send] = deque()  # every send, ours and others, that may share a second
         self._others: deque[float] = deque()  # others' sends in the last two seconds
         self._chat_free: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
@@ -470,11 +470,16 @@ class Pacer:
         """Seconds until fewer than `cap` sends could share a second with one leaving now;
         `IN_FLIGHT_POLL` when that hangs on answers still to come."""
         horizon = now - self.WINDOW
-        # A send answered a second ago or more can no longer share a second with this one.
-        sends = self._sends = [s for s in self._sends if s.answered > horizon]
+        sends = self._sends
+        # Sends leave in order and are mostly answered in order: drop the answered-long-ago
+        # ones from the front, and count exactly only when the rough count is at the cap.
+        while sends and sends[0].answered <= horizon:
+            sends.popleft()
         if len(sends) < cap:
             return 0.0
-        answered = sorted(s.answered for s in sends)
+        answered = sorted(s.answered for s in sends if s.answered > horizon)
+        if len(answered) < cap:
+            return 0.0
         # The window frees up when all but cap - 1 of them have aged out.
         oldest_to_go = answered[len(answered) - cap]
         if oldest_to_go == math.inf:

@@ -53,6 +53,6 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     senders = " OR ".join(f"json_extract(payload, '{path}') = ?" for path in _SENDER_PATHS)
     await conn.execute(
-        f"DELETE FROM inbox WHERE done_at IS NOT NULL AND (chat_id = ? OR {senders})",
+        f"DELETE FROM inbox WHERE chat_id = ? OR {senders}",
         (user_id, *[user_id] * len(_SENDER_PATHS)),
     )

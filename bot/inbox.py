@@ -35,7 +35,6 @@ T = TypeVar("T")
 # fewer: an innocent update can be cut short by several crashes in a row when a burst of
 # replies waits for Telegram's 30 messages a second (200 leaders pressing at once).
 MAX_ATTEMPTS = 10
-FLUSH_DELAY = 0.05  # seconds a done mark may wait, so marks of a busy moment share one write
 DUPLICATE_WINDOW = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 KNOWN_LIMIT = 50_000  # update ids remembered in memory to spot a duplicate
 
@@ -60,6 +59,12 @@ class Inbox:
         if not records and not done:
             return
         now = iso(self.clock.now())
+        if not records and len(done) == 1:  # the common case when quiet: one round trip
+            await self.db.execute(
+                "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+                (now, done[0]),
+            )
+            return
         async with self.db.transaction() as conn:
             if records:
                 await conn.executemany(
@@ -143,10 +148,10 @@ class InboxWriter:
       run or recorded within DUPLICATE_WINDOW). It does not wait for the disk: the Telegram
       glue calls `flush` before every getUpdates, so each update is on disk before Telegram
       is told it may forget it, which is the guarantee the inbox exists for.
-    - `finish` marks an update done; the mark is written with the next flush, at most
-      FLUSH_DELAY later. A crash in between replays an update that had finished: the same
-      at-least-once as a crash while it was being handled, which the flows tolerate
-      (tests/test_inbox.py: a replayed step is not applied twice).
+    - `finish` marks an update done: written at once when the database is free, or with
+      the other marks of a busy moment. A crash before the write replays an update that had
+      finished: the same at-least-once as a crash while it was being handled, which the
+      flows tolerate (tests/test_inbox.py: a replayed step is not applied twice).
     - `flush` writes what is pending; if the database refuses, nothing is lost from memory
       and the caller sees the error (getUpdates then waits and tries again).
     """
@@ -158,8 +163,7 @@ class InboxWriter:
         self._known: set[int] = set()
         self._known_order: deque[int] = deque()
         self._lock = asyncio.Lock()
-        self._timer: asyncio.TimerHandle | None = None
-        self._background: set[asyncio.Task[None]] = set()
+        self._marker: asyncio.Task[None] | None = None
 
     async def load(self) -> None:
         """Remember the recently recorded updates, to spot Telegram sending one again."""
@@ -175,11 +179,12 @@ class InboxWriter:
         return True
 
     def finish(self, update_id: int) -> None:
-        """The update's handlers ran: mark it done with the next flush (soon)."""
+        """The update's handlers ran: mark it done, at once when the database is free, else
+        with the marks that arrive while it is busy (a group commit: no waiting when quiet,
+        one write for many when busy)."""
         self._done.append(update_id)
-        if self._timer is None:
-            loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(FLUSH_DELAY, self._flush_in_background)
+        if self._marker is None:
+            self._marker = asyncio.get_running_loop().create_task(self._write_marks())
 
     @property
     def pending(self) -> int:
@@ -188,9 +193,6 @@ class InboxWriter:
 
     async def flush(self) -> None:
         async with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
             records, self._records = self._records, []
             done, self._done = self._done, []
             try:
@@ -200,18 +202,15 @@ class InboxWriter:
                 self._done[:0] = done
                 raise
 
-    def _flush_in_background(self) -> None:
-        self._timer = None
-        task = asyncio.get_running_loop().create_task(self._flush_logged())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _flush_logged(self) -> None:
+    async def _write_marks(self) -> None:
         try:
-            await self.flush()
+            while self._done:
+                await self.flush()
         except Exception:
-            # Kept in memory: the next flush (before the next getUpdates) tries again.
+            # Kept in memory: the next mark or the next getUpdates tries again.
             log.exception("could not write the inbox; will try again")
+        finally:
+            self._marker = None
 
     def _remember(self, update_id: int) -> None:
         self._known.add(update_id)

@@ -14,6 +14,7 @@ from telegram import Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import chats, consent, invites, people, people_ui, texts, units
+from bot.channels import telegram_inbox
 from bot.invites import Outcome
 from bot.people import Identity, Role
 from bot.people_ui import Press
@@ -212,6 +213,9 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
         await _edit(update, Screen(texts.CANCELLED))
         return
     svc = services(context)
+    # The raw updates this person sent may still be waiting to be written (the inbox
+    # batches its writes): write them now, so that the erasure finds and removes them.
+    await telegram_inbox.flush(context.application)
     erased = await consent.erase(svc.db, _user_id(update), svc.clock.now())
     await _edit(update, Screen(texts.ERASE_DONE if erased else texts.ERASE_NOTHING))
 

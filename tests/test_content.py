@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.content import (
     SUMMARY_LIMIT,
     ContentError,
+    ContentPack,
     Problem,
     check_content_main,
     check_pack,
@@ -481,6 +482,26 @@ def test_search_skips_pending_and_respects_limit(pack_root: Path) -> None:
     assert len(pack.search("chuyen", limit=1)) == 1
     assert pack.search("") == []
     assert pack.search("   ") == []
+
+
+@given(
+    query=st.lists(
+        st.sampled_from(["chuyen", "đổi", "SỐ", "ha", "tang", "kinh", "te", "x", "  "]),
+        max_size=4,
+    ).map(" ".join),
+    limit=st.integers(min_value=0, max_value=10),
+)
+def test_remembered_searches_answer_as_a_fresh_scan(
+    pack: ContentPack, query: str, limit: int
+) -> None:
+    """The search cache changes nothing: the same items as a scan of every item, every
+    time, and a caller changing the list it got does not change the next answer."""
+    words = fold(query).split()
+    scan = [i.id for i in pack._search(words, limit)] if words and limit > 0 else []
+    first = pack.search(query, limit)
+    assert [i.id for i in first] == scan
+    first.clear()
+    assert [i.id for i in pack.search(query, limit)] == scan
 
 
 # ---------------------------------------------------------------- fold

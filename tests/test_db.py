@@ -60,3 +60,29 @@ async def test_concurrent_transactions_do_not_interleave(tmp_path: Path) -> None
 def test_migrations_are_numbered_without_gaps() -> None:
     numbers = [n for n, _, _ in migrations()]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+async def test_a_transaction_cancelled_while_beginning_leaves_none_open(tmp_path: Path) -> None:
+    """Cancelled while its BEGIN waits in aiosqlite's queue (a getUpdates stopped at
+    shutdown): the BEGIN still runs, so the transaction must be closed before the lock goes,
+    or every later transaction fails with "cannot start a transaction within a transaction"."""
+    async with Database(tmp_path / "c.sqlite3") as db:
+        entered = False
+
+        async def write() -> None:
+            nonlocal entered
+            async with db.transaction() as conn:
+                entered = True
+                await conn.execute("INSERT INTO kv (k, v) VALUES ('lost', '1')")
+
+        await db.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)")
+        for _ in range(5):
+            task = asyncio.create_task(write())
+            await asyncio.sleep(0)  # it now waits for its BEGIN
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        assert not entered
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO kv (k, v) VALUES ('kept', '1')")
+        assert await db.fetchval("SELECT group_concat(k) FROM kv") == "kept"

@@ -362,3 +362,35 @@ async def test_updates_are_on_disk_before_the_next_get_updates_leaves(db: Databa
     finally:
         await request.shutdown()
         await runner.cleanup()
+
+
+async def test_the_updater_is_held_back_while_the_backlog_is_full(db: Database) -> None:
+    """Beyond MAX_BACKLOG updates taken and not handled, put() waits (so updates wait at
+    Telegram, not in memory); each handled update makes room for one more."""
+    queue = DurableQueue(InboxWriter(Inbox(db, SystemClock())))
+
+    def update(update_id: int) -> Update:
+        return Update.de_json(
+            {
+                "update_id": update_id,
+                "message": {
+                    "message_id": update_id,
+                    "date": 0,
+                    "chat": {"id": 7, "type": "private"},
+                    "text": "/muctieu",
+                },
+            },
+            None,
+        )
+
+    for update_id in range(1, telegram_inbox.MAX_BACKLOG + 1):
+        await asyncio.wait_for(queue.put(update(update_id)), 1)
+    blocked = asyncio.create_task(queue.put(update(1000)))
+    await asyncio.sleep(0.05)
+    assert not blocked.done()
+    queue.get_nowait()
+    await asyncio.sleep(0.05)
+    assert not blocked.done()  # taken, but not handled yet
+    queue.task_done()
+    await asyncio.wait_for(blocked, 1)
+    assert queue.backlog == telegram_inbox.MAX_BACKLOG

@@ -34,6 +34,10 @@ from bot.inbox import ChatSequencer, Inbox, InboxWriter
 
 log = logging.getLogger(__name__)
 
+# Updates taken from Telegram and not yet handled: enough to keep the 16 concurrent chats
+# busy, few enough that a crash replays only a handful from the inbox.
+MAX_BACKLOG = 32
+
 
 def _chat_of(update: object) -> int | None:
     if not isinstance(update, Update):
@@ -46,11 +50,16 @@ def _chat_of(update: object) -> int | None:
 
 
 class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
-    """The update queue that hands each update to the inbox writer before queueing it."""
+    """The update queue that hands each update to the inbox writer before queueing it, and
+    holds the Updater back while MAX_BACKLOG updates are taken but not yet handled: beyond
+    that, updates wait at Telegram rather than in memory (and in the inbox, where a crash
+    would make them all replays)."""
 
     def __init__(self, writer: InboxWriter) -> None:
         super().__init__()
         self.writer = writer
+        self.backlog = 0  # queued and not yet handled (PTB calls task_done after handling)
+        self._room = asyncio.Event()
 
     async def put(self, item: Any) -> None:
         fresh = not isinstance(item, Update) or self.writer.accept(
@@ -59,7 +68,20 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         if not fresh:
             log.info("update %s was already received; ignored", item.update_id)
             return
+        while self.backlog >= MAX_BACKLOG:
+            self._room.clear()
+            await self._room.wait()
         await super().put(item)
+
+    def put_nowait(self, item: Any) -> None:
+        super().put_nowait(item)  # put() ends here too
+        self.backlog += 1
+
+    def task_done(self) -> None:
+        super().task_done()
+        self.backlog = max(0, self.backlog - 1)
+        if self.backlog < MAX_BACKLOG:
+            self._room.set()
 
 
 class FlushFirstRequest(AiohttpRequest):
