@@ -252,3 +252,27 @@ def test_next_item_skips_pending_ones_and_wraps(pack: ContentPack) -> None:
     message, _ = resolve(content, pack, provided[0])
     item = pack.get(provided[1])
     assert item is not None and message is not None and item.title in message.html
+
+
+def test_check_content_also_checks_the_calendar(tmp_path: Path) -> None:
+    """`python -m bot check-content` reads content/lich.toml too: an official's mistake in
+    the calendar shows up before the bot starts, with the entry and the fix."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT, folder)
+    command = [sys.executable, "-m", "bot", "check-content", "--path", str(folder)]
+    ok = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    calendar = folder / "lich.toml"
+    calendar.write_text(
+        calendar.read_text(encoding="utf-8") + '\n[[push]]\nid = "sai"\ntitle = "Sai"\n'
+        'repeat = "weekly"\ntime = "7h30"\ndays = ["T2"]\nitem = "muc-tieu-2030"\n',
+        encoding="utf-8",
+    )
+    broken = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 1
+    [line] = [line for line in broken.stdout.splitlines() if "lich.toml" in line]
+    assert "[[push]] số" in line and "time" in line and "Cách sửa" in line
