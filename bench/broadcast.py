@@ -19,20 +19,21 @@ Run (the full run takes about 20 minutes; N = 3000 is ~100 s per side at 29/s):
     .venv/bin/python bench/broadcast.py                     # N = 3000, everything
     .venv/bin/python bench/broadcast.py --recipients 600    # a quicker look
     .venv/bin/python bench/broadcast.py --only a,d --json out.json
-    .venv/bin/python bench/broadcast.py --only a --rate 29.5   # another [delivery] rate
+    .venv/bin/python bench/broadcast.py --only a --rate 29.8   # another [delivery] rate
 
 The baseline in (c) is a send loop in memory: a SIGKILL ends it and nothing resumes it (the
 command that started it was already confirmed to Telegram), so what it had not sent is lost.
 
-Measured (two full runs, N = 3000, 20 chatters thinking 1–3 s; min..max; Loa Phường | baseline):
-  (a) rate 28.92..28.94 msg/s, 0 429s, 0 lost | 15.47..15.48 msg/s, 1467..1473 429s and lost
-      (AIORateLimiter's bucket lets a burst through, Telegram blocks the bot for a second and
-      every call in that second fails). With --rate 29.5: 29.13 msg/s but one 429.
-  (b) 0 lost, 6.4..7.0 msg/s (each 429 pauses broadcasts for retry_after) | 562..581 lost
-  (c) 0 lost, duplicates 0..1 ≤ in flight 1 | 2591..2619 lost (nothing resumes the loop)
-  (d) replies p50 7..8 ms, p99 56..80 ms, max 124..258 ms, 0 failed, 0 429s; broadcast
-      17.1..17.2 msg/s, all sends 27.0..27.2 msg/s | p50 60..62 ms, p99 200..211 ms, but
-      172..182 of ~360 replies failed (429), 1379..1393 broadcast messages lost
+Measured (full run, N = 3000, 20 chatters thinking 1–3 s; Loa Phường | baseline):
+  (a) rate 29.50 msg/s, 0 429s, 0 lost | 15.51 msg/s, 1467 429s and lost (AIORateLimiter's
+      bucket lets a burst through, Telegram blocks the bot for a second and every call in
+      that second fails). Before the pacer counted each send from leaving to its answer,
+      the grid had to run at 29/s and gave 28.92..28.94 (29.5 met one 429).
+  (b) 0 lost, 6.43 msg/s (each 429 pauses broadcasts for retry_after) | 552 lost
+  (c) 0 lost, duplicates 0 ≤ in flight 0 | 2592 lost (nothing resumes the loop)
+  (d) replies p50 4 ms, p99 49 ms, max 132 ms, 1652 ok, 0 failed, 0 429s; broadcast
+      18.11 msg/s, all sends 28.08 msg/s | p50 57 ms, p99 199 ms, but 178 of 369 replies
+      failed (429), 1397 broadcast messages lost
 """
 
 from __future__ import annotations
@@ -522,8 +523,9 @@ async def main(args: argparse.Namespace) -> int:
         )
     ok = True
     if "a" in results:
-        target = RATE.get("global_per_second", 29.0)
-        ok &= results["a"]["ours"].rate >= target * 0.99 and results["a"]["ours"].limited == 0
+        # The issue's target (≥ 29/s, 97 % of the limit), or near a rate given with --rate.
+        target = RATE["global_per_second"] * 0.99 if RATE else 29.0
+        ok &= results["a"]["ours"].rate >= target and results["a"]["ours"].limited == 0
     for key in ("b", "c"):
         if key in results:
             ok &= results[key]["ours"].lost == 0
@@ -544,7 +546,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", default="a,b,c,d", help="scenarios to run, e.g. a,d")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--rate", type=float, default=0.0, help="[delivery] global_per_second (default: 29)"
+        "--rate", type=float, default=0.0, help="[delivery] global_per_second (default: 29.5)"
     )
     parser.add_argument("--json", default="", help="also write the numbers to this file")
     parser.add_argument(
