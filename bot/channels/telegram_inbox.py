@@ -68,7 +68,8 @@ class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
         if not fresh:
             log.info("update %s was already received; ignored", item.update_id)
             return
-        while self.backlog >= MAX_BACKLOG:
+        # Only updates wait for room: PTB's stop signal must get through at once.
+        while isinstance(item, Update) and self.backlog >= MAX_BACKLOG:
             self._room.clear()
             await self._room.wait()
         await super().put(item)
