@@ -147,7 +147,9 @@ class InboxWriter:
     - `accept` keeps a new update in memory and refuses a duplicate (an id accepted in this
       run or recorded within DUPLICATE_WINDOW). It does not wait for the disk: the Telegram
       glue calls `flush` before every getUpdates, so each update is on disk before Telegram
-      is told it may forget it, which is the guarantee the inbox exists for.
+      is told it may forget it, which is the guarantee the inbox exists for. Handling may
+      start before that write: a crash in those milliseconds means Telegram sends the update
+      again and it is handled again (at least once, never lost).
     - `finish` marks an update done: written at once when the database is free, or with
       the other marks of a busy moment. A crash before the write replays an update that had
       finished: the same at-least-once as a crash while it was being handled, which the

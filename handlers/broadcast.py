@@ -113,7 +113,11 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if step is None:
         return
     text = message.text or ""
-    if text.startswith("/"):  # /huy: the filter lets no other command through
+    if text.startswith("/"):
+        # /huy cancels; other text that starts with "/" but is no command Telegram knows
+        # ("/trợgiúp") is not a message for the ward either: the draft keeps waiting.
+        if text.split()[0][1:].split("@")[0].lower() not in ("huy", "cancel"):
+            return
         answer = await compose.cancel(svc, user.id)
         if answer is not None:
             await _show(update, context, answer)

@@ -16,10 +16,16 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from telegram.error import NetworkError, TimedOut
-from telegram.request import RequestData
+from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.aiohttp_request import (
+    CONNECT_TIMEOUT,
+    POOL_TIMEOUT,
+    READ_TIMEOUT,
+    AiohttpRequest,
+    client_timeout,
+)
 
 
 @pytest.fixture
@@ -103,3 +109,20 @@ async def test_a_refused_connection_is_a_network_error() -> None:
 async def test_not_initialized_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:1/x", "POST")
+
+
+def test_ptb_timeouts_map_to_aiohttp_ones() -> None:
+    """aiohttp's `connect` covers waiting for a free connection and opening a new one, so it
+    gets pool + connect: a slow TLS handshake after a quiet spell is not cut at the 1 s pool
+    limit. Uploads get write + read as a total; None means no limit, as in PTB."""
+    default = BaseRequest.DEFAULT_NONE
+    plain = client_timeout(False, default, default, default, default)
+    assert (plain.total, plain.connect, plain.sock_connect, plain.sock_read) == (
+        None, POOL_TIMEOUT + CONNECT_TIMEOUT, CONNECT_TIMEOUT, READ_TIMEOUT,
+    )  # fmt: skip
+    poll = client_timeout(False, 15.0, default, 5.0, 2.0)  # getUpdates: read + long poll
+    assert (poll.connect, poll.sock_connect, poll.sock_read) == (7.0, 5.0, 15.0)
+    upload = client_timeout(True, 5.0, 20.0, default, default)
+    assert upload.total == 25.0
+    unlimited = client_timeout(True, None, None, None, 1.0)
+    assert (unlimited.total, unlimited.connect, unlimited.sock_read) == (None, None, None)

@@ -8,10 +8,12 @@ anyio, O(connections)), and each call goes through cookie, redirect and auth lay
 API never needs. Measured with bench/updates.py (py-spy): with 16 chats handled at once,
 httpx's pool alone took about a third of a millisecond per update.
 
-The mapping of PTB's four timeouts: connect → aiohttp's `sock_connect`, read → `sock_read`
-(PTB adds the long-poll time to it for getUpdates), pool → `connect` (which in aiohttp also
-covers waiting for a free connection); aiohttp has no write timeout, so uploads get a
-`total` limit of their own instead.
+The mapping of PTB's four timeouts: read → aiohttp's `sock_read` (PTB adds the long-poll
+time to it for getUpdates); connect → `sock_connect`; aiohttp's `connect` covers waiting for
+a free connection *and* opening one, so it gets pool + connect (a new TLS connection to
+Telegram after a quiet spell must not be cut at the 1 s pool limit); aiohttp has no write
+timeout, so an upload gets a `total` of write + read instead. Proxy settings come from the
+environment (HTTPS_PROXY …), as with httpx.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from telegram.request import BaseRequest, RequestData
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 5.0
 POOL_TIMEOUT = 1.0
-MEDIA_TOTAL_TIMEOUT = 60.0  # a whole upload (photos of a session, report files)
+MEDIA_WRITE_TIMEOUT = 60.0  # sending a whole upload (photos of a session, report files)
 
 
 class AiohttpRequest(BaseRequest):
@@ -49,6 +51,7 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # The Bot API speaks JSON over plain POSTs: no cookies to keep.
                 cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -68,12 +71,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized")
         files = request_data is not None and request_data.contains_files
-        timeout = aiohttp.ClientTimeout(
-            total=MEDIA_TOTAL_TIMEOUT if files else None,
-            connect=_given(pool_timeout, POOL_TIMEOUT),
-            sock_connect=_given(connect_timeout, CONNECT_TIMEOUT),
-            sock_read=_given(read_timeout, READ_TIMEOUT),
-        )
+        timeout = client_timeout(files, read_timeout, write_timeout, connect_timeout, pool_timeout)
         data: aiohttp.FormData | dict[str, str] | None = None
         if request_data is not None:
             if files:
@@ -88,10 +86,31 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as exc:
             if isinstance(exc, aiohttp.ConnectionTimeoutError):
-                raise TimedOut("Pool timeout: no free connection; not sent") from exc
+                raise TimedOut("Timed out waiting for a connection; not sent") from exc
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+def client_timeout(
+    files: bool, read_timeout: object, write_timeout: object, connect_timeout: object,
+    pool_timeout: object,
+) -> aiohttp.ClientTimeout:  # fmt: skip
+    """PTB's four timeouts (a DefaultValue: ours; None: no limit) as aiohttp's."""
+    read = _given(read_timeout, READ_TIMEOUT)
+    connect = _given(connect_timeout, CONNECT_TIMEOUT)
+    upload = _given(write_timeout, MEDIA_WRITE_TIMEOUT) if files else None
+    return aiohttp.ClientTimeout(
+        total=_sum(upload, read) if files else None,
+        connect=_sum(_given(pool_timeout, POOL_TIMEOUT), connect),
+        sock_connect=connect,
+        sock_read=read,
+    )
+
+
+def _sum(a: float | None, b: float | None) -> float | None:
+    """Two limits in a row; None (no limit) if either has none."""
+    return None if a is None or b is None else a + b
 
 
 def _given(value: object, default: float) -> float | None:
