@@ -115,7 +115,14 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             else:
-                await self.conn.execute("COMMIT")
+                try:
+                    await self.conn.execute("COMMIT")
+                except BaseException:
+                    # A refused COMMIT (a deferred constraint, a full disk) leaves the
+                    # transaction open; close it, or every later BEGIN would fail.
+                    with contextlib.suppress(sqlite3.Error):
+                        await self.conn.execute("ROLLBACK")
+                    raise
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write statement as its own (implicit) transaction; return lastrowid.

@@ -86,3 +86,21 @@ async def test_a_transaction_cancelled_while_beginning_leaves_none_open(tmp_path
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO kv (k, v) VALUES ('kept', '1')")
         assert await db.fetchval("SELECT group_concat(k) FROM kv") == "kept"
+
+
+async def test_a_refused_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """A COMMIT can fail (here a deferred foreign key; in life a full disk): the changes are
+    rolled back and the next transaction works."""
+    import sqlite3
+
+    async with Database(tmp_path / "f.sqlite3") as db:
+        await db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        await db.execute("CREATE TABLE child (parent INTEGER REFERENCES parent(id))")
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction() as conn:
+                await conn.execute("PRAGMA defer_foreign_keys = ON")
+                await conn.execute("INSERT INTO child (parent) VALUES (42)")
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO parent (id) VALUES (1)")
+        assert await db.fetchval("SELECT COUNT(*) FROM child") == 0
+        assert await db.fetchval("SELECT COUNT(*) FROM parent") == 1
