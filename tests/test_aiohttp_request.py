@@ -25,6 +25,7 @@ from bot.channels.aiohttp_request import (
     READ_TIMEOUT,
     AiohttpRequest,
     client_timeout,
+    env_proxy,
 )
 
 
@@ -126,3 +127,16 @@ def test_ptb_timeouts_map_to_aiohttp_ones() -> None:
     assert upload.total == 25.0
     unlimited = client_timeout(True, None, None, None, 1.0)
     assert (unlimited.total, unlimited.connect, unlimited.sock_read) == (None, None, None)
+
+
+def test_proxies_come_from_the_environment_once_per_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.phuong.local:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.phuong.local:3128")
+    monkeypatch.setenv("NO_PROXY", "noi-bo.phuong.local")
+    env_proxy.cache_clear()
+    try:
+        assert env_proxy("https", "api.telegram.org") == "http://proxy.phuong.local:3128"
+        assert env_proxy("http", "127.0.0.1") is None  # the simulator, on loopback
+        assert env_proxy("https", "noi-bo.phuong.local") is None  # NO_PROXY
+    finally:
+        env_proxy.cache_clear()

@@ -18,6 +18,9 @@ environment (HTTPS_PROXY …), as with httpx.
 
 from __future__ import annotations
 
+import functools
+import urllib.request
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
@@ -51,7 +54,6 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # The Bot API speaks JSON over plain POSTs: no cookies to keep.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -82,7 +84,9 @@ class AiohttpRequest(BaseRequest):
             else:
                 data = request_data.json_parameters  # url-encoded, as PTB's httpx request
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=data, timeout=timeout, proxy=env_proxy(*_scheme_host(url))
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             if isinstance(exc, aiohttp.ConnectionTimeoutError):
@@ -106,6 +110,21 @@ def client_timeout(
         sock_connect=connect,
         sock_read=read,
     )
+
+
+@functools.lru_cache(maxsize=16)
+def env_proxy(scheme: str, host: str) -> str | None:
+    """The proxy the environment names for this scheme and host (HTTPS_PROXY, NO_PROXY …),
+    looked up once per host. Not aiohttp's trust_env: that reads the environment and
+    ~/.netrc on every request, which doubled the CPU per call (bench/updates.py)."""
+    if host in ("127.0.0.1", "localhost", "[::1]") or urllib.request.proxy_bypass(host):
+        return None  # loopback (the simulator) never goes through a proxy
+    return urllib.request.getproxies().get(scheme)
+
+
+def _scheme_host(url: str) -> tuple[str, str]:
+    scheme, _, rest = url.partition("://")
+    return scheme, rest.split("/", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
 
 
 def _sum(a: float | None, b: float | None) -> float | None:
