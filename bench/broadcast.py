@@ -27,8 +27,9 @@ command that started it was already confirmed to Telegram), so what it had not s
 Measured (full run, N = 3000, 20 chatters thinking 1–3 s; Loa Phường | baseline):
   (a) rate 29.50 msg/s (29.35 in a second run of (a)), 0 429s, 0 lost | 15.51 msg/s, 1467
       429s and lost (AIORateLimiter's bucket lets a burst through, Telegram blocks the bot
-      for a second and every call in that second fails). Before the pacer counted each send from leaving to its answer,
-      the grid had to run at 29/s and gave 28.92..28.94 (29.5 met one 429).
+      for a second and every call in that second fails). Before the pacer counted each send
+      from leaving to its answer, the grid had to run at 29/s and gave 28.92..28.94 (29.5
+      met one 429).
   (b) 0 lost, 6.43 msg/s (each 429 pauses broadcasts for retry_after) | 552 lost
   (c) 0 lost, duplicates 0 ≤ in flight 0 | 2592 lost (nothing resumes the loop)
   (d) replies p50 4 ms, p99 49 ms, max 132 ms, 1652 ok, 0 failed, 0 429s; broadcast
