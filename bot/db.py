@@ -104,10 +104,8 @@ class Database:
                 await self.conn.execute("BEGIN IMMEDIATE")
             except asyncio.CancelledError:
                 # Cancelled while the BEGIN waited in aiosqlite's queue: it runs all the
-                # same. Queue a ROLLBACK behind it before the lock goes, or the next
-                # transaction would find this one still open.
-                with contextlib.suppress(sqlite3.Error):
-                    await self.conn.execute("ROLLBACK")
+                # same. Queue a ROLLBACK behind it before the lock goes.
+                await self._close_open_transaction()
                 raise
             try:
                 yield self.conn
@@ -117,12 +115,15 @@ class Database:
             else:
                 try:
                     await self.conn.execute("COMMIT")
-                except BaseException:
-                    # A refused COMMIT (a deferred constraint, a full disk) leaves the
-                    # transaction open; close it, or every later BEGIN would fail.
-                    with contextlib.suppress(sqlite3.Error):
-                        await self.conn.execute("ROLLBACK")
+                except BaseException:  # refused: a deferred constraint, a full disk
+                    await self._close_open_transaction()
                     raise
+
+    async def _close_open_transaction(self) -> None:
+        """ROLLBACK whatever may be open (nothing is fine): a transaction left open makes
+        every later BEGIN fail with "cannot start a transaction within a transaction"."""
+        with contextlib.suppress(sqlite3.Error):
+            await self.conn.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one write statement as its own (implicit) transaction; return lastrowid.

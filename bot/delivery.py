@@ -409,13 +409,12 @@ def report_screen(status: Status) -> Screen:
 
 
 class Send:
-    """One request in the overall window: when it left, and when its answer came
-    (`math.inf` while it is in flight)."""
+    """One request in the overall window: when its answer came (`math.inf` while it is in
+    flight). Only the answer matters: a send counts until a second after it."""
 
-    __slots__ = ("answered", "left")
+    __slots__ = ("answered",)
 
-    def __init__(self, left: float) -> None:
-        self.left = left
+    def __init__(self) -> None:
         self.answered = math.inf
 
 
@@ -510,7 +509,7 @@ class Pacer:
 
     def record(self, chat_id: int, now: float) -> Send:
         """One request to `chat_id` leaves now; call `answered` when its answer comes."""
-        send = Send(now)
+        send = Send()
         self._sends.append(send)
         # Late (the event loop was busy): keep the grid, so the lost ticks are made up, but
         # only the last few; later than that, start afresh from now. The window above is
@@ -527,7 +526,7 @@ class Pacer:
     def note_other(self, chat_id: int, now: float) -> Send:
         """A message that is not ours (a reply to a person) leaves now: it takes its share
         of the overall and per-chat budget, so broadcasts leave room for it."""
-        send = Send(now)
+        send = Send()
         self._sends.append(send)
         self._others.append(now)
         if chat_id:

@@ -163,14 +163,15 @@ class SharedBudget(BaseRateLimiter[None]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         if _BROADCASTING.get():  # the outbox paces itself and handles its own 429s
             return await callback(*args, **kwargs)
-        counted = endpoint.startswith("send") or endpoint in ("copyMessage", "forwardMessage")
-        counted = counted and endpoint not in _UNCOUNTED
+        message = endpoint.startswith("send") or endpoint in ("copyMessage", "forwardMessage")
+        chat_id: int | None = None  # None: not a message, not counted
+        if message and endpoint not in _UNCOUNTED:
+            try:
+                chat_id = int(data.get("chat_id", 0))
+            except (TypeError, ValueError):  # "@channelname": counts overall only
+                chat_id = 0
         try:
-            chat_id = int(data.get("chat_id", 0))
-        except (TypeError, ValueError):  # "@channelname": counts overall only
-            chat_id = 0
-        try:
-            return await self._send(callback, args, kwargs, chat_id if counted else None)
+            return await self._send(callback, args, kwargs, chat_id)
         except RetryAfter as exc:
             # Rare (our pacing leaves room): hold the broadcasts as long as Telegram asks,
             # then try this reply once more; a person is waiting for it.
@@ -178,7 +179,7 @@ class SharedBudget(BaseRateLimiter[None]):
             self.delivery.pause_for(wait)
             log.info("429 on a reply (%s); retrying in %.1f s", endpoint, wait)
             await asyncio.sleep(wait + 0.05)
-            return await self._send(callback, args, kwargs, chat_id if counted else None)
+            return await self._send(callback, args, kwargs, chat_id)
 
     async def _send(
         self,
