@@ -121,7 +121,7 @@ def _people(args: argparse.Namespace) -> int:
 def _check_content(config_path: Path | None, path: Path | None) -> int:
     """The pack, then its calendar (content/lich.toml), which names the pack's items."""
     from bot.config import WardConfig
-    from bot.content import check_content_main, load_pack
+    from bot.content import ContentPack, check_content_main
     from bot.schedule import CALENDAR_FILE, load_calendar
 
     if path is None:
@@ -134,13 +134,11 @@ def _check_content(config_path: Path | None, path: Path | None) -> int:
             from bot.config import DEFAULT_CONTENT
 
             path = DEFAULT_CONTENT
-    code = check_content_main(path, sys.stdout)
-    if code != 0:
-        return code
-    _, problems, _ = load_calendar(path / CALENDAR_FILE, load_pack(path), WardConfig().tz)
-    for problem in problems:
-        print(problem)
-    return 1 if problems else 0
+
+    def calendar(pack: ContentPack) -> list[str]:
+        return load_calendar(pack.root / CALENDAR_FILE, pack, WardConfig().tz)[1]
+
+    return check_content_main(path, sys.stdout, calendar)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -783,14 +783,18 @@ def load_pack(root: Path) -> ContentPack:
     return pack
 
 
-def check_content_main(root: Path, out: TextIO) -> int:
+def check_content_main(
+    root: Path, out: TextIO, more: Callable[[ContentPack], list[str]] | None = None
+) -> int:
     """The `check-content` command: print each problem on its own line, or a one-line
-    success message; return the process exit code."""
+    success message; return the process exit code. `more` checks what refers to a valid
+    pack (the calendar) and returns its problems, printed the same way."""
     checker = _Checker(Path(root))
     pack = checker.run()
-    if pack is None:
-        for problem in checker.problems:
-            print(problem, file=out)
+    problems = checker.problems if pack is None else (more(pack) if more else [])
+    for problem in problems:
+        print(problem, file=out)
+    if pack is None or problems:
         return 1
     print(T_OK.format(count=len(pack.items)), file=out)
     return 0

@@ -274,5 +274,6 @@ def test_check_content_also_checks_the_calendar(tmp_path: Path) -> None:
     )
     broken = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert broken.returncode == 1
+    assert "hợp lệ" not in broken.stdout  # not "valid" above the problem
     [line] = [line for line in broken.stdout.splitlines() if "lich.toml" in line]
     assert "[[push]] số" in line and "time" in line and "Cách sửa" in line
