@@ -113,11 +113,7 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if step is None:
         return
     text = message.text or ""
-    if text.startswith("/"):
-        # /huy cancels; other text that starts with "/" but is no command Telegram knows
-        # ("/trợgiúp") is not a message for the ward either: the draft keeps waiting.
-        if text.split()[0][1:].split("@")[0].lower() not in ("huy", "cancel"):
-            return
+    if text.startswith("/"):  # /huy: the filter lets no other "/" text through
         answer = await compose.cancel(svc, user.id)
         if answer is not None:
             await _show(update, context, answer)
@@ -316,10 +312,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     private block/unblock watcher (a later group: group 0 already takes my_chat_member)."""
     private = filters.ChatType.PRIVATE
     # Only what a draft can take reaches the draft look-up (a database query): typed text,
-    # /huy, photos and files; not the other commands or the menu buttons, which every person
-    # sends all day and which leave a draft waiting anyway.
+    # /huy, photos and files. Not the menu buttons, and no other text starting with "/":
+    # a command, or a mistyped one ("/trợgiúp"), is not a message for the ward, and the
+    # draft keeps waiting.
     draft_input_filter = private & (
-        (filters.TEXT & ~filters.COMMAND & ~filters.Text(sorted(_MENU_LABELS)))
+        (filters.TEXT & ~filters.Regex(r"^/") & ~filters.Text(sorted(_MENU_LABELS)))
         | filters.Regex(r"(?i)^/(huy|cancel)(@\w+)?(\s|$)")
         | filters.PHOTO
         | filters.Document.ALL
