@@ -78,16 +78,6 @@ class Inbox:
                     [(now, update_id) for update_id in done],
                 )
 
-    async def record(self, update_id: int, chat_id: int | None, payload: str) -> bool:
-        """Store one new update; False when this update_id was seen before (a duplicate)."""
-        if await self.db.fetchval("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)):
-            return False
-        await self.write([(update_id, chat_id, payload)], [])
-        return True
-
-    async def done(self, update_id: int) -> None:
-        await self.write([], [update_id])
-
     async def recent_ids(self) -> list[int]:
         """The updates received within DUPLICATE_WINDOW: the only ones Telegram may send
         again (after a crash before their offset was confirmed)."""

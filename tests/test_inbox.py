@@ -54,10 +54,13 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def test_record_done_and_unfinished(db: Database) -> None:
     inbox = Inbox(db, SystemClock())
-    assert await inbox.record(5, 100, '{"update_id": 5}')
-    assert not await inbox.record(5, 100, '{"update_id": 5}')  # a duplicate
-    assert await inbox.record(6, 100, '{"update_id": 6}')
-    await inbox.done(5)
+    writer = InboxWriter(inbox)
+    assert writer.accept(5, 100, '{"update_id": 5}')
+    assert not writer.accept(5, 100, '{"update_id": 5}')  # a duplicate
+    assert writer.accept(6, 100, '{"update_id": 6}')
+    writer.finish(5)
+    await writer.flush()
+    await inbox.write([(5, 100, '{"update_id": 5}')], [])  # on disk twice: left as it is
     again = await inbox.take_unfinished()
     assert [(p.update_id, p.attempts) for p in again] == [(6, 2)]
     assert (await inbox.stats()) == {"total": 2, "pending": 1, "retried": 1}
@@ -65,7 +68,7 @@ async def test_record_done_and_unfinished(db: Database) -> None:
 
 async def test_an_update_that_keeps_failing_is_given_up(db: Database) -> None:
     inbox = Inbox(db, SystemClock())
-    await inbox.record(7, 1, "{}")
+    await inbox.write([(7, 1, "{}")], [])
     for expected in range(2, MAX_ATTEMPTS + 1):
         assert [p.attempts for p in await inbox.take_unfinished()] == [expected]
     assert await inbox.take_unfinished() == []  # closed instead of a fourth try
@@ -77,12 +80,10 @@ async def test_prune_keeps_recent_and_unfinished(db: Database) -> None:
 
     clock = FakeClock(datetime(2026, 4, 1, tzinfo=UTC))
     inbox = Inbox(db, clock)
-    await inbox.record(1, 1, "{}")
-    await inbox.record(2, 1, "{}")
-    await inbox.done(1)
+    await inbox.write([(1, 1, "{}"), (2, 1, "{}")], [])
+    await inbox.write([], [1])
     clock.advance(days=8)
-    await inbox.record(3, 1, "{}")
-    await inbox.done(3)
+    await inbox.write([(3, 1, "{}")], [3])
     assert await inbox.prune(timedelta(days=7)) == 1
     rows = await db.fetchall("SELECT update_id FROM inbox ORDER BY update_id")
     assert [r[0] for r in rows] == [2, 3]
@@ -287,7 +288,7 @@ async def test_one_chat_in_order_chats_concurrently(
 async def test_writer_drops_what_a_previous_run_recorded(db: Database) -> None:
     """After a restart, Telegram may send again what it was never told to forget."""
     inbox = Inbox(db, SystemClock())
-    await inbox.record(41, 1, "{}")
+    await inbox.write([(41, 1, "{}")], [])
     writer = InboxWriter(inbox)
     await writer.load()
     assert not writer.accept(41, 1, "{}")
