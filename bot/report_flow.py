@@ -712,18 +712,7 @@ class ReportFlow:
         return Screen("\n\n".join(parts), buttons)
 
     def _fields(self, draft: Draft, unit_name: str | None) -> str:
-        return reports.fields_html(
-            self.pack,
-            unit_name=unit_name,
-            session_date=draft.session_date,
-            form=draft.form,
-            form_other=draft.form_other,
-            topics=draft.topics,
-            attendance=draft.attendance,
-            notes=draft.notes,
-            photos=len(draft.photos),
-            difficulties=draft.difficulties,
-        )
+        return reports.fields_html(self.pack, draft, unit_name)
 
     def _recap(self, draft: Draft) -> str:
         known = []

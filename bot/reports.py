@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 from calendar import monthrange
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -79,7 +81,7 @@ def form_text(form: str, other: str) -> str:
     return texts.R_FORM_LABELS.get(form, form).removesuffix(" (tự gõ)")
 
 
-def topic_titles(pack: ContentPack, ids: tuple[str, ...] | list[str]) -> list[str]:
+def topic_titles(pack: ContentPack, ids: Sequence[str]) -> list[str]:
     titles = []
     for item_id in ids:
         item = pack.get(item_id)
@@ -87,53 +89,52 @@ def topic_titles(pack: ContentPack, ids: tuple[str, ...] | list[str]) -> list[st
     return titles
 
 
-def fields_html(
-    pack: ContentPack,
-    *,
-    unit_name: str | None,
-    session_date: date | None,
-    form: str | None,
-    form_other: str,
-    topics: list[str] | tuple[str, ...],
-    attendance: int | None,
-    notes: str,
-    photos: int,
-    difficulties: str,
-) -> str:
+class Answers(Protocol):
+    """What a report and a draft have in common: the answers a leader gives."""
+
+    @property
+    def session_date(self) -> date | None: ...
+    @property
+    def form(self) -> str | None: ...
+    @property
+    def form_other(self) -> str: ...
+    @property
+    def topics(self) -> Sequence[str]: ...
+    @property
+    def attendance(self) -> int | None: ...
+    @property
+    def notes(self) -> str: ...
+    @property
+    def photos(self) -> Sized: ...
+    @property
+    def difficulties(self) -> str: ...
+
+
+def fields_html(pack: ContentPack, answers: Answers, unit_name: str | None = None) -> str:
     """The answers of a report (or draft) as "Label: value" lines, values escaped."""
+    a = answers
     lines = []
     if unit_name is not None:
         lines.append(f"{texts.R_F_UNIT}: {texts.escape(unit_name)}")
-    lines.append(f"{texts.R_F_DATE}: {day_text(session_date) if session_date else '—'}")
-    lines.append(f"{texts.R_F_FORM}: {texts.escape(form_text(form, form_other)) if form else '—'}")
-    titles = topic_titles(pack, topics)
+    lines.append(f"{texts.R_F_DATE}: {day_text(a.session_date) if a.session_date else '—'}")
+    shown = texts.escape(form_text(a.form, a.form_other)) if a.form else "—"
+    lines.append(f"{texts.R_F_FORM}: {shown}")
+    titles = topic_titles(pack, a.topics)
     if titles:
         lines.append(f"{texts.R_F_TOPICS}:")
         lines.extend(f"• {texts.escape(title)}" for title in titles)
     else:
         lines.append(f"{texts.R_F_TOPICS}: —")
-    shown = texts.r_people(attendance) if attendance else "—"
-    lines.append(f"{texts.R_F_ATTENDANCE}: {shown}")
-    lines.append(f"{texts.R_F_NOTES}: {texts.escape(notes) if notes else texts.R_NONE}")
-    lines.append(f"{texts.R_F_PHOTOS}: {texts.r_photos(photos)}")
-    shown = texts.escape(difficulties) if difficulties else texts.R_NONE
+    lines.append(f"{texts.R_F_ATTENDANCE}: {texts.r_people(a.attendance) if a.attendance else '—'}")
+    lines.append(f"{texts.R_F_NOTES}: {texts.escape(a.notes) if a.notes else texts.R_NONE}")
+    lines.append(f"{texts.R_F_PHOTOS}: {texts.r_photos(len(a.photos))}")
+    shown = texts.escape(a.difficulties) if a.difficulties else texts.R_NONE
     lines.append(f"{texts.R_F_DIFFICULTIES}: {shown}")
     return "\n".join(lines)
 
 
 def report_fields_html(pack: ContentPack, report: Report, with_unit: bool = False) -> str:
-    return fields_html(
-        pack,
-        unit_name=report.unit_name if with_unit else None,
-        session_date=report.session_date,
-        form=report.form,
-        form_other=report.form_other,
-        topics=report.topics,
-        attendance=report.attendance,
-        notes=report.notes,
-        photos=len(report.photos),
-        difficulties=report.difficulties,
-    )
+    return fields_html(pack, report, report.unit_name if with_unit else None)
 
 
 def status_text(status: str) -> str:
