@@ -85,6 +85,25 @@ async def wait_done(db: Database, broadcast_id: int, timeout: float = 20.0) -> S
         await asyncio.sleep(0.05)
 
 
+async def new_broadcast(
+    db: Database,
+    html: str,
+    *,
+    kind: AudienceKind = AudienceKind.EVERYONE,
+    urgent: bool = False,
+    created_by: int = 1,
+) -> tuple[int, int]:
+    """A broadcast created as /guitin would, not yet queued: (its id, its recipients)."""
+    return await create_broadcast(
+        db,
+        SystemClock().now(),
+        created_by=created_by,
+        message=OutMessage(html),
+        audience=Audience(kind),
+        urgent=urgent,
+    )
+
+
 @dataclass
 class Rig:
     sim: BotApiSimulator
@@ -92,14 +111,7 @@ class Rig:
     delivery: Delivery
 
     async def broadcast(self, kind: AudienceKind, html: str = "<b>Thông báo</b> của phường") -> int:
-        broadcast_id, _ = await create_broadcast(
-            self.db,
-            SystemClock().now(),
-            created_by=1,
-            message=OutMessage(html),
-            audience=Audience(kind),
-            urgent=False,
-        )
+        broadcast_id, _ = await new_broadcast(self.db, html, kind=kind)
         await self.delivery.enqueue(broadcast_id)
         return broadcast_id
 

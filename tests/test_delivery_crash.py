@@ -13,13 +13,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.clock import SystemClock
 from bot.config import PROJECT_ROOT
 from bot.db import Database
-from bot.delivery import Audience, AudienceKind, OutMessage, create_broadcast
 from bot.simulator import BotApiSimulator, Limits
 
-from .broadcast_support import add_people
+from .broadcast_support import add_people, new_broadcast
 from .conftest import ADMIN_ID, TOKEN
 
 RECIPIENTS = range(7000, 7150)
@@ -67,13 +65,8 @@ async def test_sigkill_mid_broadcast_then_restart_loses_nothing(
     config = write_config(tmp_path, sim)
     db = await Database(tmp_path / "bot.sqlite3").open()
     await add_people(db, RECIPIENTS)
-    broadcast_id, count = await create_broadcast(
-        db,
-        SystemClock().now(),
-        created_by=ADMIN_ID,
-        message=OutMessage("<b>Thông báo</b> khẩn của phường"),
-        audience=Audience(AudienceKind.EVERYONE),
-        urgent=False,
+    broadcast_id, count = await new_broadcast(
+        db, "<b>Thông báo</b> khẩn của phường", created_by=ADMIN_ID
     )
     await db.close()
     assert count == len(RECIPIENTS)

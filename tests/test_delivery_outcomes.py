@@ -24,18 +24,15 @@ from bot.clock import SystemClock
 from bot.config import DeliveryConfig
 from bot.db import Database
 from bot.delivery import (
-    Audience,
     AudienceKind,
     Outcome,
-    OutMessage,
     broadcast_status,
-    create_broadcast,
     report_screen,
     retry_failed,
 )
 from bot.simulator import BotApiSimulator
 
-from .broadcast_support import Rig, add_group, add_people, start_rig, wait_done
+from .broadcast_support import Rig, add_group, add_people, new_broadcast, start_rig, wait_done
 
 
 @pytest.fixture
@@ -212,14 +209,7 @@ async def test_rows_in_flight_at_a_crash_are_sent_again(
     await add_people(db, [71, 72])
     for uid in (71, 72):
         sim.user(uid, started=True)
-    broadcast_id, _ = await create_broadcast(
-        db,
-        SystemClock().now(),
-        created_by=1,
-        message=OutMessage("Tin"),
-        audience=Audience(AudienceKind.EVERYONE),
-        urgent=False,
-    )
+    broadcast_id, _ = await new_broadcast(db, "Tin")
     # As a SIGKILL leaves it: one row claimed, the call's fate unknown.
     await db.execute("UPDATE outbox SET state = 'sending', attempts = 1 WHERE chat_id = 71")
     await db.close()

@@ -27,20 +27,17 @@ from bot.content import ContentPack
 from bot.delivery import (
     CHAT_MARGIN,
     GROUP_MARGIN,
-    Audience,
-    AudienceKind,
     Delivery,
     Outcome,
     OutMessage,
     Pacer,
     Result,
-    create_broadcast,
     retry_failed,
 )
 from bot.screens import Screen
 from bot.simulator import BotApiSimulator, Limits
 
-from .broadcast_support import Rig, add_people, start_rig, svc_of, wait_done
+from .broadcast_support import Rig, add_people, new_broadcast, start_rig, svc_of, wait_done
 
 
 def no_429(sim: BotApiSimulator) -> None:
@@ -62,14 +59,7 @@ async def make(rig: Rig, people: range, html: str, urgent: bool = False) -> int:
             "UPDATE people SET reachable = (user_id BETWEEN ? AND ?)",
             (people.start, people.stop - 1),
         )
-    broadcast_id, count = await create_broadcast(
-        rig.db,
-        SystemClock().now(),
-        created_by=1,
-        message=OutMessage(html),
-        audience=Audience(AudienceKind.EVERYONE),
-        urgent=urgent,
-    )
+    broadcast_id, count = await new_broadcast(rig.db, html, urgent=urgent)
     await rig.db.execute("UPDATE people SET reachable = 1")
     assert count == len(people)
     return broadcast_id
@@ -182,14 +172,7 @@ async def test_429_pauses_broadcasts_while_replies_keep_flowing(
     for uid in people:
         sim.user(uid, started=True)
     sim.faults.add(method="sendMessage", status=429, retry_after=3, chat_id=5005, times=1)
-    broadcast_id, _ = await create_broadcast(
-        svc.db,
-        SystemClock().now(),
-        created_by=1,
-        message=OutMessage("Tin của phường"),
-        audience=Audience(AudienceKind.EVERYONE),
-        urgent=False,
-    )
+    broadcast_id, _ = await new_broadcast(svc.db, "Tin của phường")
     await svc.delivery.enqueue(broadcast_id)
     while not any(c["code"] == 429 for c in sim.failed_calls):
         await asyncio.sleep(0.01)
@@ -300,14 +283,7 @@ async def test_replies_share_the_budget_so_nobody_meets_a_429(
     await add_people(svc.db, people)
     for uid in people:
         sim.user(uid, started=True)
-    broadcast_id, _ = await create_broadcast(
-        svc.db,
-        SystemClock().now(),
-        created_by=1,
-        message=OutMessage("Tin của phường"),
-        audience=Audience(AudienceKind.EVERYONE),
-        urgent=False,
-    )
+    broadcast_id, _ = await new_broadcast(svc.db, "Tin của phường")
     await svc.delivery.enqueue(broadcast_id)
     loop = asyncio.get_running_loop()
     latencies: list[float] = []

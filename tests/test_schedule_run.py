@@ -16,11 +16,19 @@ from bot.app import build_application, running
 from bot.clock import Clock, FakeClock, SystemClock
 from bot.config import Config
 from bot.content import ContentPack
-from bot.delivery import Audience, AudienceKind, OutMessage, create_broadcast
+from bot.delivery import Audience, AudienceKind
 from bot.schedule import Content, Rule, create_schedule, job_id
 from bot.simulator import BotApiSimulator
 
-from .broadcast_support import add_group, add_leader, add_people, add_unit, svc_of, wait_done
+from .broadcast_support import (
+    add_group,
+    add_leader,
+    add_people,
+    add_unit,
+    new_broadcast,
+    svc_of,
+    wait_done,
+)
 from .conftest import ADMIN_ID
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -231,13 +239,8 @@ async def test_opt_out_stops_non_urgent_pushes_only(
         assert "vẫn nhận các thông báo công việc" in (await people[4003].expect_reply()).text
 
         async def everyone(urgent: bool) -> set[int]:
-            broadcast_id, _ = await create_broadcast(
-                svc.db,
-                SystemClock().now(),
-                created_by=ADMIN_ID,
-                message=OutMessage("khẩn" if urgent else "thường"),
-                audience=Audience(AudienceKind.EVERYONE),
-                urgent=urgent,
+            broadcast_id, _ = await new_broadcast(
+                svc.db, "khẩn" if urgent else "thường", urgent=urgent, created_by=ADMIN_ID
             )
             await svc.delivery.enqueue(broadcast_id)
             await wait_done(svc.db, broadcast_id)
