@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
+from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import TelegramChannel
 from bot.clock import SystemClock, iso
 from bot.config import DeliveryConfig
@@ -137,7 +137,7 @@ async def start_rig(
     bot = Bot(
         TOKEN,
         base_url=sim.base_url,
-        request=HTTPXRequest(read_timeout=0.5, connection_pool_size=16),
+        request=AiohttpRequest(connection_pool_size=16, read_timeout=0.5),  # the bot's own
     )
     await bot.initialize()
     delivery = Delivery()

@@ -123,6 +123,8 @@ def test_ptb_timeouts_map_to_aiohttp_ones() -> None:
     )  # fmt: skip
     poll = client_timeout(False, 15.0, default, 5.0, 2.0)  # getUpdates: read + long poll
     assert (poll.connect, poll.sock_connect, poll.sock_read) == (7.0, 5.0, 15.0)
+    own = client_timeout(False, default, default, default, default, default_read=0.5)
+    assert own.sock_read == 0.5  # AiohttpRequest(read_timeout=…) is the default for reads
     upload = client_timeout(True, 5.0, 20.0, default, default)
     assert upload.total == 25.0
     unlimited = client_timeout(True, None, None, None, 1.0)

@@ -36,15 +36,16 @@ MEDIA_WRITE_TIMEOUT = 60.0  # sending a whole upload (photos of a session, repor
 class AiohttpRequest(BaseRequest):
     """A `BaseRequest` on one `aiohttp.ClientSession` with a bounded connection pool."""
 
-    __slots__ = ("_pool_size", "_session")
+    __slots__ = ("_pool_size", "_read_timeout", "_session")
 
-    def __init__(self, connection_pool_size: int = 32) -> None:
+    def __init__(self, connection_pool_size: int = 32, read_timeout: float = READ_TIMEOUT) -> None:
         self._pool_size = connection_pool_size
+        self._read_timeout = read_timeout
         self._session: aiohttp.ClientSession | None = None
 
     @property
     def read_timeout(self) -> float:
-        return READ_TIMEOUT
+        return self._read_timeout
 
     async def initialize(self) -> None:
         # Created here, inside the running loop (aiohttp binds its session to it).
@@ -73,7 +74,9 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized")
         files = request_data is not None and request_data.contains_files
-        timeout = client_timeout(files, read_timeout, write_timeout, connect_timeout, pool_timeout)
+        timeout = client_timeout(
+            files, read_timeout, write_timeout, connect_timeout, pool_timeout, self._read_timeout
+        )
         data: aiohttp.FormData | dict[str, str] | None = None
         if request_data is not None:
             if files:
@@ -98,10 +101,10 @@ class AiohttpRequest(BaseRequest):
 
 def client_timeout(
     files: bool, read_timeout: object, write_timeout: object, connect_timeout: object,
-    pool_timeout: object,
+    pool_timeout: object, default_read: float = READ_TIMEOUT,
 ) -> aiohttp.ClientTimeout:  # fmt: skip
     """PTB's four timeouts (a DefaultValue: ours; None: no limit) as aiohttp's."""
-    read = _given(read_timeout, READ_TIMEOUT)
+    read = _given(read_timeout, default_read)
     connect = _given(connect_timeout, CONNECT_TIMEOUT)
     upload = _given(write_timeout, MEDIA_WRITE_TIMEOUT) if files else None
     return aiohttp.ClientTimeout(
