@@ -25,7 +25,7 @@ The baseline in (c) is a send loop in memory: a SIGKILL ends it and nothing resu
 command that started it was already confirmed to Telegram), so what it had not sent is lost.
 
 Measured (full run, N = 3000, 20 chatters thinking 1–3 s; Loa Phường | baseline):
-  (a) rate 29.50 msg/s (29.35 in a second run of (a)), 0 429s, 0 lost | 15.51 msg/s, 1467
+  (a) rate 29.50 msg/s (29.35, 29.50 in two more runs of (a)), 0 429s, 0 lost | 15.51 msg/s, 1467
       429s and lost (AIORateLimiter's bucket lets a burst through, Telegram blocks the bot
       for a second and every call in that second fails). Before the pacer counted each send
       from leaving to its answer, the grid had to run at 29/s and gave 28.92..28.94 (29.5

@@ -24,14 +24,14 @@ Measurements per bot:
 
 Run:  .venv/bin/python bench/updates.py --n 2000 [--repeat 3] [--paced]
 
-Measured (two runs of --n 2000 --idle 200 --repeat 3 [--paced], this 2-core machine, shared
-and noisy; min..max over the 6 runs):
-  PTB echo                 678..883 updates/s, p99 1.9..3.3 ms, bot CPU 1.01..1.32 ms/update
-  PTB, same answers        517..624 updates/s, p99 2.6..4.3 ms, bot CPU 1.25..1.50 ms/update
-  PTB echo on aiohttp    1250..1454 updates/s, p99 0.9..1.3 ms, bot CPU 0.48..0.58 ms/update
+Measured (three runs of --n 2000 --idle 200 --repeat 3 [--paced], this 2-core machine, shared
+and noisy; min..max over the 9 runs):
+  PTB echo                 607..883 updates/s, p99 1.9..3.3 ms, bot CPU 1.01..1.38 ms/update
+  PTB, same answers        474..624 updates/s, p99 2.6..4.3 ms, bot CPU 1.25..1.57 ms/update
+  PTB echo on aiohttp    1139..1454 updates/s, p99 0.9..1.3 ms, bot CPU 0.48..0.62 ms/update
   Loa Phường              775..1052 updates/s, p99 3.1..6.0 ms, bot CPU 0.94..1.29 ms/update
-  Loa Phường / PTB echo 0.90..1.36 (target ≥ 0.80); / same answers 1.41..1.79;
-  / echo on aiohttp 0.61..0.80 (what Loa Phường's own work costs on the same transport).
+  Loa Phường / PTB echo 0.90..1.63 (target ≥ 0.80); / same answers 1.41..2.09;
+  / echo on aiohttp 0.61..0.86 (what Loa Phường's own work costs on the same transport).
   Paced (as shipped): 30.1 updates/s, Telegram's 30/s; its "idle" p99 is ~0.9 s because the
   idle user sends the next command the moment an answer arrives and replies keep to
   Telegram's one message a second per chat.
