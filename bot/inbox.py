@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from bot.clock import Clock, iso
 from bot.db import Database
+from bot.scrub import scrub
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -167,7 +168,8 @@ class InboxWriter:
         if update_id in self._known:
             return False
         self._remember(update_id)
-        self._records.append((update_id, chat_id, payload))
+        # Secrets (invite tokens) never reach disk; the update in memory keeps them.
+        self._records.append((update_id, chat_id, scrub(payload)))
         return True
 
     def finish(self, update_id: int) -> None:

@@ -2,10 +2,13 @@
 
 A token is 144 random bits in base64url (24 characters, well inside Telegram's 64-character
 deep-link payload). Only its sha256 is stored, so a copy of the database cannot be used to
-redeem anything. An invite is single-use and expires after `[invites] ttl_days`. Redeeming is
-one conditional UPDATE (`… WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > now`)
-inside the same transaction that grants the role: when two people redeem at once, exactly one
-UPDATE matches a row, and the other changes nothing — this holds across processes too.
+redeem anything: the token is not in the durable inbox either (`bot/scrub.py` cuts it out of
+every update before it is written), and the "Đồng ý" button under the data notice names the
+person's `invite_offers` row, not the token. An invite is single-use and expires after
+`[invites] ttl_days`. Redeeming is one conditional UPDATE (`… WHERE used_at IS NULL AND
+revoked_at IS NULL AND expires_at > now`) inside the same transaction that grants the role:
+when two people redeem at once, exactly one UPDATE matches a row, and the other changes
+nothing — this holds across processes too.
 """
 
 from __future__ import annotations
@@ -209,6 +212,18 @@ async def check(db: Database, token: str, now: datetime) -> tuple[Outcome, Invit
     return status(invite, now), invite
 
 
+async def offer(db: Database, user_id: int, invite: Invite, now: datetime) -> None:
+    """Remember that `user_id` opened `invite`'s link and is reading the data notice, so that
+    "Đồng ý" can redeem it by this row: the button never carries the token (an update is
+    written to disk; see bot/scrub.py). A newer link replaces an older one."""
+    await db.execute(
+        "INSERT INTO invite_offers (user_id, invite_id, offered_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET invite_id = excluded.invite_id,"
+        " offered_at = excluded.offered_at",
+        (user_id, invite.id, iso(now)),
+    )
+
+
 async def redeem(
     db: Database,
     token: str,
@@ -226,11 +241,36 @@ async def redeem(
         return Redemption(Outcome.REFUSED)
     if not TOKEN_RE.match(token):
         return Redemption(Outcome.UNKNOWN)
+    return await _redeem(db, "i.token_hash = ?", token_hash(token), person, now, consent_version)
+
+
+async def redeem_offer(
+    db: Database, person: Identity, now: datetime, *, consent_version: str | None = None
+) -> Redemption:
+    """Redeem the invite `person` opened last (see `offer`); UNKNOWN if there is none."""
+    return await _redeem(
+        db,
+        "i.id = (SELECT invite_id FROM invite_offers WHERE user_id = ?)",
+        person.user_id,
+        person,
+        now,
+        consent_version,
+    )
+
+
+async def _redeem(
+    db: Database,
+    where: str,
+    key: object,
+    person: Identity,
+    now: datetime,
+    consent_version: str | None,
+) -> Redemption:
+    if not can_be_privileged(person.user_id):
+        return Redemption(Outcome.REFUSED)
     stamp = iso(now)
     async with db.transaction() as conn:
-        cursor = await conn.execute(
-            f"{_INVITE_SELECT} WHERE i.token_hash = ?", (token_hash(token),)
-        )
+        cursor = await conn.execute(f"{_INVITE_SELECT} WHERE {where}", (key,))
         row = await cursor.fetchone()
         invite = None if row is None else _invite(row)
         outcome = status(invite, now)
@@ -248,6 +288,9 @@ async def redeem(
         )
         if cursor.rowcount != 1:
             return Redemption(Outcome.USED, invite)
+        # Others who opened the same link keep their offer: pressing "Đồng ý" tells them
+        # it was used (rather than that it never existed).
+        await conn.execute("DELETE FROM invite_offers WHERE user_id = ?", (person.user_id,))
         if existing is None:
             role = invite.role
             await conn.execute(

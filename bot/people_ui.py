@@ -60,7 +60,7 @@ class Press:
     kind: str
     verb: str
     ids: tuple[int, ...] = ()
-    word: str = ""  # an invite token or a role name
+    word: str = ""  # OFFERED (or an older screen's invite token) or a role name
 
 
 def parse(data: str) -> Press | None:
@@ -114,9 +114,14 @@ def paged(buttons: list[Button], page: int, prefix: str) -> tuple[tuple[Button, 
 # ---------------------------------------------------------------- consent and my data
 
 
-def consent_screen(token: str | None = None, invite: Invite | None = None) -> Screen:
+# "Đồng ý" under an invite's notice: redeem the invite this person opened (invite_offers).
+# Screens shown by older versions carry the token itself here; those still work.
+OFFERED = "inv"
+
+
+def consent_screen(invite: Invite | None = None) -> Screen:
     head = texts.invite_line(invite_what(invite)) if invite is not None else ""
-    agree = f"pc:y:{token}" if token else "pc:y"
+    agree = f"pc:y:{OFFERED}" if invite is not None else "pc:y"
     return Screen(
         texts.consent_notice(head),
         ((Button(texts.BTN_AGREE, agree),), (Button(texts.BTN_DISAGREE, "pc:n"),)),

@@ -401,6 +401,11 @@ INVITE_REVOKED = "Lời mời này đã bị thu hồi. Anh/chị liên hệ cá
 INVITE_UNIT_INACTIVE = (
     "Tổ dân phố trong lời mời này đã ngừng hoạt động. Anh/chị liên hệ cán bộ phường."
 )
+# A /start <token> replayed after a restart: the token is never stored, so it is gone.
+INVITE_OPEN_AGAIN = (
+    "Loa Phường vừa khởi động lại nên chưa nhận được lời mời của anh/chị. "
+    "Anh/chị mở lại đường link mời (hoặc quét lại mã QR) nhé."
+)
 
 
 def invite_welcome_leader(unit_html: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram import Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import chats, consent, invites, people, people_ui, texts, units
+from bot import chats, consent, invites, people, people_ui, scrub, texts, units
 from bot.channels import telegram_inbox
 from bot.invites import Outcome
 from bot.people import Identity, Role
@@ -97,6 +97,9 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     svc = services(context)
     token = context.args[0]
+    if scrub.is_redacted(token):  # replayed after a restart: the token was never stored
+        await _say(update, texts.INVITE_OPEN_AGAIN)
+        return
     now = svc.clock.now()
     if await consent.is_registered(svc.db, user.id):
         result = await invites.redeem(svc.db, token, _identity(user), now)
@@ -107,7 +110,9 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _audit_redeem_refusal(svc, user.id, outcome, invite)
         await _say(update, OUTCOME_TEXTS.get(outcome, texts.INVITE_UNKNOWN))
         return
-    await reply_screen(update, people_ui.consent_screen(token, invite))
+    assert invite is not None
+    await invites.offer(svc.db, user.id, invite, now)  # "Đồng ý" redeems it by this row
+    await reply_screen(update, people_ui.consent_screen(invite))
 
 
 async def _audit_redeem_refusal(
@@ -186,13 +191,15 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
         return
     if press.word:
         registered = await consent.is_registered(svc.db, user.id)
-        result = await invites.redeem(
-            svc.db,
-            press.word,
-            _identity(user),
-            now,
-            consent_version=None if registered else consent.CONSENT_VERSION,
-        )
+        version = None if registered else consent.CONSENT_VERSION
+        if press.word == people_ui.OFFERED:
+            result = await invites.redeem_offer(
+                svc.db, _identity(user), now, consent_version=version
+            )
+        else:  # a notice shown by an older version, whose button carries the token
+            result = await invites.redeem(
+                svc.db, press.word, _identity(user), now, consent_version=version
+            )
         await _edit(update, Screen(await _redemption_text(svc, update, result)))
         if await people.leader_units(svc.db, user.id):
             # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.

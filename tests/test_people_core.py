@@ -449,7 +449,9 @@ def test_every_button_the_screens_make_parses_back(unit_id: int, user_id: int, r
     unit = people.Unit(unit_id, "TDP05", "Tổ dân phố số 5", "", True)
     person = people.Person(user_id, "Lan", "", Role.LEADER, "2026-01-05T01:00:00Z", "v", True, True)
     screens = [
-        people_ui.consent_screen(invites.new_token()),
+        people_ui.consent_screen(
+            invites.Invite(unit_id, Role.LEADER, unit, 1, NOW, NOW, None, None, None)
+        ),
         people_ui.consent_screen(),
         people_ui.erase_confirm_screen(),
         people_ui.invite_role_screen(invites.INVITABLE),
