@@ -33,6 +33,7 @@ from bot.config import Config, check_writable
 from bot.content import ContentPack
 from bot.db import Database
 from bot.inbox import Inbox
+from bot.limits import FloodGate
 from bot.logs import protect
 from bot.services import BOT_DATA_KEY, Services, services
 from handlers import broadcast as broadcast_handlers
@@ -56,8 +57,10 @@ def build_application(
         content=content,
         clock=clock or SystemClock(),
     )
+    limits = config.limits
+    gate = FloodGate(limits.updates_burst, limits.updates_per_second)
     app = (
-        telegram_inbox.configure(ApplicationBuilder(), Inbox(svc.db, svc.clock), updates)
+        telegram_inbox.configure(ApplicationBuilder(), Inbox(svc.db, svc.clock), updates, gate)
         .token(config.telegram.token)
         # aiohttp rather than PTB's httpx: a fraction of the CPU per call (see the module).
         # Room for the outbox's calls in flight and the replies being sent at once.
@@ -77,6 +80,7 @@ def build_application(
         .build()
     )
     app.bot_data[BOT_DATA_KEY] = svc
+    telegram_inbox.answer_floods(app)
     handlers.register(app)
     return app
 

@@ -94,6 +94,19 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """How much one person may ask of the bot (see bot/limits.py)."""
+
+    # A person reading content or filing a report taps a few times in ten seconds; a burst
+    # of 30 and one a second after it is far above that and far below what stalls the bot.
+    updates_burst: int = 30  # updates let in at once, then updates_per_second
+    updates_per_second: float = 1.0
+    tips_per_hour: int = 5
+    invite_guesses: int = 10  # wrong invite links or codes per guess_window_minutes
+    guess_window_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     ward: WardConfig = field(default_factory=WardConfig)
@@ -104,6 +117,7 @@ class Config:
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     @property
     def file_url(self) -> str:
@@ -237,6 +251,16 @@ def validate(config: Config) -> None:
         raise ConfigError("[reports] period", texts.CFG_BAD_PERIOD, texts.CFG_FIX_PERIOD)
     if config.invites.ttl_days < 1:
         raise ConfigError("[invites] ttl_days", texts.CFG_BAD_TTL, texts.CFG_FIX_TTL)
+    limits = config.limits
+    for key, value in (
+        ("updates_burst", limits.updates_burst),
+        ("updates_per_second", limits.updates_per_second),
+        ("tips_per_hour", limits.tips_per_hour),
+        ("invite_guesses", limits.invite_guesses),
+        ("guess_window_minutes", limits.guess_window_minutes),
+    ):
+        if value <= 0:
+            raise ConfigError(f"[limits] {key}", texts.CFG_NOT_POSITIVE, texts.CFG_FIX_POSITIVE)
 
 
 def check_writable(path: Path, key: str) -> None:

@@ -1,14 +1,18 @@
-"""Logging set-up that can never leak the bot token.
+"""Logging set-up that can never leak the bot token (or an invite token).
 
 The token sits in every Bot API URL, and httpx logs URLs; exceptions quote them too. A
 record factory redacts the token from the message and any traceback text as each record is
 created, so it holds for every handler, including ones attached later (pytest's caplog).
+Invite tokens inside updates (PTB's debug log prints whole updates) are cut out the same
+way, by `bot.scrub`.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
+
+from bot.scrub import scrub
 
 REDACTED = "<token>"
 _secrets: set[str] = set()
@@ -19,7 +23,8 @@ def _redact(text: str) -> str:
     for secret in _secrets:
         if secret:
             text = text.replace(secret, REDACTED)
-    return text
+    # Invite tokens too: PTB's debug log prints whole updates (`/start <token>`).
+    return scrub(text)
 
 
 def protect(secret: str) -> None:
@@ -37,8 +42,6 @@ def protect(secret: str) -> None:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)  # type: ignore[arg-type]
-        if not _secrets:
-            return record
         message = record.getMessage()
         record.msg, record.args = _redact(message), None
         if record.exc_info and record.exc_info[0] is not None:

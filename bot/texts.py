@@ -233,9 +233,18 @@ CFG_BAD_PERIOD = "kỳ báo cáo chỉ nhận weekly hoặc monthly."
 CFG_FIX_PERIOD = 'ghi period = "weekly" (hằng tuần) hoặc "monthly" (hằng tháng).'
 CFG_BAD_TTL = "thời hạn lời mời phải từ 1 ngày trở lên."
 CFG_FIX_TTL = "ghi ttl_days = 7."
+CFG_NOT_POSITIVE = "giá trị này phải lớn hơn 0."
+CFG_FIX_POSITIVE = "ghi một số dương, hoặc xóa dòng này để dùng giá trị mặc định."
 
 CONTENT_INVALID = "Nội dung trong thư mục content có lỗi, bot chưa khởi động:"
 CONTENT_FIX_HINT = "Sửa các lỗi trên rồi chạy lại: python -m bot check-content"
+
+# ---------------------------------------------------------------- too fast (one person's flood)
+FLOOD_SLOW_DOWN = (
+    "Anh/chị gửi nhanh quá, Loa Phường chưa kịp trả lời hết. Các tin gửi từ lúc này sẽ "
+    "không được xử lý; anh/chị chờ khoảng mười giây rồi gửi lại điều cần hỏi nhé. "
+    "Báo cáo đang làm dở vẫn được giữ nguyên."
+)
 
 # ---------------------------------------------------------------- permissions
 LEADER_MENU_READY = (

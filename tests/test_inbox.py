@@ -367,31 +367,39 @@ async def test_updates_are_on_disk_before_the_next_get_updates_leaves(db: Databa
 
 async def test_the_updater_is_held_back_while_the_backlog_is_full(db: Database) -> None:
     """Beyond MAX_BACKLOG updates taken and not handled, put() waits (so updates wait at
-    Telegram, not in memory); each handled update makes room for one more."""
+    Telegram, not in memory); each handled update makes room for one more. Only the first
+    PER_CHAT_COUNTED waiting updates of a chat count, so one busy chat never fills it."""
     queue = DurableQueue(InboxWriter(Inbox(db, SystemClock())))
 
-    def update(update_id: int) -> Update:
+    def update(update_id: int, chat_id: int) -> Update:
         return Update.de_json(
             {
                 "update_id": update_id,
                 "message": {
                     "message_id": update_id,
                     "date": 0,
-                    "chat": {"id": 7, "type": "private"},
+                    "chat": {"id": chat_id, "type": "private"},
                     "text": "/muctieu",
                 },
             },
             None,
         )
 
-    for update_id in range(1, telegram_inbox.MAX_BACKLOG + 1):
-        await asyncio.wait_for(queue.put(update(update_id)), 1)
-    blocked = asyncio.create_task(queue.put(update(1000)))
+    busy = telegram_inbox.PER_CHAT_COUNTED  # chat 100's updates come first
+    taken = [update(n, 100 if n <= busy else 100 + n) for n in range(1, 33)]
+    assert len(taken) == telegram_inbox.MAX_BACKLOG
+    for item in taken:
+        await asyncio.wait_for(queue.put(item), 1)
+    # Chat 100 already has PER_CHAT_COUNTED waiting: it adds more without waiting.
+    for n in range(5):
+        await asyncio.wait_for(queue.put(update(500 + n, 100)), 1)
+    blocked = asyncio.create_task(queue.put(update(1000, 999)))
     await asyncio.sleep(0.05)
     assert not blocked.done()
     queue.get_nowait()
+    queue.task_done()
     await asyncio.sleep(0.05)
     assert not blocked.done()  # taken, but not handled yet
-    queue.task_done()
+    queue.release(taken[-1])
     await asyncio.wait_for(blocked, 1)
     assert queue.backlog == telegram_inbox.MAX_BACKLOG

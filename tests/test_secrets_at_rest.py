@@ -8,6 +8,7 @@ button's `pc:y:<token>`) and redeemed it from a second account.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,19 @@ async def test_an_opened_invite_leaves_no_token_on_disk_and_consent_needs_none(
     assert [u.code for u in await people.leader_units(svc(app).db, 4101)] == ["TDP05"]
     await telegram_inbox.flush(app)
     assert token.encode() not in on_disk(config)
+
+
+async def test_invite_tokens_stay_out_of_the_most_verbose_log(
+    sim: BotApiSimulator, app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await leader_invite(app)
+    lan = sim.user(4104, "Lan")
+    with caplog.at_level(logging.DEBUG):
+        await lan.send(f"/start {token}")
+        await lan.press(await lan.expect_reply(), texts.BTN_AGREE)
+        await lan.expect_reply()
+    assert "/start" in caplog.text  # PTB logged the update…
+    assert token not in caplog.text  # …without the token
 
 
 async def test_links_pasted_replied_or_sent_in_a_group_are_not_stored_in_clear(

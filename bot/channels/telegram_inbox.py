@@ -22,21 +22,31 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
+from bot import texts
 from bot.channels.aiohttp_request import AiohttpRequest
+from bot.config import LimitsConfig
 from bot.inbox import ChatSequencer, Inbox, InboxWriter
+from bot.limits import FloodGate, Verdict
 
 log = logging.getLogger(__name__)
 
 # Updates taken from Telegram and not yet handled: enough to keep the 16 concurrent chats
-# busy, few enough that a crash replays only a handful from the inbox.
+# busy, few enough that a crash replays only a handful from the inbox. Only the first
+# PER_CHAT_COUNTED waiting updates of each chat count: a busy chat (a flood, a group with
+# a full per-group send budget) must not hold back the updates of every other chat.
 MAX_BACKLOG = 32
+PER_CHAT_COUNTED = 2
+
+FloodHandler = Callable[[Update], None]
 
 
 def _chat_of(update: object) -> int | None:
@@ -49,40 +59,82 @@ def _chat_of(update: object) -> int | None:
     return None
 
 
-class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
-    """The update queue that hands each update to the inbox writer before queueing it, and
-    holds the Updater back while MAX_BACKLOG updates are taken but not yet handled: beyond
-    that, updates wait at Telegram rather than in memory (and in the inbox, where a crash
-    would make them all replays)."""
+def _person_of(update: Update) -> int | None:
+    user = update.effective_user
+    return user.id if user is not None else _chat_of(update)
 
-    def __init__(self, writer: InboxWriter) -> None:
+
+class DurableQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """The update queue that hands each update to the inbox writer before queueing it, lets
+    each person in through the flood gate, and holds the Updater back while MAX_BACKLOG
+    updates are taken but not yet handled: beyond that, updates wait at Telegram rather
+    than in memory (and in the inbox, where a crash would make them all replays).
+
+    An update over a person's limit is recorded (so a repeat is still spotted) and closed at
+    once without handling; the first one of a flood is passed to `on_flood` to be answered
+    politely. `release(update)` is called by the processor when an update was handled."""
+
+    def __init__(
+        self,
+        writer: InboxWriter,
+        gate: FloodGate | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.writer = writer
-        self.backlog = 0  # queued and not yet handled (PTB calls task_done after handling)
+        defaults = LimitsConfig()
+        self.gate = gate or FloodGate(defaults.updates_burst, defaults.updates_per_second)
+        self.clock = clock
+        self.on_flood: FloodHandler | None = None
+        self.backlog = 0  # waiting updates that count against MAX_BACKLOG
+        self._waiting: Counter[int | None] = Counter()  # per chat: queued, not yet handled
         self._room = asyncio.Event()
 
     async def put(self, item: Any) -> None:
-        fresh = not isinstance(item, Update) or self.writer.accept(
-            item.update_id, _chat_of(item), item.to_json()
-        )
-        if not fresh:
+        if not isinstance(item, Update):
+            await super().put(item)  # PTB's stop signal: never waits for room
+            return
+        if not self.writer.accept(item.update_id, _chat_of(item), item.to_json()):
             log.info("update %s was already received; ignored", item.update_id)
             return
-        # Only updates wait for room: PTB's stop signal must get through at once.
-        while isinstance(item, Update) and self.backlog >= MAX_BACKLOG:
+        verdict = self.gate.admit(_person_of(item), self.clock())
+        if verdict != Verdict.ADMIT:
+            self.writer.finish(item.update_id)  # recorded, never handled: a flood
+            if verdict == Verdict.WARN:
+                log.warning("chat %s sends too fast; its updates are dropped", _chat_of(item))
+                if self.on_flood is not None:
+                    self.on_flood(item)
+            return
+        while self._counts(_chat_of(item)) and self.backlog >= MAX_BACKLOG:
             self._room.clear()
             await self._room.wait()
         await super().put(item)
 
     def put_nowait(self, item: Any) -> None:
         super().put_nowait(item)  # put() ends here too
-        self.backlog += 1
+        if isinstance(item, Update):
+            chat = _chat_of(item)
+            if self._counts(chat):
+                self.backlog += 1
+            self._waiting[chat] += 1
 
-    def task_done(self) -> None:
-        super().task_done()
-        self.backlog = max(0, self.backlog - 1)
+    def release(self, update: object) -> None:
+        """`update` (queued through put or put_nowait) has been handled."""
+        if not isinstance(update, Update):
+            return
+        chat = _chat_of(update)
+        self._waiting[chat] -= 1
+        if self._waiting[chat] <= 0:
+            del self._waiting[chat]
+        if self._waiting.get(chat, 0) < PER_CHAT_COUNTED:
+            # The chat's count went down by one among its counted places.
+            self.backlog = max(0, self.backlog - 1)
         if self.backlog < MAX_BACKLOG:
             self._room.set()
+
+    def _counts(self, chat: int | None) -> bool:
+        """Whether one more update of `chat` would count against MAX_BACKLOG."""
+        return self._waiting.get(chat, 0) < PER_CHAT_COUNTED
 
 
 class FlushFirstRequest(AiohttpRequest):
@@ -106,19 +158,41 @@ class FlushFirstRequest(AiohttpRequest):
 
 
 class OrderedProcessor(BaseUpdateProcessor):
-    """Per-chat order, cross-chat concurrency, and "done" in the inbox after handling."""
+    """Per-chat order, cross-chat concurrency, and "done" in the inbox after handling.
 
-    def __init__(self, writer: InboxWriter | None, max_concurrent_updates: int = 16) -> None:
+    An update waits for its chat's turn *before* it takes one of the concurrent places:
+    PTB's own `process_update` takes the place first, so sixteen updates of one busy chat,
+    each waiting for the one before, would leave no place for any other chat."""
+
+    def __init__(
+        self,
+        writer: InboxWriter | None,
+        max_concurrent_updates: int = 16,
+        queue: DurableQueue | None = None,
+    ) -> None:
         # 16 chats at once: far below the 256 connections of PTB's request pool (no reply
         # waits for a connection), enough to hide Telegram's round trip (16 / 25 ms ≈ 640
         # updates/s), and measured faster than 128 on loopback, where more tasks only add
         # scheduling overhead (bench/updates.py: 205..249 → 269..295 updates/s).
         super().__init__(max_concurrent_updates)
         self.writer = writer
+        self.queue = queue
         self.sequencer = ChatSequencer()
+        self._places = asyncio.Semaphore(max_concurrent_updates)
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self.sequencer.run(_chat_of(update), self._in_place(update, coroutine))
+        finally:
+            if self.queue is not None:
+                self.queue.release(update)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await self.sequencer.run(_chat_of(update), self._handle(update, coroutine))
+        await self._handle(update, coroutine)  # only reached through process_update
+
+    async def _in_place(self, update: object, coroutine: Awaitable[Any]) -> None:
+        async with self._places:
+            await self.do_process_update(update, coroutine)
 
     async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
         try:
@@ -153,6 +227,21 @@ async def replay_unfinished(app: Application) -> int:  # type: ignore[type-arg]
     return len(pending)
 
 
+def answer_floods(app: Application) -> None:  # type: ignore[type-arg]
+    """Tell a person who sends too fast, once per flood, in a private chat (in a group the
+    bot stays silent rather than add to the noise)."""
+    queue = app.update_queue
+    if not isinstance(queue, DurableQueue):
+        return
+
+    def on_flood(update: Update) -> None:
+        chat = update.effective_chat
+        if chat is not None and chat.type == Chat.PRIVATE:
+            app.create_task(app.bot.send_message(chat.id, texts.FLOOD_SLOW_DOWN), update=update)
+
+    queue.on_flood = on_flood
+
+
 async def flush(app: Application) -> None:  # type: ignore[type-arg]
     """Write the inbox's pending marks (at shutdown, before the database closes)."""
     queue = app.update_queue
@@ -164,7 +253,10 @@ UPDATE_MODES = ("durable", "ordered", "sequential")
 
 
 def configure(
-    builder: ApplicationBuilder, inbox: Inbox, mode: str = "durable"
+    builder: ApplicationBuilder,  # type: ignore[type-arg]
+    inbox: Inbox,
+    mode: str = "durable",
+    gate: FloodGate | None = None,
 ) -> ApplicationBuilder:  # type: ignore[type-arg]
     """Set the update queue, the processor and the getUpdates request on `builder`.
 
@@ -174,9 +266,10 @@ def configure(
     """
     if mode == "durable":
         writer = InboxWriter(inbox)
+        queue = DurableQueue(writer, gate)
         return (
-            builder.update_queue(DurableQueue(writer))
-            .concurrent_updates(OrderedProcessor(writer))
+            builder.update_queue(queue)
+            .concurrent_updates(OrderedProcessor(writer, queue=queue))
             .get_updates_request(FlushFirstRequest(writer))
         )
     if mode not in UPDATE_MODES:
