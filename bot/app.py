@@ -76,7 +76,8 @@ def build_application(
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .rate_limiter(SharedBudget(svc.delivery))  # issue 5: replies share the 30/s
+        # Replies share the 30/s with broadcasts, and keep trying through 429s and 5xx.
+        .rate_limiter(SharedBudget(svc.delivery, config.delivery.reply_retry_seconds))
         .build()
     )
     app.bot_data[BOT_DATA_KEY] = svc

@@ -84,6 +84,7 @@ class DeliveryConfig:
     per_chat_per_second: float = 1.0
     per_group_per_minute: int = 20
     max_attempts: int = 5
+    reply_retry_seconds: float = 60.0  # a reply keeps trying this long through 429s and 5xx
 
 
 @dataclass(frozen=True)

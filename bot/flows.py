@@ -34,7 +34,7 @@ class Outcome:
     def to_json(self) -> str:
         return json.dumps(
             {
-                "screen": _screen_dict(self.screen),
+                "screen": screen_to_dict(self.screen),
                 "edit": self.edit,
                 "toast": self.toast,
                 "alert": self.alert,
@@ -49,7 +49,7 @@ class Outcome:
     def from_json(cls, text: str) -> Outcome:
         data = json.loads(text)
         return cls(
-            screen=_screen_from(data["screen"]),
+            screen=screen_from_dict(data["screen"]),
             edit=bool(data.get("edit")),
             toast=str(data.get("toast", "")),
             alert=bool(data.get("alert")),
@@ -59,14 +59,14 @@ class Outcome:
         )
 
 
-def _screen_dict(screen: Screen) -> dict[str, Any]:
+def screen_to_dict(screen: Screen) -> dict[str, Any]:
     return {
         "html": screen.html,
         "buttons": [[[b.label, b.data] for b in row] for row in screen.buttons],
     }
 
 
-def _screen_from(data: dict[str, Any]) -> Screen:
+def screen_from_dict(data: dict[str, Any]) -> Screen:
     return Screen(
         html=data["html"],
         buttons=tuple(

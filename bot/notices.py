@@ -22,6 +22,7 @@ from bot.clock import iso
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
+from bot.flows import screen_from_dict, screen_to_dict
 from bot.screens import Screen
 
 
@@ -134,3 +135,37 @@ async def retry_later(
 async def postpone(db: Database, notice_id: int, until: datetime) -> None:
     """Wait without counting an attempt (Telegram asked us to slow down)."""
     await db.execute("UPDATE notices SET next_at = ? WHERE id = ?", (iso(until), notice_id))
+
+
+# ---------------------------------------------------------------- replies owed after a fault
+
+SCREEN = "screen"
+
+
+async def owe_screen(
+    db: Database,
+    chat_id: int,
+    user_id: int,
+    event_id: int,
+    screen: Screen,
+    photo: str | None,
+    now: datetime,
+) -> None:
+    """A flow's answer that Telegram kept refusing for longer than a reply may wait: send it
+    as a notice once Telegram takes messages again, so the person still sees the screen of
+    the step they are at (the step itself is already applied)."""
+    payload = {"user": user_id, "event": event_id, "screen": screen_to_dict(screen)}
+    if photo:
+        payload["photo"] = photo
+    async with db.transaction() as conn:
+        await queue(conn, chat_id, SCREEN, now, payload=payload)
+
+
+@renderer(SCREEN)
+async def _owed_screen(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    last = await ctx.db.fetchval(
+        "SELECT event_id FROM flow_marks WHERE user_id = ?", (notice.payload.get("user", 0),)
+    )
+    if last is not None and int(last) > int(notice.payload.get("event", 0)):
+        return None  # the person has taken another step since: that screen was shown
+    return Rendered(screen_from_dict(notice.payload["screen"]), notice.payload.get("photo"))

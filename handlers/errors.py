@@ -9,6 +9,7 @@ from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.channels.telegram_delivery import single_attempt
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(context.error, Forbidden):
         return  # the person blocked the bot: nobody is listening
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.ERROR_GENERIC, show_alert=True)
-        else:
-            await context.bot.send_message(update.effective_chat.id, texts.ERROR_GENERIC)
+        with single_attempt():  # if Telegram is what failed, the apology would fail too
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.ERROR_GENERIC, show_alert=True)
+            else:
+                await context.bot.send_message(update.effective_chat.id, texts.ERROR_GENERIC)
     except Exception:  # the apology itself failed (network down): the log already has it
         log.warning("could not tell chat about error in update %s", update_id)

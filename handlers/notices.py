@@ -25,6 +25,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import Application, ContextTypes
 
 from bot import notices
+from bot.channels.telegram_delivery import single_attempt
 from bot.clock import iso
 from bot.notices import RenderContext
 from bot.services import BOT_DATA_KEY, Services
@@ -33,6 +34,7 @@ from handlers.common import inline_markup
 log = logging.getLogger(__name__)
 SENDER_KEY = "report_notices"
 MEDIA_ATTEMPTS = 5
+OWED_SCREEN_ATTEMPTS = 40  # 2 s, 4 s, … then every 5 minutes: about three hours in all
 
 
 class NoticeSender:
@@ -114,17 +116,8 @@ class NoticeSender:
             return True
         markup = inline_markup(rendered.screen)
         try:
-            if rendered.photo:
-                await self.app.bot.send_photo(
-                    notice.chat_id,
-                    rendered.photo,
-                    caption=rendered.screen.html,
-                    reply_markup=markup,
-                )
-            else:
-                await self.app.bot.send_message(
-                    notice.chat_id, rendered.screen.html, reply_markup=markup
-                )
+            with single_attempt():  # this sender acts on every failure itself, below
+                await self._deliver(notice, rendered, markup)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self._paused_until = time.monotonic() + wait
@@ -140,11 +133,34 @@ class NoticeSender:
         except (TimedOut, NetworkError) as exc:
             # It may or may not have arrived; sending again risks a duplicate, not a loss.
             log.warning("notice %s: %s; will retry", notice.id, exc)
-            delay = timedelta(seconds=30 * (notice.attempts + 1))
-            await notices.retry_later(db, notice.id, now, delay, svc.config.delivery.max_attempts)
+            attempts = svc.config.delivery.max_attempts
+            if notice.kind == notices.SCREEN:
+                # A person is waiting for this screen: try again soon, and for hours.
+                delay = timedelta(seconds=min(300, 2 * 2**notice.attempts))
+                attempts = max(attempts, OWED_SCREEN_ATTEMPTS)
+            else:
+                delay = timedelta(seconds=30 * (notice.attempts + 1))
+            await notices.retry_later(db, notice.id, now, delay, attempts)
         else:
             await notices.mark_sent(db, notice.id, now)
         return True
+
+    async def _deliver(
+        self, notice: notices.Notice, rendered: notices.Rendered, markup: object
+    ) -> None:
+        if rendered.photo:
+            await self.app.bot.send_photo(
+                notice.chat_id,
+                rendered.photo,
+                caption=rendered.screen.html,
+                reply_markup=markup,  # type: ignore[arg-type]
+            )
+        else:
+            await self.app.bot.send_message(
+                notice.chat_id,
+                rendered.screen.html,
+                reply_markup=markup,  # type: ignore[arg-type]
+            )
 
     async def download_media(self) -> int:
         """Download the files people sent that are not on disk yet; return how many."""

@@ -4,13 +4,13 @@ notice sender. Shared by the report and tip handlers.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import notices
 from bot.flows import Outcome
 from bot.screens import Screen
 from bot.services import services
@@ -21,30 +21,64 @@ log = logging.getLogger(__name__)
 
 
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
-    """Answer the button, then edit it or send anew, as the core answered."""
+    """Answer the button, then edit it or send anew, as the core answered.
+
+    Each call already tries again through 429s and 5xx for `[delivery] reply_retry_seconds`
+    (SharedBudget). If Telegram still refuses, the screen is owed as a notice and sent as
+    soon as Telegram takes messages again: the step is applied, so the person must see it."""
     query = update.callback_query
     chat = update.effective_chat
     if query is not None:
-        with contextlib.suppress(BadRequest):  # a replayed press: the query expired meanwhile
+        try:
             await query.answer(outcome.toast or None, show_alert=outcome.alert)
+        except BadRequest:  # a replayed press: the query expired meanwhile
+            pass
+        except TelegramError as exc:  # only the toast is lost; the screen matters more
+            log.info("could not answer a button press: %s", exc)
     if chat is None:
         return
+    try:
+        await _put_on_screen(update, context, outcome, chat.id)
+    except BadRequest:
+        raise
+    except (RetryAfter, NetworkError) as exc:
+        if update.effective_user is None:
+            raise
+        svc = services(context)
+        log.warning("reply to chat %s owed as a notice: %s", chat.id, exc)
+        await notices.owe_screen(
+            svc.db,
+            chat.id,
+            update.effective_user.id,
+            event(update),
+            outcome.screen,
+            outcome.photo,
+            svc.clock.now(),
+        )
+        wake(context)
+        return
+    if outcome.wake:
+        wake(context)
+
+
+async def _put_on_screen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome, chat_id: int
+) -> None:
+    query = update.callback_query
     screen = outcome.screen
     markup = inline_markup(screen)
     if outcome.photo:
         await context.bot.send_photo(
-            chat.id, outcome.photo, caption=screen.html, reply_markup=markup
+            chat_id, outcome.photo, caption=screen.html, reply_markup=markup
         )
     elif query is not None and outcome.edit and isinstance(query.message, Message):
         if not await _edit(query.message, screen, markup):
-            await context.bot.send_message(chat.id, screen.html, reply_markup=markup)
+            await context.bot.send_message(chat_id, screen.html, reply_markup=markup)
     else:
         reply_markup = markup
         if reply_markup is None and outcome.menu and update.effective_user is not None:
             reply_markup = await menu_for(services(context), update.effective_user.id)
-        await context.bot.send_message(chat.id, screen.html, reply_markup=reply_markup)
-    if outcome.wake:
-        wake(context)
+        await context.bot.send_message(chat_id, screen.html, reply_markup=reply_markup)
 
 
 async def _edit(message: Message, screen: Screen, markup: object) -> bool:

@@ -10,9 +10,11 @@ retried as if the network had failed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
-from collections.abc import Callable, Coroutine
+import random
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +39,12 @@ log = logging.getLogger(__name__)
 # Set while the outbox sender's own call is on its way (see SharedBudget).
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
 _UNCOUNTED = frozenset({"sendChatAction", "getUpdates"})
+# Set by senders that handle failures themselves (the notice sender): one attempt only.
+_SINGLE_ATTEMPT: contextvars.ContextVar[bool] = contextvars.ContextVar("single", default=False)
+# What a person sees as the bot's answer: retried (see SharedBudget._until_answered).
+_RETRIED = ("send", "edit", "answerCallbackQuery", "copyMessage", "forwardMessage")
+REPLY_BACKOFF = 0.5  # seconds before the second try after a 5xx or a timeout; doubles
+REPLY_BACKOFF_CAP = 8.0
 
 # 400 answers that mean the address no longer exists (as good as a 403).
 _GONE_400 = ("chat not found", "user not found", "peer_id_invalid", "chat_write_forbidden")
@@ -112,16 +120,11 @@ class TelegramChannel:
         self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
     ) -> int | None:
         try:
-            if edit_message_id is not None:
-                await self.bot.edit_message_text(
-                    screen.html,
-                    chat_id=chat_id,
-                    message_id=edit_message_id,
-                    reply_markup=_markup(screen),
-                )
-                return None
-            sent = await self.bot.send_message(chat_id, screen.html, reply_markup=_markup(screen))
-            return sent.message_id
+            # A progress edit is tried once (the next one comes in seconds); the delivery
+            # report is a reply the official waits for, tried like every reply.
+            edit = edit_message_id is not None
+            with single_attempt() if edit else contextlib.nullcontext():
+                return await self._show(chat_id, screen, edit_message_id)
         except TelegramError as exc:
             if "not modified" not in str(exc).lower():
                 log.warning("could not show a delivery message in chat %s: %s", chat_id, exc)
@@ -129,6 +132,28 @@ class TelegramChannel:
         except Exception:  # best effort: the bot may be shutting down
             log.warning("could not show a delivery message in chat %s", chat_id, exc_info=True)
             return None
+
+    async def _show(self, chat_id: int, screen: Screen, edit_message_id: int | None) -> int | None:
+        if edit_message_id is not None:
+            await self.bot.edit_message_text(
+                screen.html,
+                chat_id=chat_id,
+                message_id=edit_message_id,
+                reply_markup=_markup(screen),
+            )
+            return None
+        sent = await self.bot.send_message(chat_id, screen.html, reply_markup=_markup(screen))
+        return sent.message_id
+
+
+@contextlib.contextmanager
+def single_attempt() -> Iterator[None]:
+    """Calls made inside are tried once: the caller acts on the failure itself."""
+    token = _SINGLE_ATTEMPT.set(True)
+    try:
+        yield
+    finally:
+        _SINGLE_ATTEMPT.reset(token)
 
 
 class SharedBudget(BaseRateLimiter[None]):
@@ -138,13 +163,16 @@ class SharedBudget(BaseRateLimiter[None]):
     the bot go out at once (a person is waiting) and the broadcast leaves them room: each
     reply is entered in the sender's `Pacer` (overall, for the chat and for the group), and
     waits only if the overall window is full, until its oldest send ages out (hundredths of
-    a second), so broadcast plus replies stay under the limit. If a
-    reply meets a 429 anyway, broadcasts pause for retry_after and the reply is sent once
-    more after it. PTB's AIORateLimiter does the opposite: replies queue behind the
-    broadcast, and one 429 stops every request."""
+    a second), so broadcast plus replies stay under the limit. If a reply meets a 429
+    anyway, broadcasts pause for retry_after and the reply is tried again after it; 5xx
+    answers and timeouts are tried again with backoff, all within `[delivery]
+    reply_retry_seconds` (a person who just pressed a button must see the next screen, and
+    the step is already applied). PTB's AIORateLimiter does the opposite: replies queue
+    behind the broadcast, one 429 stops every request, and nothing is retried."""
 
-    def __init__(self, delivery: Delivery) -> None:
+    def __init__(self, delivery: Delivery, retry_for: float = 60.0) -> None:
         self.delivery = delivery
+        self.retry_for = retry_for
 
     async def initialize(self) -> None:
         return None
@@ -170,16 +198,60 @@ class SharedBudget(BaseRateLimiter[None]):
                 chat_id = int(data.get("chat_id", 0))
             except (TypeError, ValueError):  # "@channelname": counts overall only
                 chat_id = 0
+        if _SINGLE_ATTEMPT.get() or not endpoint.startswith(_RETRIED):
+            return await self._once(callback, args, kwargs, chat_id, endpoint)
+        return await self._until_answered(callback, args, kwargs, chat_id, endpoint)
+
+    async def _once(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        chat_id: int | None,
+        endpoint: str,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         try:
             return await self._send(callback, args, kwargs, chat_id)
         except RetryAfter as exc:
-            # Rare (our pacing leaves room): hold the broadcasts as long as Telegram asks,
-            # then try this reply once more; a person is waiting for it.
-            wait = retry_seconds(exc)
-            self.delivery.pause_for(wait)
-            log.info("429 on a reply (%s); retrying in %.1f s", endpoint, wait)
-            await asyncio.sleep(wait + 0.05)
-            return await self._send(callback, args, kwargs, chat_id)
+            self.delivery.pause_for(retry_seconds(exc))  # the caller decides about retrying
+            log.info("429 on %s (single attempt)", endpoint)
+            raise
+
+    async def _until_answered(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        chat_id: int | None,
+        endpoint: str,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """A reply a person is waiting for: try again while Telegram asks us to wait (as long
+        as it asks: broadcasts pause as long too), or answers 5xx or not at all (backing
+        off), until `reply_retry_seconds` have passed; then the last error is raised. A
+        timed-out send may have arrived, so a retry risks a duplicate rather than a loss."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.retry_for
+        failures = 0
+        while True:
+            error: TelegramError
+            try:
+                return await self._send(callback, args, kwargs, chat_id)
+            except RetryAfter as exc:
+                error, wait = exc, retry_seconds(exc)
+                self.delivery.pause_for(wait)
+                wait += 0.05
+            except BadRequest:
+                raise  # Telegram refused this request for good: trying again cannot help
+            except NetworkError as exc:  # 5xx, a timeout, a dropped connection
+                error = exc
+                wait = min(REPLY_BACKOFF_CAP, REPLY_BACKOFF * 2**failures)
+                wait *= random.uniform(0.8, 1.2)  # callers that failed together spread out
+            failures += 1
+            if loop.time() + wait > deadline:
+                log.warning("%s failed %d times; giving up on this reply", endpoint, failures)
+                raise error
+            log.info("%s failed (%d); trying again in %.1f s", endpoint, failures, wait)
+            await asyncio.sleep(wait)
 
     async def _send(
         self,
