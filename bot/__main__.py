@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -35,8 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, default=None)
     check.add_argument("--path", type=Path, default=None, help="thư mục nội dung")
 
-    sim = sub.add_parser("simulator", help="chạy máy chủ Telegram mô phỏng")
-    sim.add_argument("args", nargs=argparse.REMAINDER)
+    # Listed for --help only: main() hands everything after "simulator" to its own parser
+    # (argparse.REMAINDER refuses options in first place: `simulator --port 8081`).
+    sub.add_parser("simulator", help="chạy máy chủ Telegram mô phỏng", add_help=False)
 
     imp = sub.add_parser("import-units", help="nhập danh sách tổ dân phố từ tệp CSV")
     imp.add_argument("csv", type=Path, help="tệp CSV: Mã tổ;Tên tổ;Khu vực")
@@ -54,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["simulator"]:
+        from bot.simulator import main as sim_main
+
+        return sim_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
@@ -64,10 +72,6 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(demo_main(interactive=args.interactive, admin=args.admin))
         if args.command == "check-content":
             return _check_content(args.config, args.path)
-        if args.command == "simulator":
-            from bot.simulator import main as sim_main
-
-            return sim_main(args.args)
         if args.command in ("import-units", "invite"):
             return _people(args)
     except ConfigError as exc:
@@ -81,10 +85,17 @@ def main(argv: list[str] | None = None) -> int:
 def _run(config_path: Path) -> int:
     from bot.app import build_application, run_polling
     from bot.content import ContentError, load_pack
-    from bot.logs import setup_logging
+    from bot.logs import install_excepthooks, protect, redact, setup_logging
 
+    # What the bot writes (database, WAL, photos) is for its own user only: the files are
+    # created 0600 anyway (bot/private_files.py); the umask covers anything else (issue 9).
+    os.umask(0o077)
+    level = _log_level(os.environ.get("LOA_LOG_LEVEL", ""))
     config = load_config(config_path)
-    setup_logging()
+    protect(config.telegram.token)
+    install_excepthooks()  # even a crash prints no token
+    setup_logging(level)
+    logging.captureWarnings(True)  # warnings too go through the redacting record factory
     try:
         pack = load_pack(config.content.path)
     except ContentError as exc:
@@ -93,8 +104,26 @@ def _run(config_path: Path) -> int:
             print(problem, file=sys.stderr)
         print(texts.CONTENT_FIX_HINT, file=sys.stderr)
         return 1
-    run_polling(build_application(config, pack))
+    try:
+        run_polling(build_application(config, pack))
+    except ConfigError:
+        raise  # a refused token or an unreachable base_url: main() prints its one line
+    except Exception as exc:
+        logging.getLogger("bot").critical("the bot stopped", exc_info=exc)  # redacted
+        detail = redact(f"{type(exc).__name__}: {exc}").splitlines() or [type(exc).__name__]
+        print(texts.startup_failed(detail[0][:200]), file=sys.stderr)
+        return 1
     return 0
+
+
+def _log_level(name: str) -> int:
+    """LOA_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR); INFO when unset."""
+    if not name:
+        return logging.INFO
+    level = logging.getLevelNamesMapping().get(name.strip().upper())
+    if level is None:
+        raise ConfigError("LOA_LOG_LEVEL", texts.STARTUP_BAD_LOG_LEVEL, texts.STARTUP_FIX_LOG_LEVEL)
+    return level
 
 
 def _people(args: argparse.Namespace) -> int:

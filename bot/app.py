@@ -7,10 +7,12 @@ the way the demo, the tests and the benchmarks need it; `run` uses PTB's own run
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -20,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
@@ -29,12 +31,12 @@ from bot.channels import telegram_inbox
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import SharedBudget
 from bot.clock import Clock, SystemClock
-from bot.config import Config, check_writable
+from bot.config import PUBLIC_BOT_API, Config, ConfigError, check_writable
 from bot.content import ContentPack
 from bot.db import Database
 from bot.inbox import Inbox
 from bot.limits import FloodGate
-from bot.logs import protect
+from bot.logs import protect, redact
 from bot.services import BOT_DATA_KEY, Services, services
 from handlers import broadcast as broadcast_handlers
 from handlers import schedules as schedule_handlers
@@ -133,12 +135,56 @@ async def running(app: Application) -> AsyncIterator[Application]:  # type: igno
 
 
 def run_polling(app: Application) -> None:  # type: ignore[type-arg]
-    """Serve Telegram until interrupted (Ctrl+C)."""
+    """Serve Telegram until interrupted (Ctrl+C).
+
+    A start-up that Telegram refuses raises ConfigError naming the key to fix (issue 9):
+    PTB's own InvalidToken quotes the whole token. Any other exception comes out as is."""
     # aiosqlite answers from its own thread and must take the GIL back to wake the loop;
     # with the default 5 ms switch interval a busy loop makes every database call wait up
     # to 5 ms for it. 0.5 ms keeps each call's hand-over short.
     sys.setswitchinterval(0.0005)
-    app.run_polling(allowed_updates=Update.ALL_TYPES)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        # bootstrap_retries=0: one getMe; a wrong token or address fails at once.
+        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=0, close_loop=False)
+    except TelegramError as exc:
+        problem = startup_problem(app.bot_data[BOT_DATA_KEY].config, exc)
+        if problem is None:
+            raise
+        raise problem from None
+    finally:
+        # PTB closes the bot's HTTP sessions only after a start that succeeded; left open
+        # they are reported ("Unclosed client session") after the last line we print.
+        loop.run_until_complete(app.bot.shutdown())
+        loop.close()
+
+
+def startup_problem(config: Config, exc: TelegramError) -> ConfigError | None:
+    """The config key behind a failed start (getMe refused or unreachable), or None."""
+    base_url = redact(config.telegram.base_url)
+    if isinstance(exc, InvalidToken):
+        # 401 "Unauthorized": a well-formed token Telegram does not know. 404 "Not Found":
+        # a malformed token, or a base_url that is not a Bot API at all (PTB says "token"
+        # for both); on Telegram's own address only the token can be wrong.
+        refused = "unauthorized" in str(exc.__cause__ or exc).lower()
+        if refused or config.telegram.base_url == PUBLIC_BOT_API:
+            return ConfigError("[telegram] token", texts.STARTUP_TOKEN_REFUSED, texts.CFG_FIX_TOKEN)
+        return ConfigError(
+            "[telegram] base_url", texts.startup_not_bot_api(base_url), texts.STARTUP_FIX_BASE_URL
+        )
+    if type(exc) is TelegramError:  # "Invalid server response": an answer, but not JSON
+        return ConfigError(
+            "[telegram] base_url", texts.startup_not_bot_api(base_url), texts.STARTUP_FIX_BASE_URL
+        )
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):  # TimedOut too
+        where = urlsplit(base_url).netloc or base_url
+        return ConfigError(
+            "[telegram] base_url",
+            texts.startup_unreachable(where),
+            texts.STARTUP_FIX_UNREACHABLE,
+        )
+    return None
 
 
 __all__ = ["build_application", "run_polling", "running", "services"]

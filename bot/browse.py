@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot import texts
+from bot import inputs, texts
 from bot.content import ContentPack, Item
 from bot.render import escape, split_message
 from bot.screens import Button, Screen, page_nav, rows
@@ -47,11 +47,12 @@ def parse_callback(pack: ContentPack, data: str) -> Action | None:
             return Action("kind", kind=kind)
         case ["i", item_id] if pack.get(item_id) is not None:
             return Action("item", item_id=item_id)
-        case ["f", item_id, page] if page.isdigit() and pack.get(item_id) is not None:
+        case ["f", item_id, page] if pack.get(item_id) is not None:
             item = pack.get(item_id)
+            number = inputs.number(page)  # "²" passes isdigit() and breaks int()
             assert item is not None
-            if 0 <= int(page) < len(full_pages(item)):
-                return Action("full", item_id=item_id, page=int(page))
+            if number is not None and number < len(full_pages(item)):
+                return Action("full", item_id=item_id, page=number)
     return None
 
 

@@ -145,6 +145,26 @@ async def groups(db: Database) -> list[GroupListing]:
     )
 
 
+_GROUPS = (
+    " FROM chats c LEFT JOIN units u ON u.id = c.unit_id WHERE c.type IN ('group', 'supergroup')"
+)
+
+
+async def count_groups(db: Database) -> int:
+    return int(await db.fetchval("SELECT COUNT(*)" + _GROUPS))
+
+
+async def groups_page(db: Database, offset: int, limit: int) -> list[GroupListing]:
+    """One page of `groups`, in about the same order, sorted by SQLite (see units.UNIT_ORDER)."""
+    rows = await db.fetchall(
+        "SELECT c.chat_id, c.title, c.active, u.code, u.name" + _GROUPS + " ORDER BY"
+        " u.code IS NULL, rtrim(u.code, '0123456789'), length(u.code), u.code, c.active DESC,"
+        " c.title, c.chat_id LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [GroupListing(int(r[0]), r[1], bool(r[2]), r[3], r[4]) for r in rows]
+
+
 async def linked_chat_ids(db: Database, unit_id: int) -> list[int]:
     """The active groups of one tổ: where a push for that tổ goes."""
     rows = await db.fetchall(

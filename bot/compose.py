@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import people, texts
+from bot import inputs, people, texts
 from bot.clock import iso, parse_iso
 from bot.db import Database
 from bot.delivery import (
@@ -48,7 +48,7 @@ from bot.schedule import (
 )
 from bot.screens import Button, Screen, page_nav, rows
 from bot.telegram_html import HtmlError, parse_entities, text_length
-from bot.units import list_units
+from bot.units import UNIT_ORDER, count_units, get_unit, units_page
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -230,10 +230,10 @@ def audience_screen() -> Screen:
 
 
 async def units_screen(svc: Services, draft: Draft) -> Screen:
-    units = await list_units(svc.db)
-    pages = max(1, -(-len(units) // UNITS_PER_PAGE))
+    """One page of the tổ to tick (read from the database one page at a time)."""
+    pages = max(1, -(-(await count_units(svc.db)) // UNITS_PER_PAGE))
     page = max(0, min(draft.page, pages - 1))
-    shown = units[page * UNITS_PER_PAGE : (page + 1) * UNITS_PER_PAGE]
+    shown = await units_page(svc.db, page * UNITS_PER_PAGE, UNITS_PER_PAGE)
     buttons = [
         (Button(("✅ " if u.id in draft.units else "") + f"{u.code} · {u.name}", f"bc:u:{u.id}"),)
         for u in shown
@@ -261,8 +261,12 @@ def who_screen() -> Screen:
 async def describe_audience(svc: Services, audience: Audience) -> str:
     names: list[str] = []
     if audience.kind == AudienceKind.UNITS:
-        chosen = set(audience.units)
-        names = [u.name for u in await list_units(svc.db, include_inactive=True) if u.id in chosen]
+        marks = ",".join("?" for _ in audience.units)
+        rows_found = await svc.db.fetchall(
+            f"SELECT name FROM units WHERE id IN ({marks}) ORDER BY {UNIT_ORDER}",
+            tuple(audience.units),
+        )
+        names = [str(r[0]) for r in rows_found]
     return texts.bc_audience(audience.kind.value, names, audience.leaders, audience.groups)
 
 
@@ -447,7 +451,7 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
             await save(svc.db, user_id, draft, now)
             return Answer(edit=audience_screen())
         case ["a", "units"] if draft.step in (AUDIENCE, PREVIEW):
-            if not await list_units(svc.db):
+            if not await count_units(svc.db):
                 return Answer(alert=texts.BC_NO_UNITS)
             draft.step, draft.page = UNITS, 0
             await save(svc.db, user_id, draft, now)
@@ -460,14 +464,15 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
             audience = Audience(AudienceKind(kind))
             draft.audience = audience.to_json()
             return await _preview(svc, user_id, draft, await describe_audience(svc, audience))
-        case ["u", unit_id] if draft.step == UNITS and unit_id.isdigit():
-            if int(unit_id) not in {u.id for u in await list_units(svc.db)}:
+        case ["u", unit_id] if draft.step == UNITS and inputs.number(unit_id) is not None:
+            unit = await get_unit(svc.db, int(unit_id))
+            if unit is None or not unit.active:
                 return Answer(alert=texts.BC_STALE)
-            chosen = set(draft.units) ^ {int(unit_id)}
+            chosen = set(draft.units) ^ {unit.id}
             draft.units = sorted(chosen)
             await save(svc.db, user_id, draft, now)
             return Answer(edit=await units_screen(svc, draft))
-        case ["up", page] if draft.step == UNITS and page.isdigit():
+        case ["up", page] if draft.step == UNITS and inputs.number(page) is not None:
             draft.page = int(page)
             await save(svc.db, user_id, draft, now)
             return Answer(edit=await units_screen(svc, draft))
@@ -514,7 +519,7 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
                 await save(svc.db, user_id, draft, now)
                 return Answer(edit=weekdays_screen(draft))
             return await _schedule(svc, user_id, draft, repeat)
-        case ["d", day] if draft.step == WEEKDAYS and day.isdigit() and int(day) < 7:
+        case ["d", day] if draft.step == WEEKDAYS and inputs.number(day, high=6) is not None:
             draft.weekdays = sorted(set(draft.weekdays) ^ {int(day)})
             await save(svc.db, user_id, draft, now)
             return Answer(edit=weekdays_screen(draft))

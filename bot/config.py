@@ -16,6 +16,7 @@ from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
+from bot.private_files import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT = PROJECT_ROOT / "content"
@@ -268,7 +269,7 @@ def check_writable(path: Path, key: str) -> None:
     """Make sure the folder for `path` exists and can be written, or say how to fix it."""
     folder = path.parent if path.suffix else path
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # 0700 when created here: the bot's data is for the bot only
     except OSError as exc:
         raise ConfigError(key, texts.cfg_not_writable(folder), texts.CFG_FIX_WRITABLE) from exc
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):

@@ -125,19 +125,22 @@ async def my_data(db: Database, user_id: int) -> MyData:
 
 
 async def erase(db: Database, user_id: int, now: datetime) -> bool:
-    """Delete the person's data in one transaction; False if nothing was registered.
+    """Delete the person's data in one transaction; True if a registration was removed.
 
     Removed: the people row and their leaderships (CASCADE). Their id is cleared from group
     links, invites they used and invites they created. Hooks run first, in the same
-    transaction, so other modules' references go with it or are anonymised. The audit log
-    keeps its rows (the ward's security record, as the notice says), plus one for this."""
+    transaction, so other modules' references go with it or are anonymised. They run for a
+    person who never registered too: the bot still holds what they sent (their updates, a
+    tip, a draft). The audit log keeps its rows (the ward's security record, as the notice
+    says), plus one for this."""
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT role FROM people WHERE user_id = ?", (user_id,))
         row = await cursor.fetchone()
-        if row is None:
-            return False
         for hook in _erase_hooks:
             await hook(conn, user_id, now)
+        if row is None:
+            await audit_conn(conn, user_id, "data.erase", now, detail="unregistered")
+            return False
         await conn.execute("UPDATE chats SET linked_by = NULL WHERE linked_by = ?", (user_id,))
         await conn.execute("UPDATE invites SET used_by = NULL WHERE used_by = ?", (user_id,))
         await conn.execute("UPDATE invites SET created_by = 0 WHERE created_by = ?", (user_id,))

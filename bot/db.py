@@ -21,6 +21,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.private_files import private_dir, private_file, tighten
+
 log = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -54,6 +56,7 @@ class Database:
         return self._conn
 
     async def open(self) -> Database:
+        self._make_private()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is implicit.
         self._conn = await aiosqlite.connect(str(self.path), isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
@@ -63,8 +66,32 @@ class Database:
         await self._conn.execute("PRAGMA synchronous=NORMAL")
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
+        # What is deleted or overwritten (a finished update's JSON, an erased person) is
+        # zeroed on disk, not merely marked free: a copy of the file must not give it back.
+        await self._conn.execute("PRAGMA secure_delete=ON")
         await self.migrate()
         return self
+
+    async def forget_old_pages(self) -> None:
+        """Copy the WAL into the database and empty it: the WAL still holds the pages as they
+        were before a deletion until a checkpoint, so after an erasure it must not wait for
+        SQLite's automatic one (every 1,000 pages)."""
+        async with self._lock:  # never inside another coroutine's open transaction
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _make_private(self) -> None:
+        """Create the database file 0600 (its folder 0700) before SQLite opens it, and
+        tighten an older one: SQLite gives the -wal and -shm files the database's mode."""
+        name = str(self.path)
+        if name in ("", ":memory:") or name.startswith("file:"):
+            return
+        path = Path(name)
+        private_dir(path.parent)
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):  # left by an older version, or a crash
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                tighten(companion)
 
     async def close(self) -> None:
         if self._conn is not None:

@@ -1,20 +1,34 @@
-"""What `/xoadulieu` removes from the report, tip and inbox tables (issue 3 meets issue 4).
+"""What `/xoadulieu` removes beyond the people tables: reports, tips, inbox, media, drafts.
 
 A person's reports stay only as counts attributed to their tổ: the unit, the date, the form,
 the topics, the attendance and the review state remain; who wrote them (leader id set to 0,
-"erased"), their free-text notes and difficulties, and their photos go. Drafts, reminders,
-pending notices and the raw updates they sent (the durable inbox keeps full message JSON)
-are deleted. Tips keep the reported post for the officers' queue but no longer say who sent
-it. Runs inside `consent.erase`'s transaction, so all of it happens or none.
+"erased"), their free-text notes and difficulties, the officer's typed reason (it may quote
+them) and their photos go. Drafts, reminders, pending notices, an invite they opened and the
+raw updates they sent (the durable inbox keeps full message JSON until each is handled) are
+deleted. Tips keep the reported post for the officers' queue but no longer say who sent it.
+Where the person acted as an official (a tip handled, a report reviewed, a broadcast or a
+schedule made), their id is replaced by 0. The audit log keeps its rows: it is the ward's
+security record, and the notice says so.
+
+`erase_reports_and_inbox` runs inside `consent.erase`'s transaction, so all of it happens or
+none. Files cannot join a transaction, so `forget_files` runs after it: it deletes every
+downloaded photo no row refers to any more, then its `media` row; run again, it finishes what
+a crash interrupted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from datetime import datetime
+from pathlib import Path
 
 import aiosqlite
 
 from bot import consent
+from bot.db import Database
+
+log = logging.getLogger(__name__)
 
 ERASED_ID = 0  # not NULL: the columns are NOT NULL, and 0 is never a Telegram user id
 
@@ -26,6 +40,15 @@ _SENDER_PATHS = (
     "$.my_chat_member.from.id",
 )
 
+# Every column that may name a Telegram file: a media row none of them names is an orphan.
+_FILE_REFERENCES = (
+    "SELECT file_id FROM report_photos",
+    "SELECT file_id FROM tips WHERE file_id IS NOT NULL",
+    "SELECT file_id FROM tip_drafts WHERE file_id IS NOT NULL",
+    "SELECT json_extract(j.value, '$.id') FROM report_drafts, json_each(report_drafts.photos) AS j",
+    "SELECT media_file_id FROM broadcasts WHERE media_file_id != ''",
+)
+
 
 @consent.on_erase
 async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now: datetime) -> None:
@@ -35,24 +58,58 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         (user_id,),
     )
     await conn.execute(
-        "UPDATE reports SET leader_id = ?, notes = '', difficulties = '', form_other = ''"
-        " WHERE leader_id = ?",
+        "UPDATE reports SET leader_id = ?, notes = '', difficulties = '', form_other = '',"
+        " review_reason = '' WHERE leader_id = ?",
         (ERASED_ID, user_id),
     )
     await conn.execute(
         "UPDATE tips SET reporter_id = ?, note = '' WHERE reporter_id = ?", (ERASED_ID, user_id)
     )
     for table, column in (
+        ("reports", "reviewed_by"),
+        ("tips", "handled_by"),
+        ("broadcasts", "created_by"),
+        ("schedules", "created_by"),
+    ):
+        await conn.execute(
+            f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (ERASED_ID, user_id)
+        )
+    await conn.execute(
+        "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL"
+        " WHERE progress_chat_id = ?",
+        (user_id,),
+    )
+    for table, column in (
         ("report_drafts", "user_id"),
         ("tip_drafts", "user_id"),
+        ("compose_drafts", "user_id"),
         ("flow_marks", "user_id"),
         ("reminders", "user_id"),
         ("review_waits", "officer_id"),
         ("notices", "chat_id"),
+        ("outbox", "chat_id"),
+        ("invite_offers", "user_id"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+    # A handled update keeps no JSON (payload ''), which json_extract would refuse.
     senders = " OR ".join(f"json_extract(payload, '{path}') = ?" for path in _SENDER_PATHS)
     await conn.execute(
-        f"DELETE FROM inbox WHERE chat_id = ? OR {senders}",
+        f"DELETE FROM inbox WHERE chat_id = ? OR (payload != '' AND ({senders}))",
         (user_id, *[user_id] * len(_SENDER_PATHS)),
     )
+
+
+async def forget_files(db: Database, media_dir: Path) -> int:
+    """Delete downloaded photos nothing refers to any more, file first, then row; the count."""
+    referenced = " UNION ".join(_FILE_REFERENCES)
+    orphans = await db.fetchall(
+        f"SELECT file_id, path FROM media WHERE file_id NOT IN ({referenced})"
+    )
+    for file_id, relative in orphans:
+        if relative:
+            with contextlib.suppress(FileNotFoundError):
+                (media_dir / str(relative)).unlink()
+        await db.execute("DELETE FROM media WHERE file_id = ?", (file_id,))
+    if orphans:
+        log.info("erasure: %d photo(s) no longer referred to were deleted", len(orphans))
+    return len(orphans)

@@ -47,6 +47,8 @@ class Outcome:
 
     @classmethod
     def from_json(cls, text: str) -> Outcome:
+        if not text:  # emptied when its update was done (bot/inbox.py): nothing to show
+            return cls(Screen(""))
         data = json.loads(text)
         return cls(
             screen=screen_from_dict(data["screen"]),

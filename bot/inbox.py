@@ -5,8 +5,12 @@ python-telegram-bot's Updater does that as soon as the update sits in its in-mem
 process killed between the two would lose what a person just sent. So every update is
 recorded here (unique `update_id`) before the next `getUpdates` leaves, marked done after its
 handlers ran, and on start-up the unfinished ones are handled again; an update seen twice is
-ignored. `InboxWriter` batches those writes: one transaction per batch of updates rather
-than several database round trips for each.
+ignored. A finished update keeps only its id: its JSON (names, texts, forwarded posts, the
+text of a card an officer pressed a button on) is emptied when it is marked done, and so is
+the answer `flow_marks` kept in case its step ran again — nobody's words rest in the inbox
+longer than it takes to handle them. Secrets never reach it at all (`bot/scrub.py`).
+`InboxWriter` batches those writes: one transaction per batch of updates rather than several
+database round trips for each.
 
 This module is the channel-free half: rows and JSON. The python-telegram-bot glue (the queue
 that records, the processor that keeps each chat in order) is in
@@ -60,11 +64,12 @@ class Inbox:
         if not records and not done:
             return
         now = iso(self.clock.now())
+        # Done: only the id is needed from now on (to spot a repeat), so what people wrote
+        # goes at once; a trigger (migration 005) empties the answer flow_marks kept in
+        # case the step ran again, in the same statement.
+        mark = "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ? AND done_at IS NULL"
         if not records and len(done) == 1:  # the common case when quiet: one round trip
-            await self.db.execute(
-                "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
-                (now, done[0]),
-            )
+            await self.db.execute(mark, (now, done[0]))
             return
         async with self.db.transaction() as conn:
             if records:
@@ -74,10 +79,7 @@ class Inbox:
                     [(update_id, chat, payload, now) for update_id, chat, payload in records],
                 )
             if done:
-                await conn.executemany(
-                    "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
-                    [(now, update_id) for update_id in done],
-                )
+                await conn.executemany(mark, [(now, update_id) for update_id in done])
 
     async def recent_ids(self) -> list[int]:
         """The updates received within DUPLICATE_WINDOW: the only ones Telegram may send
@@ -105,7 +107,8 @@ class Inbox:
                 if attempts >= MAX_ATTEMPTS:
                     log.error("update %s failed %s times; not handled again", update_id, attempts)
                     await conn.execute(
-                        "UPDATE inbox SET done_at = ? WHERE update_id = ?", (now, update_id)
+                        "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ?",
+                        (now, update_id),
                     )
                     continue
                 await conn.execute(

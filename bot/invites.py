@@ -27,8 +27,9 @@ import qrcode
 import qrcode.constants
 
 from bot.clock import iso, parse_iso
-from bot.config import Config
+from bot.config import Config, LimitsConfig
 from bot.db import Database
+from bot.limits import Verdict
 from bot.people import (
     Identity,
     Role,
@@ -212,6 +213,31 @@ async def check(db: Database, token: str, now: datetime) -> tuple[Outcome, Invit
     return status(invite, now), invite
 
 
+async def guess_verdict(db: Database, user_id: int, now: datetime, limits: LimitsConfig) -> Verdict:
+    """May this person try an invite link now? Refused tries are audited (`invite.redeem`,
+    allowed 0); after `[limits] invite_guesses` of them within the window the answer is
+    WARN once (one `invite.limited` row, one sentence) and then DROP: no answer and no
+    audit row per guess, so thousands of guesses cost the ward nothing."""
+    since = iso(now - timedelta(minutes=limits.guess_window_minutes))
+    row = await db.fetchone(
+        "SELECT COUNT(*) FILTER (WHERE action = 'invite.redeem' AND allowed = 0),"
+        " COUNT(*) FILTER (WHERE action = 'invite.limited')"
+        " FROM audit_log WHERE actor_id = ? AND at >= ?",
+        (user_id, since),
+    )
+    refused, limited = (int(v or 0) for v in (row or (0, 0)))
+    if refused < limits.invite_guesses:
+        return Verdict.ADMIT
+    if limited:
+        return Verdict.DROP
+    await db.execute(
+        "INSERT INTO audit_log (at, actor_id, action, target, detail, allowed)"
+        " VALUES (?, ?, 'invite.limited', '', ?, 0)",
+        (iso(now), user_id, str(refused)),
+    )
+    return Verdict.WARN
+
+
 async def offer(db: Database, user_id: int, invite: Invite, now: datetime) -> None:
     """Remember that `user_id` opened `invite`'s link and is reading the data notice, so that
     "Đồng ý" can redeem it by this row: the button never carries the token (an update is
@@ -335,15 +361,34 @@ async def _redeem(
 
 
 async def open_invites(
-    db: Database, now: datetime, *, created_by: int | None = None
+    db: Database,
+    now: datetime,
+    *,
+    created_by: int | None = None,
+    limit: int = -1,
+    offset: int = 0,
 ) -> list[Invite]:
-    """Invites that could still be redeemed, newest first (only one creator's, if given)."""
+    """Invites that could still be redeemed, newest first (only one creator's, if given);
+    `limit`/`offset` read one page of them (-1: all)."""
     sql = f"{_INVITE_SELECT} WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?"
     params: list[object] = [iso(now)]
     if created_by is not None:
         sql += " AND i.created_by = ?"
         params.append(created_by)
-    return [_invite(r) for r in await db.fetchall(sql + " ORDER BY i.id DESC", params)]
+    sql += " ORDER BY i.id DESC LIMIT ? OFFSET ?"
+    return [_invite(r) for r in await db.fetchall(sql, [*params, limit, offset])]
+
+
+async def count_open_invites(db: Database, now: datetime, *, created_by: int | None = None) -> int:
+    sql = (
+        "SELECT COUNT(*) FROM invites i"
+        " WHERE i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?"
+    )
+    params: list[object] = [iso(now)]
+    if created_by is not None:
+        sql += " AND i.created_by = ?"
+        params.append(created_by)
+    return int(await db.fetchval(sql, params))
 
 
 def may_revoke(actor_id: int, actor_role: Role, invite: Invite) -> bool:

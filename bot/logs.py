@@ -57,3 +57,33 @@ def setup_logging(level: int = logging.INFO) -> None:
     # httpx logs one INFO line per request (with the URL): far too chatty for a bot.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def redact(text: str) -> str:
+    """`text` with the protected secrets replaced (for anything printed outside logging)."""
+    return _redact(text)
+
+
+def install_excepthooks() -> None:
+    """Print uncaught exceptions (main thread and other threads) with the secrets redacted.
+
+    A crash prints its traceback through sys.excepthook, outside logging, and PTB's
+    InvalidToken quotes the whole token; so does any exception that carries a Bot API URL.
+    The event loop's handler goes through logging, which `protect` already redacts."""
+    import sys
+    import threading
+
+    def print_redacted(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+        text = "".join(traceback.format_exception(kind, exc, tb))  # type: ignore[arg-type]
+        sys.stderr.write(_redact(text))
+        sys.stderr.flush()
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit or args.exc_value is None:
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        sys.stderr.write(f"Exception in thread {name}:\n")
+        print_redacted(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = print_redacted
+    threading.excepthook = thread_hook

@@ -95,6 +95,28 @@ async def queue(
     )
 
 
+# Which notice of a chat goes first: a screen a person is waiting for, then the review work
+# (cards, verdicts, reminders), then tip cards. A burst of tips must never hold an officer's
+# review cards back behind it (each chat gets one message a second).
+PRIORITY = {"screen": 0, "tip": 2}
+_PRIORITY_SQL = (
+    "CASE kind " + " ".join(f"WHEN '{k}' THEN {v}" for k, v in PRIORITY.items()) + " ELSE 1 END"
+)
+
+
+async def next_per_chat(db: Database, now: datetime) -> list[Any]:
+    """The notice each chat should get next, among those due: rows of (id, chat_id, kind,
+    ref_id, payload, attempts), the most urgent first."""
+    return await db.fetchall(
+        "SELECT id, chat_id, kind, ref_id, payload, attempts FROM ("
+        f" SELECT *, {_PRIORITY_SQL} AS priority, ROW_NUMBER() OVER (PARTITION BY chat_id"
+        f"  ORDER BY {_PRIORITY_SQL}, id) AS place"
+        " FROM notices WHERE sent_at IS NULL AND failed IS NULL AND next_at <= ?"
+        ") WHERE place = 1 ORDER BY priority, id",
+        (iso(now),),
+    )
+
+
 async def due(db: Database, now: datetime, limit: int = 100) -> list[Notice]:
     rows = await db.fetchall(
         "SELECT id, chat_id, kind, ref_id, payload, attempts FROM notices"

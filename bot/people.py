@@ -214,6 +214,60 @@ async def active_leaderships(db: Database) -> list[tuple[Unit, Person]]:
     return [(unit_from_row(r[0:5]), person_from_row(r[5:13])) for r in rows]
 
 
+# One page at a time for the pickers in chat (a ward can hold thousands of people).
+_LEADERSHIPS = (
+    " FROM unit_leaders l JOIN units u ON u.id = l.unit_id"
+    " JOIN people p ON p.user_id = l.user_id WHERE l.active = 1"
+)
+
+
+async def count_leaderships(db: Database) -> int:
+    return int(await db.fetchval("SELECT COUNT(*)" + _LEADERSHIPS))
+
+
+async def leaderships_page(db: Database, offset: int, limit: int) -> list[tuple[Unit, Person]]:
+    """One page of `active_leaderships`, in the same order."""
+    rows = await db.fetchall(
+        "SELECT u.id, u.code, u.name, u.area, u.active,"
+        " p.user_id, p.first_name, p.last_name, p.role, p.consent_at, p.consent_version,"
+        " p.notifications, p.reachable" + _LEADERSHIPS + " ORDER BY u.code, p.first_name,"
+        " p.user_id LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [(unit_from_row(r[0:5]), person_from_row(r[5:13])) for r in rows]
+
+
+def _promotable_where(config: Config, actor_id: int) -> tuple[str, list[object]]:
+    """Registered people an admin may give a role to: not themselves, not config admins (the
+    config decides those), never GroupAnonymousBot or another non-person id."""
+    excluded = [actor_id, ANONYMOUS_ADMIN_ID, *config.admins.telegram_ids]
+    marks = ",".join("?" for _ in excluded)
+    return f" FROM people WHERE user_id > 0 AND user_id NOT IN ({marks})", list(excluded)
+
+
+async def may_be_promoted(db: Database, config: Config, actor_id: int, user_id: int) -> bool:
+    where, params = _promotable_where(config, actor_id)
+    found = await db.fetchval(f"SELECT 1{where} AND user_id = ?", (*params, user_id))
+    return bool(found)
+
+
+async def count_promotable(db: Database, config: Config, actor_id: int) -> int:
+    where, params = _promotable_where(config, actor_id)
+    return int(await db.fetchval(f"SELECT COUNT(*){where}", params))
+
+
+async def promotable_page(
+    db: Database, config: Config, actor_id: int, offset: int, limit: int
+) -> list[Person]:
+    """One page of the people an admin may promote, by name."""
+    where, params = _promotable_where(config, actor_id)
+    rows = await db.fetchall(
+        f"SELECT {_PERSON_COLUMNS}{where} ORDER BY first_name, last_name, user_id LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return [person_from_row(r) for r in rows]
+
+
 async def leadership_active(db: Database, unit_id: int, user_id: int) -> bool:
     found = await db.fetchval(
         "SELECT active FROM unit_leaders WHERE unit_id = ? AND user_id = ?", (unit_id, user_id)

@@ -20,12 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot import invites, texts, units
+from bot import invites, sheets, texts, units
 from bot.clock import Clock, SystemClock, iso
 from bot.config import Config, check_writable
 from bot.db import Database
 from bot.people import Role
 from bot.people_ui import local
+from bot.private_files import private_dir, private_file, write_private
 
 CLI_ACTOR = 0
 
@@ -41,7 +42,8 @@ def _what(invite: invites.Invite) -> str:
 async def import_units_main(config: Config, path: Path, out: TextIO, err: TextIO) -> int:
     """Import the CSV; print every problem with its line, or what was added and updated."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # never more than the cap (and one byte to notice it)
+            data = fh.read(units.IMPORT_MAX_BYTES + 1)
     except OSError:
         print(texts.cli_file_missing(str(path)), file=err)
         return 1
@@ -118,8 +120,8 @@ async def invite_main(
     link = invites.deep_link(username, made.token)
     png = out_path or Path(f"loi-moi-{made.invite.id}.png")
     if png.parent != Path():
-        png.parent.mkdir(parents=True, exist_ok=True)
-    png.write_bytes(invites.qr_png(link))
+        private_dir(png.parent)
+    write_private(png, invites.qr_png(link))  # a live invite: for the bot's user only
     expires = local(made.invite.expires_at, tz)
     print(texts.cli_invite(_what(made.invite), link, expires, str(png)), file=out)
     return 0
@@ -138,7 +140,7 @@ async def _invite_all(
             (iso(now),),
         )
     }
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)  # live invite links: 0700 folder (when made here), 0600 files
     made_rows: list[list[str]] = []
     skipped = 0
     for unit in await units.list_units(db):
@@ -150,15 +152,18 @@ async def _invite_all(
         )
         link = invites.deep_link(username, made.token)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in unit.code)
-        (folder / f"{safe}.png").write_bytes(invites.qr_png(link))
+        write_private(folder / f"{safe}.png", invites.qr_png(link))
         made_rows.append(
             [unit.code, unit.name, link, local(made.invite.expires_at, config.ward.tz)]
         )
     # A sheet to print or mail-merge next to the QR codes; Excel opens it (BOM, ";").
-    with (folder / "invites.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+    sheet = folder / "invites.csv"
+    private_file(sheet)
+    with sheet.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, delimiter=";")
         writer.writerow(["Mã tổ", "Tên tổ", "Đường link", "Hết hạn"])
-        writer.writerows(made_rows)
+        # A tổ's name is typed by people: it must stay text, never become a formula.
+        writer.writerows(sheets.safe_row(row) for row in made_rows)
     print(texts.cli_all_done(len(made_rows), str(folder), skipped), file=out)
     for code, name, link, _ in made_rows:
         print(f"  {texts.unit_label(code, name)}: {link}", file=out)

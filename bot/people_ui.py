@@ -18,16 +18,23 @@ from bot import texts
 from bot.chats import GroupListing
 from bot.clock import parse_iso
 from bot.consent import MyData
+from bot.fit import Field, fit
+from bot.inputs import clip
 from bot.invites import Invite
 from bot.people import RANK, Person, Role, Unit
-from bot.render import escape, split_message
+from bot.render import escape
 from bot.screens import Button, Screen, page_nav, rows
+from bot.units import OverviewTotals as UnitOverviewTotals
 from bot.units import UnitOverview
 
 PAGE_SIZE = 8
-CALLBACK_PATTERN = r"^p[cxivldr]:"  # every payload this module makes starts so
+LIST_PAGE_SIZE = 20  # lines of /nhom and /loimoi in one message
+DSTO_PAGE_SIZE = 8  # tổ blocks of /dsto in one message (each at most ~450 characters)
+CALLBACK_PATTERN = r"^p[cxivldrsn]:"  # every payload this module makes starts so
 
-_ID = r"(\d{1,15})"
+# ASCII digits only (`\d` is any Unicode digit) and at most 15 of them: SQLite's integers end
+# at 2**63, and no id or page of ours comes near 10**15.
+_ID = r"([0-9]{1,15})"
 _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
     (re.compile(pattern), kind, verb)
     for pattern, kind, verb in (
@@ -40,6 +47,9 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (rf"^pi:u:{_ID}$", "invite", "unit"),
         (rf"^pi:p:{_ID}$", "invite", "page"),
         (rf"^pv:{_ID}$", "revoke", "invite"),
+        (rf"^pv:p:{_ID}$", "revoke", "page"),
+        (rf"^ps:p:{_ID}$", "units", "page"),
+        (rf"^pn:p:{_ID}$", "groups", "page"),
         (rf"^pl:u:{_ID}$", "link", "unit"),
         (rf"^pl:p:{_ID}$", "link", "page"),
         (rf"^pd:a:{_ID}:{_ID}$", "deact", "ask"),
@@ -102,13 +112,26 @@ def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
-def paged(buttons: list[Button], page: int, prefix: str) -> tuple[tuple[Button, ...], ...]:
-    """One page of big one-per-row buttons, with "Trang trước/Trang sau" as needed."""
-    start = page * PAGE_SIZE
-    laid = list(rows(buttons[start : start + PAGE_SIZE]))
-    pages = -(-len(buttons) // PAGE_SIZE)
-    laid.extend(page_nav(page, pages, f"{prefix}:p:{{}}"))
+def paged(
+    buttons: list[Button], page: int, prefix: str, total: int | None = None
+) -> tuple[tuple[Button, ...], ...]:
+    """One page of big one-per-row buttons, with "Trang trước/Trang sau" as needed.
+
+    Without `total`, `buttons` is the whole list; with it, `buttons` is already page `page`
+    of `total` (as read from the database, one page at a time)."""
+    if total is None:
+        total = len(buttons)
+        buttons = buttons[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    laid = list(rows(buttons))
+    laid.extend(page_nav(page, -(-total // PAGE_SIZE), f"{prefix}:p:{{}}"))
     return tuple(laid)
+
+
+def page_of(page: int, total: int, size: int) -> tuple[int, int]:
+    """(page, offset) for a requested page of a list of `total`, kept within the list (which
+    may have shrunk since the button was made)."""
+    page = max(0, min(page, -(-total // size) - 1))
+    return page, page * size
 
 
 # ---------------------------------------------------------------- consent and my data
@@ -132,30 +155,42 @@ def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
     person = data.person
     if person is None:
         return Screen(texts.my_data_none(data.audit_entries))
-    lines = [
-        f"{texts.MY_ID}: {person.user_id}",
-        f"{texts.MY_NAME}: {escape(person.full_name)}",
-        f"{texts.MY_ROLE}: {escape(texts.ROLE_LABELS[person.role.value])}",
-    ]
-    if data.units:
-        lines.append(f"{texts.MY_UNITS}: " + ", ".join(unit_html(u) for u in data.units))
-    lines.append(
-        f"{texts.MY_CONSENT} "
-        + escape(texts.my_consent(local_iso(person.consent_at, tz), person.consent_version))
-    )
-    lines.append(f"{texts.MY_NOTIFICATIONS}: {texts.YES if person.notifications else texts.NO}")
-    if data.groups_linked:
-        lines.append(f"{texts.MY_GROUPS}: {data.groups_linked}")
-    if data.invites_created:
-        lines.append(f"{texts.MY_INVITES}: {data.invites_created}")
-    lines.extend(f"{escape(label)}: {escape(value)}" for label, value in data.extra)
-    lines.append(f"{texts.MY_AUDIT}: {texts.audit_entries(data.audit_entries)}")
-    return Screen(texts.my_data(lines))
+
+    def build(f: dict[str, Field]) -> str:
+        lines = [
+            f"{texts.MY_ID}: {person.user_id}",
+            f"{texts.MY_NAME}: {escape(str(f['name']))}",
+            f"{texts.MY_ROLE}: {escape(texts.ROLE_LABELS[person.role.value])}",
+        ]
+        if data.units:
+            lines.append(f"{texts.MY_UNITS}: " + ", ".join(unit_html(u) for u in data.units))
+        lines.append(
+            f"{texts.MY_CONSENT} "
+            + escape(texts.my_consent(local_iso(person.consent_at, tz), person.consent_version))
+        )
+        lines.append(f"{texts.MY_NOTIFICATIONS}: {texts.YES if person.notifications else texts.NO}")
+        if data.groups_linked:
+            lines.append(f"{texts.MY_GROUPS}: {data.groups_linked}")
+        if data.invites_created:
+            lines.append(f"{texts.MY_INVITES}: {data.invites_created}")
+        lines.extend(
+            f"{escape(label)}: {escape(value)}"
+            for (label, _), value in zip(data.extra, f["extra"], strict=True)
+        )
+        lines.append(f"{texts.MY_AUDIT}: {texts.audit_entries(data.audit_entries)}")
+        return texts.my_data(lines)
+
+    # Within Telegram's limit whatever other modules' hooks add (bot/fit.py).
+    people_text: dict[str, Field] = {
+        "name": person.full_name,
+        "extra": tuple(value for _, value in data.extra),
+    }
+    return Screen(fit(build, people_text))
 
 
-def erase_confirm_screen() -> Screen:
+def erase_confirm_screen(registered: bool = True) -> Screen:
     return Screen(
-        texts.ERASE_CONFIRM,
+        texts.ERASE_CONFIRM if registered else texts.ERASE_CONFIRM_UNREGISTERED,
         ((Button(texts.BTN_ERASE, "px:y"),), (Button(texts.BTN_CANCEL, "px:n"),)),
     )
 
@@ -170,22 +205,38 @@ def invite_role_screen(roles: tuple[Role, ...]) -> Screen:
     )
 
 
-def unit_picker(title_html: str, units: list[Unit], page: int, prefix: str) -> Screen:
+def unit_picker(
+    title_html: str, units: list[Unit], page: int, prefix: str, total: int | None = None
+) -> Screen:
     buttons = [Button(texts.unit_label(u.code, u.name)[:60], f"{prefix}:u:{u.id}") for u in units]
-    return Screen(title_html, paged(buttons, page, prefix))
+    return Screen(title_html, paged(buttons, page, prefix, total))
 
 
 def invite_caption(invite: Invite, link: str, tz: ZoneInfo) -> str:
     return texts.invite_caption(invite_what(invite), link, local(invite.expires_at, tz))
 
 
-def invites_screen(invites: list[Invite], tz: ZoneInfo) -> Screen:
+def invites_screen(
+    invites: list[Invite], tz: ZoneInfo, page: int = 0, total: int | None = None
+) -> Screen:
+    """Open invites with revoke buttons: the newest first, one page of `total`."""
     if not invites:
         return Screen(texts.INVITES_NONE)
-    shown = invites[: PAGE_SIZE * 3]  # the newest; older ones can wait or expire
-    lines = [texts.invites_line(i.id, invite_what(i), local(i.expires_at, tz)) for i in shown]
+    shown = invites[:LIST_PAGE_SIZE]
+    lines = [texts.invites_line(i.id, _short_what(i), local(i.expires_at, tz)) for i in shown]
     buttons = [Button(texts.btn_revoke(i.id), f"pv:{i.id}") for i in shown]
-    return Screen(texts.invites_list(lines), rows(buttons, per_row=2))
+    pages = -(-(total if total is not None else len(shown)) // LIST_PAGE_SIZE)
+    html = texts.invites_list(lines) + (texts.page_marker(page + 1, pages) if pages > 1 else "")
+    return Screen(html, (*rows(buttons, per_row=2), *page_nav(page, pages, "pv:p:{}")))
+
+
+def _short_what(invite: Invite) -> str:
+    """`invite_what` with the tổ's name cut short (a list line, not the invite itself)."""
+    unit = invite.unit
+    if unit is None:
+        return invite_what(invite)
+    label = clip(texts.unit_label(unit.code, unit.name), 80)
+    return texts.invite_what(invite.role.value, escape(label))
 
 
 # ---------------------------------------------------------------- officer tools
@@ -200,48 +251,59 @@ def canbo_screen(role: Role) -> Screen:
     return Screen(texts.canbo_menu(role.value, lines))
 
 
-def dsto_messages(overview: list[UnitOverview]) -> list[str]:
-    if not overview:
-        return [texts.DSTO_NONE]
-    head = texts.dsto_title(
-        len(overview),
-        sum(1 for o in overview if o.leaders),
-        sum(1 for o in overview if any(g.active for g in o.groups)),
-    )
-    blocks = [
-        texts.dsto_unit(
-            unit_html(o.unit),
-            o.unit.area,
-            [p.full_name for p in o.leaders],
-            [texts.group_name(g.title, g.active) for g in o.groups],
-        )
-        for o in overview
-    ]
-    return split_message(head + "\n\n" + "\n\n".join(blocks))
+def dsto_screen(totals: UnitOverviewTotals, overview: list[UnitOverview], page: int) -> Screen:
+    """One page of /dsto: the counts of the whole ward, then `overview` (page `page`).
+
+    Every field is cut short, so that a page of DSTO_PAGE_SIZE tổ always fits one message."""
+    if not totals.units or not overview:
+        return Screen(texts.DSTO_NONE)
+    head = texts.dsto_title(totals.units, totals.with_leader, totals.with_group)
+    blocks = []
+    for o in overview:
+        leaders = [clip(p.full_name, 30) for p in o.leaders]
+        if o.more_leaders:
+            leaders.append(texts.t_and_more(o.more_leaders))
+        groups = [texts.group_name(clip(g.title, 30), g.active) for g in o.groups]
+        if o.more_groups:
+            groups.append(escape(texts.t_and_more(o.more_groups)))
+        label = escape(clip(texts.unit_label(o.unit.code, o.unit.name), 80))
+        blocks.append(texts.dsto_unit(label, clip(o.unit.area, 40), leaders, groups))
+    pages = -(-totals.units // DSTO_PAGE_SIZE)
+    html = head + "\n\n" + "\n\n".join(blocks)
+    if pages > 1:
+        html += texts.page_marker(page + 1, pages)
+    return Screen(html, page_nav(page, pages, "ps:p:{}"))
 
 
-def nhom_messages(groups: list[GroupListing]) -> list[str]:
-    if not groups:
-        return [texts.NHOM_NONE]
+def nhom_screen(groups: list[GroupListing], page: int, total: int) -> Screen:
+    """One page of /nhom (`groups`, page `page` of a list of `total`)."""
+    if not total or not groups:
+        return Screen(texts.NHOM_NONE)
     lines = [
         texts.nhom_line(
-            texts.group_name(g.title, g.active),
-            escape(texts.unit_label(g.unit_code, g.unit_name or ""))
+            texts.group_name(clip(g.title, 60), g.active),
+            escape(clip(texts.unit_label(g.unit_code, g.unit_name or ""), 80))
             if g.unit_code is not None
             else None,
         )
         for g in groups
     ]
-    return split_message(texts.nhom_title(len(groups)) + "\n" + "\n".join(lines))
+    pages = -(-total // LIST_PAGE_SIZE)
+    html = texts.nhom_title(total) + "\n" + "\n".join(lines)
+    if pages > 1:
+        html += texts.page_marker(page + 1, pages)
+    return Screen(html, page_nav(page, pages, "pn:p:{}"))
 
 
-def deact_picker(leaderships: list[tuple[Unit, Person]], page: int) -> Screen:
+def deact_picker(
+    leaderships: list[tuple[Unit, Person]], page: int, total: int | None = None
+) -> Screen:
     if not leaderships:
         return Screen(texts.DEACT_NONE)
     buttons = [
         Button(f"{u.code} — {p.full_name}"[:60], f"pd:a:{u.id}:{p.user_id}") for u, p in leaderships
     ]
-    return Screen(texts.DEACT_PICK, paged(buttons, page, "pd"))
+    return Screen(texts.DEACT_PICK, paged(buttons, page, "pd", total))
 
 
 def deact_confirm_screen(unit: Unit, person: Person) -> Screen:
@@ -254,14 +316,14 @@ def deact_confirm_screen(unit: Unit, person: Person) -> Screen:
     )
 
 
-def promote_picker(people: list[Person], page: int) -> Screen:
+def promote_picker(people: list[Person], page: int, total: int | None = None) -> Screen:
     if not people:
         return Screen(texts.PROMOTE_NONE)
     buttons = [
         Button(f"{p.full_name} · {texts.ROLE_LABELS[p.role.value]}"[:60], f"pr:u:{p.user_id}")
         for p in people
     ]
-    return Screen(texts.PROMOTE_PICK, paged(buttons, page, "pr"))
+    return Screen(texts.PROMOTE_PICK, paged(buttons, page, "pr", total))
 
 
 def promote_choose_screen(person: Person) -> Screen:

@@ -23,11 +23,12 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
-from bot import people, reports, texts
+from bot import inputs, people, reports, texts
 from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.content import ContentPack, fold
 from bot.db import Database
+from bot.fit import Field
 from bot.flows import Outcome, once, one
 from bot.notices import Notice, RenderContext, Rendered, queue, renderer
 from bot.report_parse import (
@@ -689,17 +690,24 @@ class ReportFlow:
         head = texts.r_heading(name) if name else f"<b>{texts.R_HEADING}</b>"
         parts = [head]
         if draft.step == "summary":
-            parts = [texts.R_SUMMARY_TITLE, self._fields(draft, name)]
-            if note:
-                parts.append(texts.escape(note))
-            if problem:
-                parts.append(f"{problem} {texts.R_KEPT}")
-            parts.append(texts.R_SUMMARY_NEXT)
+
+            def build(shown: Draft, f: dict[str, Field]) -> str:
+                unit = str(f["unit"]) if name is not None else None
+                parts = [texts.R_SUMMARY_TITLE, self._fields(shown, unit)]
+                if note:
+                    parts.append(texts.escape(note))
+                if problem:
+                    parts.append(f"{problem} {texts.R_KEPT}")
+                parts.append(texts.R_SUMMARY_NEXT)
+                return "\n\n".join(parts)
+
             buttons = (
                 (Button(texts.R_BTN_SEND, "r:send"), Button(texts.R_BTN_EDIT, "r:edit")),
                 (Button(texts.R_BTN_CANCEL, "r:cancel"),),
             )
-            return Screen("\n\n".join(parts), buttons)
+            # Fitted to Telegram's limit: 1,000 emoji of notes and of difficulties with
+            # every topic ticked would be refused, and the draft stuck at its summary.
+            return Screen(reports.fit_answers(draft, {"unit": name or ""}, build), buttons)
         recap = self._recap(draft)
         if recap:
             parts.append(f"<i>{texts.R_RECAP}: {recap}</i>")
@@ -811,10 +819,8 @@ _STEP_OF_VERB: dict[str, tuple[str, ...]] = {
 
 
 def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return -1
+    found = inputs.number(text)  # ASCII digits in range only: never "²", never past 2**63
+    return -1 if found is None else found
 
 
 @renderer("draft_offer")

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 from calendar import monthrange
-from collections.abc import Sequence, Sized
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence, Sized
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -28,6 +28,7 @@ from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
+from bot.fit import Field, fit
 from bot.flows import Outcome
 from bot.notices import Notice, RenderContext, Rendered
 from bot.report_parse import FORM_OTHER, REASON_MAX, clean_text
@@ -131,6 +132,30 @@ def fields_html(pack: ContentPack, answers: Answers, unit_name: str | None = Non
     shown = texts.escape(a.difficulties) if a.difficulties else texts.R_NONE
     lines.append(f"{texts.R_F_DIFFICULTIES}: {shown}")
     return "\n".join(lines)
+
+
+A = TypeVar("A", bound=Answers)
+_ANSWER_TEXT = ("notes", "difficulties", "form_other")  # what a leader typed
+
+
+def fit_answers(
+    answers: A,
+    extra: dict[str, Field],
+    build: Callable[[A, dict[str, Field]], str],
+) -> str:
+    """`build(answers, extra)` within Telegram's 4096 UTF-16 units: the leader's own text in
+    the answers (notes, difficulties, another form) and the people's text in `extra` (names,
+    a reason) is cut with "…", the longest first, for display only (bot/fit.py). Notes and
+    difficulties of 1,000 emoji each are 4,000 units alone: without this the summary is
+    refused and the draft is stuck."""
+    fields: dict[str, Field] = {name: getattr(answers, name) for name in _ANSWER_TEXT}
+    fields.update(extra)
+
+    def rebuilt(f: dict[str, Field]) -> str:
+        shortened = replace(answers, **{name: f[name] for name in _ANSWER_TEXT})  # type: ignore[type-var]
+        return build(shortened, f)
+
+    return fit(rebuilt, fields)
 
 
 def report_fields_html(pack: ContentPack, report: Report, with_unit: bool = False) -> str:
@@ -324,15 +349,24 @@ def review_buttons(report: Report) -> tuple[tuple[Button, ...], ...]:
 
 def review_card(pack: ContentPack, report: Report, tz: ZoneInfo, edited: bool = False) -> Screen:
     """What an officer sees of a report; with the verdict buttons while it awaits review."""
-    lines = [
-        texts.r_card_title(report.id, report.unit_name, edited or report.version > 1),
-        f"{texts.R_F_LEADER}: {texts.escape(report.leader_name)}",
-        report_fields_html(pack, report),
-        f"{texts.R_F_STATUS}: {status_text(report.status)}",
-    ]
-    if report.review_reason and report.status in ("needs_more", "rejected"):
-        lines.append(f"{texts.R_F_REASON}: {texts.escape(report.review_reason)}")
-    html = "\n".join(lines)
+
+    def build(r: Report, f: dict[str, Field]) -> str:
+        lines = [
+            texts.r_card_title(r.id, str(f["unit"]), edited or r.version > 1),
+            f"{texts.R_F_LEADER}: {texts.escape(str(f['leader']))}",
+            report_fields_html(pack, r),
+            f"{texts.R_F_STATUS}: {status_text(r.status)}",
+        ]
+        if r.review_reason and r.status in ("needs_more", "rejected"):
+            lines.append(f"{texts.R_F_REASON}: {texts.escape(str(f['reason']))}")
+        return "\n".join(lines)
+
+    people_text: dict[str, Field] = {
+        "unit": report.unit_name,
+        "leader": report.leader_name,
+        "reason": report.review_reason,
+    }
+    html = fit_answers(report, people_text, build)
     if report.status != "submitted":
         photos = ((Button(texts.R_BTN_PHOTOS, f"rv:{report.id}:0:ph"),),) if report.photos else ()
         return Screen(html, photos)
@@ -471,13 +505,17 @@ def my_reports_screen(reports: list[Report]) -> Screen:
 
 
 def my_report_screen(pack: ContentPack, report: Report) -> Screen:
-    lines = [
-        texts.r_card_title(report.id, report.unit_name, report.version > 1),
-        report_fields_html(pack, report),
-        f"{texts.R_F_STATUS}: {status_text(report.status)}",
-    ]
-    if report.review_reason and report.status in ("needs_more", "rejected"):
-        lines.append(f"{texts.R_F_REASON}: {texts.escape(report.review_reason)}")
+    def build(r: Report, f: dict[str, Field]) -> str:
+        lines = [
+            texts.r_card_title(r.id, str(f["unit"]), r.version > 1),
+            report_fields_html(pack, r),
+            f"{texts.R_F_STATUS}: {status_text(r.status)}",
+        ]
+        if r.review_reason and r.status in ("needs_more", "rejected"):
+            lines.append(f"{texts.R_F_REASON}: {texts.escape(str(f['reason']))}")
+        return "\n".join(lines)
+
+    people_text: dict[str, Field] = {"unit": report.unit_name, "reason": report.review_reason}
     buttons: list[tuple[Button, ...]] = []
     if report.editable:
         buttons.append(
@@ -487,7 +525,7 @@ def my_report_screen(pack: ContentPack, report: Report) -> Screen:
             )
         )
     buttons.append((Button(texts.BTN_BACK, "my:list"),))
-    return Screen("\n".join(lines), tuple(buttons))
+    return Screen(fit_answers(report, people_text, build), tuple(buttons))
 
 
 def withdraw_confirm_screen(report_id: int) -> Screen:
@@ -505,16 +543,22 @@ def report_list_screen(reports: list[Report], *, digest: bool) -> Screen:
     if not reports:
         return Screen(texts.R_PENDING_NONE)
     shown = reports[:LIST_LIMIT]
-    lines = [
-        texts.r_digest_line(
-            r.id, r.unit_name, day_text(r.session_date), form_text(r.form, r.form_other)
-        )
-        for r in shown
-    ]
     more = len(reports) - len(shown)
     make = texts.r_digest if digest else texts.r_pending
     buttons = [Button(texts.r_btn_show(r.id), f"rv:{r.id}:0:show") for r in shown]
-    return Screen(make(len(reports), lines, more), rows(buttons, per_row=2))
+
+    def build(f: dict[str, Field]) -> str:
+        lines = [
+            texts.r_digest_line(r.id, unit, day_text(r.session_date), form)
+            for r, unit, form in zip(shown, f["units"], f["forms"], strict=True)
+        ]
+        return make(len(reports), lines, more)
+
+    people_text: dict[str, Field] = {
+        "units": tuple(r.unit_name for r in shown),
+        "forms": tuple(form_text(r.form, r.form_other) for r in shown),
+    }
+    return Screen(fit(build, people_text), rows(buttons, per_row=2))
 
 
 # --------------------------------------------------------------------------- periods
@@ -728,8 +772,10 @@ async def _render_difficulty(ctx: RenderContext, notice: Notice) -> Rendered | N
     report = await get(ctx.db.conn, notice.ref_id)
     if report is None or not report.difficulties or report.status == "withdrawn":
         return None
-    html = texts.r_difficulty(
-        report.id, report.unit_name, day_text(report.session_date), report.difficulties
+    day = day_text(report.session_date)
+    html = fit(
+        lambda f: texts.r_difficulty(report.id, str(f["unit"]), day, str(f["text"])),
+        {"unit": report.unit_name, "text": report.difficulties},
     )
     return Rendered(Screen(html))
 

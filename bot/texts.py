@@ -410,6 +410,16 @@ INVITE_REVOKED = "Lời mời này đã bị thu hồi. Anh/chị liên hệ cá
 INVITE_UNIT_INACTIVE = (
     "Tổ dân phố trong lời mời này đã ngừng hoạt động. Anh/chị liên hệ cán bộ phường."
 )
+
+
+def invite_too_many(minutes: int) -> str:
+    return (
+        "Anh/chị đã thử nhiều lời mời không đúng. Vì an toàn, Loa Phường tạm không nhận "
+        f"lời mời của anh/chị trong {minutes} phút. Anh/chị kiểm tra lại đường link với "
+        "cán bộ phường rồi thử lại sau nhé."
+    )
+
+
 # A /start <token> replayed after a restart: the token is never stored, so it is gone.
 INVITE_OPEN_AGAIN = (
     "Loa Phường vừa khởi động lại nên chưa nhận được lời mời của anh/chị. "
@@ -534,14 +544,28 @@ def audit_entries(n: int) -> str:
 
 ERASE_CONFIRM = (
     "<b>Xóa dữ liệu của anh/chị?</b>\n"
-    "Loa Phường sẽ xóa tên, vai trò và tổ phụ trách của anh/chị. Báo cáo đã gửi chỉ còn lại "
-    "dưới dạng số liệu của tổ, không ghi người gửi. Việc này không hoàn tác được."
+    "Loa Phường sẽ xóa tên, vai trò, tổ phụ trách, bản nháp, ảnh và những tin nhắn của "
+    "anh/chị mà Loa Phường còn giữ.\n"
+    "Chỉ còn lại: báo cáo đã gửi, dưới dạng số liệu của tổ, không ghi người gửi; tin báo đã "
+    "gửi, không ghi người báo; nhật ký an toàn của phường, chỉ ghi mã số Telegram và việc đã "
+    "làm.\n"
+    "Việc này không hoàn tác được."
+)
+ERASE_CONFIRM_UNREGISTERED = (
+    "<b>Xóa dữ liệu của anh/chị?</b>\n"
+    "Anh/chị chưa đăng ký nên Loa Phường không lưu tên hay vai trò. Loa Phường sẽ xóa những "
+    "tin nhắn, bản nháp và ảnh của anh/chị mà Loa Phường còn giữ; tin báo đã gửi chỉ còn "
+    "nội dung, không ghi người báo. Nhật ký an toàn của phường ghi lại việc xóa này.\n"
+    "Việc này không hoàn tác được."
 )
 ERASE_DONE = (
     "<b>Đã xóa dữ liệu của anh/chị</b>\n"
     "Anh/chị vẫn đọc được mọi nội dung. Khi cần, gõ /dangky để đăng ký lại."
 )
-ERASE_NOTHING = "Anh/chị chưa đăng ký nên không có dữ liệu nào để xóa."
+ERASE_DONE_UNREGISTERED = (
+    "<b>Đã xóa</b>\nLoa Phường không còn giữ tin nhắn nào của anh/chị. "
+    "Anh/chị vẫn đọc được mọi nội dung."
+)
 
 # -- groups
 LINK_PRIVATE_HINT = (
@@ -1210,7 +1234,15 @@ def r_all_reported(period: str, total: int) -> str:
 
 R_NO_UNITS = "Chưa có tổ dân phố nào trên Loa Phường."
 
+
 # -- misinformation tips (/baotin)
+def tip_too_many(limit: int) -> str:
+    return (
+        f"Anh/chị đã gửi {limit} tin trong một giờ qua, cảm ơn anh/chị. Cán bộ phường đang "
+        "xem các tin đó; anh/chị gửi tiếp sau ít phút nữa nhé."
+    )
+
+
 TIP_NOT_REGISTERED = (
     "Chức năng báo tin dành cho người đã đăng ký với Loa Phường. Anh/chị gõ /dangky để "
     "đăng ký trước."
@@ -1753,3 +1785,83 @@ def cal_unreadable(detail: str) -> tuple[str, str]:
 def cal_problem(path: Path, number_in_file: int, problem: tuple[str, str]) -> str:
     where = f" [[push]] số {number_in_file}" if number_in_file else ""
     return f"{path}{where}: {problem[0]} — Cách sửa: {problem[1]}"
+
+
+# ---- hardening (issue 9): inputs, names, imports, private screens
+
+
+def t_and_more(count: int) -> str:
+    """After the first few names of a list cut short (plain text; the caller escapes)."""
+    return f"và {count} khác"
+
+
+def _t_number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")  # 2.000: a dot groups thousands in Vietnamese
+
+
+def t_mojibake(text: str, fixed: str) -> str:
+    """A name double-encoded on the way (plain text; completes "Dòng N: …" or a chat answer)."""
+    return (
+        f"chữ bị lỗi bảng mã: “{text}”, đúng ra là “{fixed}”. Tệp chứa tên này đã bị mở sai "
+        "bảng mã rồi lưu lại: mở lại tệp gốc (trong Excel: Dữ liệu → Từ Văn bản/CSV, bảng mã "
+        "65001: Unicode (UTF-8)) rồi Lưu thành → CSV UTF-8, hoặc gõ lại tên cho đúng."
+    )
+
+
+def _t_import_advice() -> str:
+    return (
+        "Một phường chỉ có vài chục tổ dân phố: anh/chị kiểm tra lại có đúng tệp danh sách tổ "
+        "không; nếu đúng, chia thành nhiều tệp nhỏ hơn rồi nhập lần lượt."
+    )
+
+
+def t_csv_too_big(max_bytes: int, max_rows: int) -> str:
+    return (
+        f"tệp lớn quá: mỗi lần nhập được tệp tối đa {_t_number(max_bytes // 1_000_000)} MB "
+        f"(khoảng {_t_number(max_rows)} tổ). " + _t_import_advice()
+    )
+
+
+def t_csv_too_many_rows(max_rows: int) -> str:
+    return (
+        f"tệp có hơn {_t_number(max_rows)} tổ, mỗi lần nhập được tối đa "
+        f"{_t_number(max_rows)} tổ. " + _t_import_advice()
+    )
+
+
+# ---- hardening (issue 9): start-up, files, lengths
+# Start-up failures of `python -m bot run`, each printed as one config_error() line.
+STARTUP_TOKEN_REFUSED = (
+    "Telegram không nhận token này (token sai, đã bị thu hồi hoặc của bot khác)."
+)
+
+
+def startup_not_bot_api(url: str) -> str:
+    return f"máy chủ {url} trả lời “Not Found”: không phải địa chỉ Bot API, hoặc token sai dạng."
+
+
+STARTUP_FIX_BASE_URL = (
+    "xóa dòng base_url để dùng Telegram, hoặc ghi đúng địa chỉ máy chủ Bot API, kết thúc bằng "
+    '/bot, ví dụ "http://127.0.0.1:8081/bot"; nếu địa chỉ đã đúng, kiểm tra lại token.'
+)
+
+
+def startup_unreachable(where: str) -> str:
+    return f"không kết nối được tới máy chủ Bot API {where}."
+
+
+STARTUP_FIX_UNREACHABLE = (
+    "kiểm tra mạng (và proxy HTTPS_PROXY nếu có), rồi kiểm tra base_url: xóa dòng này để dùng "
+    'Telegram, hoặc ghi đúng máy và cổng, ví dụ "http://127.0.0.1:8081/bot".'
+)
+
+
+def startup_failed(detail: str) -> str:
+    return (
+        f"Bot đã dừng vì lỗi: {detail}. Cách sửa: đọc các dòng nhật ký ngay phía trên; "
+        "chạy lại với LOA_LOG_LEVEL=DEBUG để có thêm chi tiết."
+    )
+
+
+STARTUP_BAD_LOG_LEVEL = "mức nhật ký không hợp lệ."
+STARTUP_FIX_LOG_LEVEL = "đặt LOA_LOG_LEVEL là DEBUG, INFO, WARNING hoặc ERROR (mặc định INFO)."

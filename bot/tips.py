@@ -6,28 +6,28 @@ link, forwards a message, or sends a screenshot, then adds an optional note. Off
 each tip as a notice with a "Đã xử lý" button and can list the open ones; the person who sent
 it is thanked when it is handled. The two steps live in `tip_drafts`, like report drafts.
 
-Callback data: `tip:nonote` (no note), `tip:list`, `tip:<id>:show|ph|done`.
+Callback data: `tip:nonote` (no note), `tip:list[:<page>]`, `tip:<id>:show|ph|done`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot import people, texts
+from bot import inputs, people, texts
 from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.db import Database
+from bot.fit import CAPTION_LIMIT, TEXT_LIMIT, Field, fit
 from bot.flows import Outcome, once
 from bot.notices import Notice, RenderContext, Rendered, queue, renderer
 from bot.report_flow import add_media
 from bot.report_parse import NOTES_MAX, clean_text
-from bot.screens import Button, Screen, rows
+from bot.screens import Button, Screen, page_nav, rows
 
-CONTENT_MAX = 3000  # a card must fit one message (4096) with its header and note
-CAPTION_CONTENT_MAX = 600  # a photo caption is 1024 characters in all
+CONTENT_MAX = 3000  # stored; the card is fitted to Telegram's limit when shown (card())
 QUEUE_LIMIT = 20
 
 
@@ -88,29 +88,55 @@ async def get(conn: aiosqlite.Connection, tip_id: int) -> Tip | None:
 
 
 def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
-    """What an officer sees of a tip; "Đã xử lý" while it is open."""
+    """What an officer sees of a tip; "Đã xử lý" while it is open.
+
+    As a photo's caption it must fit Telegram's 1024 UTF-16 units, as a message 4096:
+    the people's fields (the post, the page it came from, the note, the names) are cut
+    with "…", the longest first (bot/fit.py), so the card is never refused and lost."""
     tz = config.ward.tz
-    limit = CAPTION_CONTENT_MAX if caption else CONTENT_MAX
-    content = tip.content if len(tip.content) <= limit else tip.content[: limit - 1] + "…"
-    note = tip.note if len(tip.note) <= limit // 2 else tip.note[: limit // 2 - 1] + "…"
-    html = texts.tip_card(
-        tip.id,
-        tip.reporter_name,
-        texts.TIP_KIND_LABELS.get(tip.kind, tip.kind),
-        content,
-        tip.origin,
-        note,
-        tip.created_at.astimezone(tz).strftime("%H:%M %d/%m/%Y"),
-    )
+    handled = tip.status == "handled" and tip.handled_at is not None
+    created = tip.created_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+
+    def build(f: dict[str, Field]) -> str:
+        html = texts.tip_card(
+            tip.id,
+            str(f["reporter"]),
+            texts.TIP_KIND_LABELS.get(tip.kind, tip.kind),
+            str(f["content"]),
+            str(f["origin"]),
+            str(f["note"]),
+            created,
+        )
+        if handled and tip.handled_at is not None:
+            when = tip.handled_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+            html += texts.tip_handled_line(str(f["handler"]), when)
+        return html
+
+    people_text: dict[str, Field] = {
+        "reporter": tip.reporter_name,
+        "content": tip.content,
+        "origin": tip.origin,
+        "note": tip.note,
+        "handler": tip.handled_by_name,
+    }
+    html = fit(build, people_text, CAPTION_LIMIT if caption else TEXT_LIMIT)
     buttons: list[tuple[Button, ...]] = []
-    if tip.status == "handled" and tip.handled_at is not None:
-        when = tip.handled_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
-        html += texts.tip_handled_line(tip.handled_by_name, when)
-    else:
+    if not handled:
         buttons.append((Button(texts.TIP_BTN_HANDLED, f"tip:{tip.id}:done"),))
     if tip.file_id and not caption:
         buttons.append((Button(texts.R_BTN_PHOTOS, f"tip:{tip.id}:ph"),))
     return Screen(html, tuple(buttons))
+
+
+async def recent_tips(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+    """Tips this person sent in the last hour (`[limits] tips_per_hour` caps them: each one
+    is a card for every officer, and its screenshot a download)."""
+    cursor = await conn.execute(
+        "SELECT COUNT(*) FROM tips WHERE reporter_id = ? AND created_at > ?",
+        (user_id, iso(now - timedelta(hours=1))),
+    )
+    row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 class TipFlow:
@@ -126,6 +152,9 @@ class TipFlow:
             cursor = await conn.execute("SELECT 1 FROM people WHERE user_id = ?", (user_id,))
             if await cursor.fetchone() is None:
                 return Outcome(Screen(texts.TIP_NOT_REGISTERED))
+            limit = self.config.limits.tips_per_hour
+            if await recent_tips(conn, user_id, self.clock.now()) >= limit:
+                return Outcome(Screen(texts.tip_too_many(limit)), menu=True)
             stamp = iso(self.clock.now())
             await conn.execute(
                 "INSERT INTO tip_drafts (user_id, step, created_at, updated_at)"
@@ -200,7 +229,8 @@ class TipFlow:
                     return Outcome(Screen(texts.TIP_ASK), toast=texts.R_STALE_STEP)
                 return await self._finish(conn, user_id, "", edit=True)
             if parts[1] == "list":
-                return Outcome(await self.queue_screen(conn), edit=True)
+                page = inputs.number(parts[2]) if len(parts) > 2 else 0
+                return Outcome(await self.queue_screen(conn, page or 0), edit=True)
             tip = await get(conn, _int(parts[1]))
             action = parts[2] if len(parts) > 2 else "show"
             if tip is None:
@@ -217,17 +247,24 @@ class TipFlow:
         assert outcome is not None
         return outcome
 
-    async def queue_screen(self, conn: aiosqlite.Connection | None = None) -> Screen:
+    async def queue_screen(self, conn: aiosqlite.Connection | None = None, page: int = 0) -> Screen:
+        """One page of the open tips (`tip:list:<page>` turns it): SQLite counts them and
+        returns that page only, previews already cut short."""
         conn = conn or self.db.conn
-        cursor = await conn.execute(
-            "SELECT id, kind, created_at, content, origin FROM tips WHERE status = 'open'"
-            " ORDER BY id"
-        )
-        found = list(await cursor.fetchall())
-        if not found:
+        cursor = await conn.execute("SELECT COUNT(*) FROM tips WHERE status = 'open'")
+        count = await cursor.fetchone()
+        total = int(count[0]) if count else 0
+        if not total:
             return Screen(texts.TIP_QUEUE_NONE)
+        pages = -(-total // QUEUE_LIMIT)
+        page = max(0, min(page, pages - 1))
+        cursor = await conn.execute(
+            "SELECT id, kind, created_at, substr(content, 1, 60), substr(origin, 1, 60)"
+            " FROM tips WHERE status = 'open' ORDER BY id LIMIT ? OFFSET ?",
+            (QUEUE_LIMIT, page * QUEUE_LIMIT),
+        )
+        shown = list(await cursor.fetchall())
         tz = self.config.ward.tz
-        shown = found[:QUEUE_LIMIT]
         lines = []
         for tip_id, kind, created, content, origin in shown:
             preview = str(content or origin)[:60]
@@ -235,8 +272,10 @@ class TipFlow:
             label = texts.TIP_KIND_LABELS.get(kind, kind)
             lines.append(texts.tip_queue_line(int(tip_id), label, when, preview))
         buttons = [Button(texts.tip_btn(int(r[0])), f"tip:{int(r[0])}:show") for r in shown]
-        html = texts.tip_queue(len(found), lines, len(found) - len(shown))
-        return Screen(html, rows(buttons, per_row=3))
+        html = texts.tip_queue(total, lines, 0)
+        if pages > 1:
+            html += texts.page_marker(page + 1, pages)
+        return Screen(html, (*rows(buttons, per_row=3), *page_nav(page, pages, "tip:list:{}")))
 
     async def _finish(
         self, conn: aiosqlite.Connection, user_id: int, note: str, *, edit: bool
@@ -284,10 +323,8 @@ def _ask_note() -> Screen:
 
 
 def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return -1
+    found = inputs.number(text)  # ASCII digits in range only: never "²", never past 2**63
+    return -1 if found is None else found
 
 
 @renderer("tip")

@@ -16,16 +16,16 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import texts
+from bot import inputs, texts
 from bot.clock import iso
 from bot.content import fold
 from bot.db import Database
 from bot.people import (
     Person,
     Unit,
-    active_leaderships,
     audit_conn,
     code_key,
+    person_from_row,
     unit_from_row,
 )
 
@@ -33,6 +33,10 @@ CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 NAME_MAX = 120
 AREA_MAX = 120
 XLSX_MAGIC = b"PK\x03\x04"
+# A ward has dozens of tổ. A file far past that is the wrong file, and parsing it would hold
+# the import (and the database) for minutes: refuse it before reading it all.
+IMPORT_MAX_BYTES = 1_000_000
+IMPORT_MAX_ROWS = 2_000
 
 # Header cells, folded (no diacritics, lower case): what each column may be called.
 HEADERS: dict[str, frozenset[str]] = {
@@ -85,8 +89,9 @@ def normalize_code(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """NFC (a Mac may write decomposed Vietnamese) and single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """NFC (a Mac may write decomposed Vietnamese), single spaces, and no control or format
+    characters (NUL, right-to-left override, zero-width space…): see bot.inputs.clean_name."""
+    return inputs.clean_name(text)
 
 
 def check_code(code: str) -> str | None:
@@ -94,22 +99,28 @@ def check_code(code: str) -> str | None:
     if not code:
         return texts.CSV_NO_CODE
     if not CODE_RE.match(code):
-        return texts.csv_bad_code(code)
+        return texts.csv_bad_code(inputs.shown(code))  # quoted back: cut short
     return None
 
 
+def _check_encoding(text: str) -> str | None:
+    fixed = inputs.mojibake(text)
+    return None if fixed is None else texts.t_mojibake(inputs.shown(text), inputs.shown(fixed))
+
+
 def check_name(name: str) -> str | None:
+    """Why `name` (already cleaned) is not acceptable, or None."""
     if not name:
         return texts.CSV_NO_NAME
     if len(name) > NAME_MAX:
         return texts.csv_too_long(texts.CSV_COL_NAME, NAME_MAX)
-    return None
+    return _check_encoding(name)
 
 
 def check_area(area: str) -> str | None:
     if len(area) > AREA_MAX:
         return texts.csv_too_long(texts.CSV_COL_AREA, AREA_MAX)
-    return None
+    return _check_encoding(area)
 
 
 def _delimiter(header_line: str) -> str:
@@ -119,6 +130,8 @@ def _delimiter(header_line: str) -> str:
 
 
 def _decode(data: bytes) -> str:
+    if len(data) > IMPORT_MAX_BYTES:
+        raise UnitsCsvError([CsvProblem(1, texts.t_csv_too_big(IMPORT_MAX_BYTES, IMPORT_MAX_ROWS))])
     if data.startswith(XLSX_MAGIC):
         raise UnitsCsvError([CsvProblem(1, texts.CSV_IS_XLSX)])
     try:
@@ -131,7 +144,7 @@ def _decode(data: bytes) -> str:
 def _header(cells: list[str], line: int) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        folded = fold(cell)
+        folded = fold(clean_text(cell))  # a BOM or zero-width space must not hide a column
         for field, names in HEADERS.items():
             if folded in names:
                 if field in columns:
@@ -177,6 +190,8 @@ def parse_units_csv(data: bytes) -> list[UnitRow]:
             columns = _header(cells, start)
             width = len(cells)
             continue
+        if len(rows) + len(problems) >= IMPORT_MAX_ROWS:
+            raise UnitsCsvError([CsvProblem(start, texts.t_csv_too_many_rows(IMPORT_MAX_ROWS))])
         if any(cells[width:]):
             problems.append(CsvProblem(start, texts.csv_too_many_cells(width, len(cells))))
             continue
@@ -255,9 +270,29 @@ async def get_by_code(db: Database, code: str) -> Unit | None:
 
 
 async def list_units(db: Database, *, include_inactive: bool = False) -> list[Unit]:
+    """Every unit, in code order: for the command line. Chat screens use `units_page`."""
     where = "" if include_inactive else " WHERE active = 1"
     rows = await db.fetchall(f"SELECT {_UNIT_COLUMNS} FROM units{where}")
     return sorted((unit_from_row(r) for r in rows), key=lambda u: code_key(u.code))
+
+
+# Code order in SQL, close to `code_key` (T2 before T10, TDP05 after TDP5): the code without
+# its trailing digits, then the shorter code. SQLite sorts; only one page comes back.
+UNIT_ORDER = "rtrim(code, '0123456789'), length(code), code"
+
+
+async def count_units(db: Database) -> int:
+    return int(await db.fetchval("SELECT COUNT(*) FROM units WHERE active = 1"))
+
+
+async def units_page(db: Database, offset: int, limit: int) -> list[Unit]:
+    """One page of the active units, in code order."""
+    rows = await db.fetchall(
+        f"SELECT {_UNIT_COLUMNS} FROM units WHERE active = 1 ORDER BY {UNIT_ORDER}"
+        " LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [unit_from_row(r) for r in rows]
 
 
 # ---------------------------------------------------------------- add / rename / deactivate
@@ -355,20 +390,77 @@ class UnitOverview:
     unit: Unit
     leaders: tuple[Person, ...]
     groups: tuple[LinkedGroup, ...]
+    more_leaders: int = 0  # not named in `leaders`
+    more_groups: int = 0
 
 
-async def overview(db: Database) -> list[UnitOverview]:
-    """Every active unit with its active leaders and the groups linked to it."""
+@dataclass(frozen=True)
+class OverviewTotals:
+    units: int
+    with_leader: int
+    with_group: int
+
+
+SHOWN_PER_UNIT = 3  # leaders and groups named in a tổ's block; the rest are counted
+_PEOPLE = (
+    "user_id, first_name, last_name, role, consent_at, consent_version, notifications, reachable"
+)
+_P_PEOPLE = ", ".join(f"p.{column}" for column in _PEOPLE.split(", "))
+
+
+async def overview_totals(db: Database) -> OverviewTotals:
+    """How many active tổ, how many have a leader, how many an active group (counted by
+    SQLite, through the units' primary key)."""
+    row = await db.fetchone(
+        "SELECT (SELECT COUNT(*) FROM units WHERE active = 1),"
+        " (SELECT COUNT(DISTINCT l.unit_id) FROM unit_leaders l JOIN units u ON u.id = l.unit_id"
+        "   WHERE l.active = 1 AND u.active = 1),"
+        " (SELECT COUNT(DISTINCT c.unit_id) FROM chats c JOIN units u ON u.id = c.unit_id"
+        "   WHERE c.active = 1 AND u.active = 1)"
+    )
+    assert row is not None
+    return OverviewTotals(int(row[0]), int(row[1]), int(row[2]))
+
+
+async def overview_page(db: Database, offset: int, limit: int) -> list[UnitOverview]:
+    """One page of active units, each with its first few leaders and linked groups."""
+    page = await units_page(db, offset, limit)
+    if not page:
+        return []
+    ids = [u.id for u in page]
+    marks = ",".join("?" for _ in ids)
     leaders: dict[int, list[Person]] = {}
-    for unit, person in await active_leaderships(db):
-        leaders.setdefault(unit.id, []).append(person)
-    groups: dict[int, list[LinkedGroup]] = {}
+    total_leaders: dict[int, int] = {}
     for row in await db.fetchall(
-        "SELECT unit_id, chat_id, title, active FROM chats WHERE unit_id IS NOT NULL"
-        " ORDER BY active DESC, title"
+        f"SELECT unit_id, n, {_PEOPLE} FROM ("
+        f" SELECT l.unit_id, {_P_PEOPLE}, COUNT(*) OVER (PARTITION BY l.unit_id) AS n,"
+        "  ROW_NUMBER() OVER (PARTITION BY l.unit_id ORDER BY p.first_name, p.user_id) AS k"
+        " FROM unit_leaders l JOIN people p ON p.user_id = l.user_id"
+        f" WHERE l.active = 1 AND l.unit_id IN ({marks})) WHERE k <= ? ORDER BY unit_id, k",
+        (*ids, SHOWN_PER_UNIT),
     ):
-        groups.setdefault(int(row[0]), []).append(LinkedGroup(int(row[1]), row[2], bool(row[3])))
+        leaders.setdefault(int(row[0]), []).append(person_from_row(row[2:]))
+        total_leaders[int(row[0])] = int(row[1])
+    groups: dict[int, list[LinkedGroup]] = {}
+    total_groups: dict[int, int] = {}
+    for row in await db.fetchall(
+        "SELECT unit_id, n, chat_id, title, active FROM ("
+        " SELECT unit_id, chat_id, title, active, COUNT(*) OVER (PARTITION BY unit_id) AS n,"
+        "  ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY active DESC, title) AS k"
+        f" FROM chats WHERE unit_id IN ({marks})) WHERE k <= ? ORDER BY unit_id, k",
+        (*ids, SHOWN_PER_UNIT),
+    ):
+        groups.setdefault(int(row[0]), []).append(
+            LinkedGroup(int(row[2]), str(row[3]), bool(row[4]))
+        )
+        total_groups[int(row[0])] = int(row[1])
     return [
-        UnitOverview(u, tuple(leaders.get(u.id, ())), tuple(groups.get(u.id, ())))
-        for u in await list_units(db)
+        UnitOverview(
+            u,
+            tuple(leaders.get(u.id, ())),
+            tuple(groups.get(u.id, ())),
+            total_leaders.get(u.id, 0) - len(leaders.get(u.id, ())),
+            total_groups.get(u.id, 0) - len(groups.get(u.id, ())),
+        )
+        for u in page
     ]

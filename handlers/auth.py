@@ -2,6 +2,11 @@
 
 The check is by numeric user id through `people.role_of`; a refusal is one sentence and an
 audit-log row, and the callback never runs.
+
+`private_only=True` marks a screen that shows people's data (names, tipsters, report cards,
+invites): typed in a group, the command answers only that it works in a private chat, and a
+button pressed in a group (forged, or on an old message) is refused with an alert that only
+the presser sees; nothing is posted to the group.
 """
 
 from __future__ import annotations
@@ -16,12 +21,21 @@ from telegram.ext import ContextTypes
 from bot import people, texts
 from bot.people import Role
 from bot.services import services
+from handlers.common import is_private
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 
 
-def requires(needed: Role, action: str | None = None) -> Callable[[Callback], Callback]:
-    """Run the callback only for users whose role is at least `needed`; audit both outcomes."""
+def requires(
+    needed: Role,
+    action: str | None = None,
+    *,
+    private_only: bool = False,
+    group_text: str = texts.PRIVATE_ONLY,
+) -> Callable[[Callback], Callback]:
+    """Run the callback only for users whose role is at least `needed` (and, with
+    `private_only`, only in a private chat; a command typed in a group is answered with
+    `group_text`); audit both outcomes."""
 
     def decorate(callback: Callback) -> Callback:
         name = action or callback.__name__
@@ -33,10 +47,23 @@ def requires(needed: Role, action: str | None = None) -> Callable[[Callback], Ca
             user_id = user.id if user else 0
             role = await people.role_of(svc.db, svc.config, user_id)
             allowed = people.at_least(role, needed)
+            in_group = allowed and private_only and not is_private(update)
             if needed != Role.RESIDENT:
+                detail = f"{role.value} not private" if in_group else role.value
                 await people.audit(
-                    svc.db, user_id, name, svc.clock.now(), allowed=allowed, detail=role.value
+                    svc.db,
+                    user_id,
+                    name,
+                    svc.clock.now(),
+                    allowed=allowed and not in_group,
+                    detail=detail,
                 )
+            if in_group:
+                if update.callback_query is not None:
+                    await update.callback_query.answer(texts.PRIVATE_ONLY, show_alert=True)
+                elif update.effective_message is not None:
+                    await update.effective_message.reply_text(group_text, do_quote=False)
+                return None
             if allowed:
                 return await callback(update, context)
             if update.callback_query is not None:

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import compose, delivery, people, texts
+from bot import compose, delivery, inputs, people, texts
 from bot.channels.telegram_delivery import TelegramChannel
 from bot.clock import iso
 from bot.delivery import OutMessage
@@ -92,12 +92,10 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: comp
 # ---------------------------------------------------------------- compose
 
 
-@requires(Role.OFFICER, "broadcast.compose")
+@requires(Role.OFFICER, "broadcast.compose", private_only=True, group_text=texts.BC_PRIVATE_ONLY)
 async def compose_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/guitin: start a new broadcast (private chat only: drafts are personal)."""
-    if not is_private(update) or update.effective_user is None:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.BC_PRIVATE_ONLY, do_quote=False)
+    if update.effective_user is None:
         return
     await _show(update, context, await compose.begin(services(context), update.effective_user.id))
 
@@ -161,7 +159,7 @@ async def _typed(message: Message, svc: Services, user_id: int) -> compose.Answe
     return None
 
 
-@requires(Role.OFFICER, "broadcast.button")
+@requires(Role.OFFICER, "broadcast.button", private_only=True)
 async def compose_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A compose button (bc:…); the core re-checks it against the stored draft."""
     query = update.callback_query
@@ -193,16 +191,16 @@ def _status_list(items: list[delivery.Status], tz: ZoneInfo) -> Screen:
     return Screen(texts.bc_status_list(lines), buttons)
 
 
-@requires(Role.OFFICER, "broadcast.status")
+@requires(Role.OFFICER, "broadcast.status", private_only=True)
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/tinhtrang [số]: the recent broadcasts, or one broadcast's report."""
     svc = services(context)
     args = context.args or []
     if args:
-        number = args[0].lstrip("#")
-        status = await delivery.broadcast_status(svc.db, int(number)) if number.isdigit() else None
+        number = inputs.number(args[0].lstrip("#"))  # not "²", not past SQLite's 2**63
+        status = await delivery.broadcast_status(svc.db, number) if number is not None else None
         if status is None:
-            await reply_screen(update, Screen(texts.bc_no_such(args[0][:20])))
+            await reply_screen(update, Screen(texts.bc_no_such(inputs.shown(args[0], 20))))
             return
         await reply_screen(update, delivery.report_screen(status))
         return
@@ -213,7 +211,7 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply_screen(update, _status_list(items, svc.config.ward.tz))
 
 
-@requires(Role.OFFICER, "broadcast.status_button")
+@requires(Role.OFFICER, "broadcast.status_button", private_only=True)
 async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """st:<id> shows a report; st:r:<id> sends the failed ones again."""
     query = update.callback_query
@@ -221,16 +219,17 @@ async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     svc = services(context)
     parts = query.data.split(":")
-    if len(parts) == 2 and parts[1].isdigit():
-        status = await delivery.broadcast_status(svc.db, int(parts[1]))
+    number = inputs.number(parts[-1])  # "²" passes isdigit(), not int()
+    if len(parts) == 2 and number is not None:
+        status = await delivery.broadcast_status(svc.db, number)
         if status is None:
             await query.answer(texts.BC_STALE, show_alert=True)
             return
         await query.answer()
         await reply_screen(update, delivery.report_screen(status))
         return
-    if len(parts) == 3 and parts[1] == "r" and parts[2].isdigit() and query.message is not None:
-        broadcast_id = int(parts[2])
+    if len(parts) == 3 and parts[1] == "r" and number is not None and query.message is not None:
+        broadcast_id = number
         status = await delivery.broadcast_status(svc.db, broadcast_id)
         if status is None or not status.done or not status.failed:
             await query.answer(texts.BC_NOTHING_TO_RETRY, show_alert=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import browse, texts
+from bot import browse, inputs, texts
 from bot.services import services
 from handlers.common import edit_screen, is_private, reply_screen
 
@@ -25,8 +25,9 @@ async def kind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     pack = services(context).content
     private = is_private(update)
     args = context.args or []
-    if args and args[0].isdigit():
-        item = browse.item_by_number(pack, kind, int(args[0]))
+    number = inputs.number(args[0], high=10**6) if args else None
+    if number is not None or (args and args[0].isdigit()):  # "²" is a digit int() refuses
+        item = browse.item_by_number(pack, kind, number) if number is not None else None
         if item is None:
             count = len(pack.of_kind(kind))
             await message.reply_text(texts.item_number_out_of_range(command, count))

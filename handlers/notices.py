@@ -28,6 +28,7 @@ from bot import notices
 from bot.channels.telegram_delivery import single_attempt
 from bot.clock import iso
 from bot.notices import RenderContext
+from bot.private_files import private_dir, private_file
 from bot.services import BOT_DATA_KEY, Services
 from handlers.common import inline_markup
 
@@ -84,12 +85,7 @@ class NoticeSender:
         svc = self.svc
         if time.monotonic() < self._paused_until:
             return 0
-        rows = await svc.db.fetchall(
-            "SELECT id, chat_id, kind, ref_id, payload, attempts FROM notices WHERE id IN"
-            " (SELECT MIN(id) FROM notices WHERE sent_at IS NULL AND failed IS NULL"
-            "  AND next_at <= ? GROUP BY chat_id) ORDER BY id",
-            (iso(svc.clock.now()),),
-        )
+        rows = await notices.next_per_chat(svc.db, svc.clock.now())
         per_chat = 1.0 / max(svc.config.delivery.per_chat_per_second, 0.01)
         spacing = 1.0 / max(svc.config.delivery.global_per_second, 0.1)
         ctx = RenderContext(svc.db, svc.content, svc.config)
@@ -179,10 +175,11 @@ class NoticeSender:
                 target = Path(svc.config.storage.media) / relative
                 try:
                     found = await self.app.bot.get_file(file_id)
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    private_dir(target.parent)  # people's photos: 0700 folders, 0600 files
                     if found.file_path and "." in Path(found.file_path).name:
                         target = target.with_suffix(Path(found.file_path).suffix)
                         relative = relative.with_suffix(target.suffix)
+                    private_file(target)  # private before the first byte is written
                     await found.download_to_drive(target)
                 except Exception as exc:  # a network error, a file too big (20 MB), a full disk
                     log.warning("could not download %s: %s", file_id, exc)
@@ -196,7 +193,10 @@ class NoticeSender:
                     " WHERE file_id = ?",
                     (relative.as_posix(), iso(svc.clock.now()), file_id),
                 )
-                done += 1
+                if await svc.db.fetchval("SELECT 1 FROM media WHERE file_id = ?", (file_id,)):
+                    done += 1
+                else:  # its owner erased their data while it downloaded (bot/erasure.py)
+                    target.unlink(missing_ok=True)
             return done
 
 

@@ -35,7 +35,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outc
             pass
         except TelegramError as exc:  # only the toast is lost; the screen matters more
             log.info("could not answer a button press: %s", exc)
-    if chat is None:
+    if chat is None or not outcome.screen.html:  # an emptied answer: nothing to show again
         return
     try:
         await _put_on_screen(update, context, outcome, chat.id)

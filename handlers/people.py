@@ -10,12 +10,15 @@ the presser's rights (`people.can_act_for_unit`, `invites.may_revoke`…), and a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from telegram import Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import chats, consent, invites, people, people_ui, scrub, texts, units
+from bot import chats, consent, erasure, inputs, invites, people, people_ui, scrub, texts, units
 from bot.channels import telegram_inbox
 from bot.invites import Outcome
+from bot.limits import Verdict
 from bot.people import Identity, Role
 from bot.people_ui import Press
 from bot.screens import Screen
@@ -101,6 +104,8 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, texts.INVITE_OPEN_AGAIN)
         return
     now = svc.clock.now()
+    if not await _may_guess(update, svc, user.id):
+        return
     if await consent.is_registered(svc.db, user.id):
         result = await invites.redeem(svc.db, token, _identity(user), now)
         await _say(update, await _redemption_text(svc, update, result))
@@ -113,6 +118,21 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     assert invite is not None
     await invites.offer(svc.db, user.id, invite, now)  # "Đồng ý" redeems it by this row
     await reply_screen(update, people_ui.consent_screen(invite))
+
+
+async def _may_guess(update: Update, svc: Services, user_id: int) -> bool:
+    """False (after one sentence, then silently) once this person tried too many wrong
+    invite links; see invites.guess_verdict."""
+    verdict = await invites.guess_verdict(svc.db, user_id, svc.clock.now(), svc.config.limits)
+    if verdict == Verdict.WARN:
+        minutes = svc.config.limits.guess_window_minutes
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.invite_too_many(minutes), show_alert=True)
+        else:
+            await _say(update, texts.invite_too_many(minutes))
+    elif verdict == Verdict.DROP and update.callback_query is not None:
+        await update.callback_query.answer()
+    return verdict == Verdict.ADMIT
 
 
 async def _audit_redeem_refusal(
@@ -170,10 +190,8 @@ async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await _say(update, texts.PRIVATE_ONLY)
         return
     svc = services(context)
-    if not await consent.is_registered(svc.db, _user_id(update)):
-        await _say(update, texts.ERASE_NOTHING)
-        return
-    await reply_screen(update, people_ui.erase_confirm_screen())
+    registered = await consent.is_registered(svc.db, _user_id(update))
+    await reply_screen(update, people_ui.erase_confirm_screen(registered))
 
 
 async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
@@ -197,6 +215,8 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
                 svc.db, _identity(user), now, consent_version=version
             )
         else:  # a notice shown by an older version, whose button carries the token
+            if not await _may_guess(update, svc, user.id):
+                return
             result = await invites.redeem(
                 svc.db, press.word, _identity(user), now, consent_version=version
             )
@@ -223,19 +243,19 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     # The raw updates this person sent may still be waiting to be written (the inbox
     # batches its writes): write them now, so that the erasure finds and removes them.
     await telegram_inbox.flush(context.application)
-    erased = await consent.erase(svc.db, _user_id(update), svc.clock.now())
-    await _edit(update, Screen(texts.ERASE_DONE if erased else texts.ERASE_NOTHING))
+    registered = await consent.erase(svc.db, _user_id(update), svc.clock.now())
+    await erasure.forget_files(svc.db, Path(svc.config.storage.media))
+    # Until a checkpoint the WAL still holds the pages as they were before the erasure.
+    await svc.db.forget_old_pages()
+    await _edit(update, Screen(texts.ERASE_DONE if registered else texts.ERASE_DONE_UNREGISTERED))
 
 
 # ---------------------------------------------------------------- invites: creating
 
 
-@requires(Role.OFFICER, "invite.menu")
+@requires(Role.OFFICER, "invite.menu", private_only=True, group_text=texts.INVITE_GROUP_HINT)
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/moi [MÃ_TỔ]: pick a role (admins) and a tổ (leaders), then get the link and QR code."""
-    if not is_private(update):
-        await _say(update, texts.INVITE_GROUP_HINT)
-        return
     svc = services(context)
     role = await people.role_of(svc.db, svc.config, _user_id(update))
     roles = invites.creatable_roles(role)
@@ -243,7 +263,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if code:
         unit = await units.get_by_code(svc.db, code.split()[0])
         if unit is None or not unit.active:
-            await _say(update, texts.unit_not_found(code.split()[0]))
+            await _say(update, texts.unit_not_found(inputs.shown(code.split()[0])))
             return
         await _create_and_send(update, context, Role.LEADER, unit.id)
         return
@@ -254,24 +274,23 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def _invite_unit_picker(svc: Services, page: int) -> Screen:
-    found = await units.list_units(svc.db)
-    if not found:
+    total = await units.count_units(svc.db)
+    if not total:
         return Screen(texts.NO_UNITS_YET)
-    return people_ui.unit_picker(texts.INVITE_PICK_UNIT, found, page, "pi")
+    page, offset = people_ui.page_of(page, total, people_ui.PAGE_SIZE)
+    found = await units.units_page(svc.db, offset, people_ui.PAGE_SIZE)
+    return people_ui.unit_picker(texts.INVITE_PICK_UNIT, found, page, "pi", total)
 
 
-@requires(Role.OFFICER, "invite.button")
+@requires(Role.OFFICER, "invite.button", private_only=True)
 async def _invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
-    if not is_private(update):
-        await _stale(update, svc, "invite.forged")
-        return
     role = await people.role_of(svc.db, svc.config, _user_id(update))
     allowed = invites.creatable_roles(role)
     if press.verb == "page":
-        count = len(await units.list_units(svc.db))
+        count = await units.count_units(svc.db)
         if press.ids[0] >= people_ui.page_count(count):
             await _stale(update, svc, "invite.forged")
             return
@@ -323,27 +342,35 @@ async def _create_and_send(
     )
 
 
-@requires(Role.OFFICER, "invite.list")
+@requires(Role.OFFICER, "invite.list", private_only=True)
 async def invites_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/loimoi: open invites (an officer's own; all of them for admins) with revoke buttons."""
-    if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
-        return
-    svc = services(context)
-    uid = _user_id(update)
+    await reply_screen(update, await _invites_page(services(context), _user_id(update), 0))
+
+
+async def _invites_page(svc: Services, uid: int, page: int) -> Screen:
+    """One page of the open invites `uid` may see (read one page at a time)."""
     role = await people.role_of(svc.db, svc.config, uid)
     mine = None if role == Role.ADMIN else uid
-    found = await invites.open_invites(svc.db, svc.clock.now(), created_by=mine)
-    await reply_screen(update, people_ui.invites_screen(found, svc.config.ward.tz))
+    now = svc.clock.now()
+    total = await invites.count_open_invites(svc.db, now, created_by=mine)
+    page, offset = people_ui.page_of(page, total, people_ui.LIST_PAGE_SIZE)
+    found = await invites.open_invites(
+        svc.db, now, created_by=mine, limit=people_ui.LIST_PAGE_SIZE, offset=offset
+    )
+    return people_ui.invites_screen(found, svc.config.ward.tz, page, total)
 
 
-@requires(Role.OFFICER, "invite.revoke")
+@requires(Role.OFFICER, "invite.revoke", private_only=True)
 async def _revoke_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
+    if press.verb == "page":
+        await _edit(update, await _invites_page(svc, _user_id(update), press.ids[0]))
+        return
     invite = await invites.get(svc.db, press.ids[0])
-    if invite is None or not is_private(update):
+    if invite is None:
         await _stale(update, svc, "invite.forged")
         return
     uid = _user_id(update)
@@ -368,9 +395,9 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     uid = _user_id(update)
     await chats.ensure_group(svc.db, chat.id, chat.type, chat.title or "", svc.clock.now())
-    mine = await people.units_for(svc.db, svc.config, uid)
-    if not mine:
-        if people.at_least(await people.role_of(svc.db, svc.config, uid), Role.OFFICER):
+    choices, total, is_officer = await _link_choices(svc, uid, 0)
+    if not total:
+        if is_officer:
             await _say(update, texts.NO_UNITS_YET)
         else:  # a leader whose tổ was deactivated
             await _refuse(update, svc, "group.link", target=f"chat:{chat.id}")
@@ -379,15 +406,26 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if code:
         unit = await units.get_by_code(svc.db, code)
         if unit is None or not unit.active:
-            await _say(update, texts.unit_not_found(code))
+            await _say(update, texts.unit_not_found(inputs.shown(code)))
             return
         await _link(update, svc, unit.id)
         return
-    is_officer = people.at_least(await people.role_of(svc.db, svc.config, uid), Role.OFFICER)
-    if len(mine) == 1 and not is_officer:
-        await _link(update, svc, mine[0].id)
+    if total == 1 and not is_officer:
+        await _link(update, svc, choices[0].id)
         return
-    await reply_screen(update, people_ui.unit_picker(texts.LINK_PICK, mine, 0, "pl"))
+    await reply_screen(update, people_ui.unit_picker(texts.LINK_PICK, choices, 0, "pl", total))
+
+
+async def _link_choices(svc: Services, uid: int, page: int) -> tuple[list[units.Unit], int, bool]:
+    """One page of the tổ this person may link a group to, how many there are, and whether
+    they are an officer (who may link any tổ: read one page at a time)."""
+    size = people_ui.PAGE_SIZE
+    if people.at_least(await people.role_of(svc.db, svc.config, uid), Role.OFFICER):
+        total = await units.count_units(svc.db)
+        page, offset = people_ui.page_of(page, total, size)
+        return await units.units_page(svc.db, offset, size), total, True
+    mine = await people.units_for(svc.db, svc.config, uid)  # a leader's own few
+    return mine[page * size : (page + 1) * size], len(mine), False
 
 
 async def _link(update: Update, svc: Services, unit_id: int) -> None:
@@ -434,11 +472,12 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _stale(update, svc, "group.forged")
         return
     if press.verb == "page":
-        mine = await people.units_for(svc.db, svc.config, _user_id(update))
-        if press.ids[0] >= people_ui.page_count(len(mine)) or not mine:
+        choices, total, _ = await _link_choices(svc, _user_id(update), press.ids[0])
+        if press.ids[0] >= people_ui.page_count(total) or not total:
             await _stale(update, svc, "group.forged")
             return
-        await _edit(update, people_ui.unit_picker(texts.LINK_PICK, mine, press.ids[0], "pl"))
+        picker = people_ui.unit_picker(texts.LINK_PICK, choices, press.ids[0], "pl", total)
+        await _edit(update, picker)
         return
     unit = await units.get_unit(svc.db, press.ids[0])
     if unit is None:
@@ -447,14 +486,24 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _link(update, svc, unit.id)
 
 
-@requires(Role.OFFICER, "group.list")
+@requires(Role.OFFICER, "group.list", private_only=True)
 async def groups_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/nhom: every group the bot is in, with its tổ."""
-    if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
-        return
-    for html in people_ui.nhom_messages(await chats.groups(services(context).db)):
-        await _say(update, html)
+    """/nhom: every group the bot is in, with its tổ (one page at a time)."""
+    await reply_screen(update, await _groups_page(services(context), 0))
+
+
+async def _groups_page(svc: Services, page: int) -> Screen:
+    total = await chats.count_groups(svc.db)
+    page, offset = people_ui.page_of(page, total, people_ui.LIST_PAGE_SIZE)
+    found = await chats.groups_page(svc.db, offset, people_ui.LIST_PAGE_SIZE)
+    return people_ui.nhom_screen(found, page, total)
+
+
+@requires(Role.OFFICER, "group.list", private_only=True)
+async def _groups_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
+    assert press is not None
+    await _edit(update, await _groups_page(services(context), press.ids[0]))
 
 
 # ---------------------------------------------------------------- officer tools
@@ -468,43 +517,52 @@ async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply_screen(update, people_ui.canbo_screen(role))
 
 
-@requires(Role.OFFICER, "units.list")
+@requires(Role.OFFICER, "units.list", private_only=True)
 async def units_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/dsto: every tổ with its leaders and linked groups."""
-    if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
-        return
-    for html in people_ui.dsto_messages(await units.overview(services(context).db)):
-        await _say(update, html)
+    """/dsto: every tổ with its leaders and linked groups, one page at a time."""
+    await reply_screen(update, await _units_page(services(context), 0))
 
 
-@requires(Role.OFFICER, "leader.deactivate")
+async def _units_page(svc: Services, page: int) -> Screen:
+    totals = await units.overview_totals(svc.db)
+    page, offset = people_ui.page_of(page, totals.units, people_ui.DSTO_PAGE_SIZE)
+    found = await units.overview_page(svc.db, offset, people_ui.DSTO_PAGE_SIZE)
+    return people_ui.dsto_screen(totals, found, page)
+
+
+@requires(Role.OFFICER, "units.list", private_only=True)
+async def _units_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
+    assert press is not None
+    await _edit(update, await _units_page(services(context), press.ids[0]))
+
+
+async def _deact_picker(svc: Services, page: int) -> Screen:
+    total = await people.count_leaderships(svc.db)
+    size = people_ui.PAGE_SIZE
+    found = await people.leaderships_page(svc.db, page * size, size)
+    return people_ui.deact_picker(found, page, total)
+
+
+@requires(Role.OFFICER, "leader.deactivate", private_only=True)
 async def deactivate_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/huytotruong: pick a leader to stop being leader of one tổ."""
-    if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
-        return
-    found = await people.active_leaderships(services(context).db)
-    await reply_screen(update, people_ui.deact_picker(found, 0))
+    await reply_screen(update, await _deact_picker(services(context), 0))
 
 
-@requires(Role.OFFICER, "leader.deactivate")
+@requires(Role.OFFICER, "leader.deactivate", private_only=True)
 async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
-    if not is_private(update):
-        await _stale(update, svc, "leader.forged")
-        return
     if press.verb == "no":
         await _edit(update, Screen(texts.CANCELLED))
         return
     if press.verb == "page":
-        found = await people.active_leaderships(svc.db)
-        if press.ids[0] >= people_ui.page_count(len(found)):
+        if press.ids[0] >= people_ui.page_count(await people.count_leaderships(svc.db)):
             await _stale(update, svc, "leader.forged")
             return
-        await _edit(update, people_ui.deact_picker(found, press.ids[0]))
+        await _edit(update, await _deact_picker(svc, press.ids[0]))
         return
     unit_id, user_id = press.ids
     unit = await units.get_unit(svc.db, unit_id)
@@ -527,51 +585,39 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await _edit(update, Screen(html))
 
 
-async def _promotable(svc: Services, actor_id: int) -> list[people.Person]:
-    """Registered people an admin may give a role to: not themselves, not config admins
-    (the config decides those), never GroupAnonymousBot."""
-    return [
-        p
-        for p in await people.registered_people(svc.db)
-        if p.user_id != actor_id
-        and p.user_id not in svc.config.admins.telegram_ids
-        and people.can_be_privileged(p.user_id)
-    ]
+async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
+    """One page of the registered people an admin may give a role to (people.py decides)."""
+    total = await people.count_promotable(svc.db, svc.config, actor_id)
+    size = people_ui.PAGE_SIZE
+    found = await people.promotable_page(svc.db, svc.config, actor_id, page * size, size)
+    return people_ui.promote_picker(found, page, total)
 
 
-@requires(Role.ADMIN, "role.menu")
+@requires(Role.ADMIN, "role.menu", private_only=True)
 async def promote_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/capquyen: make a registered person officer or admin, or take it away."""
-    if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
-        return
-    svc = services(context)
-    await reply_screen(
-        update, people_ui.promote_picker(await _promotable(svc, _user_id(update)), 0)
-    )
+    await reply_screen(update, await _promote_picker(services(context), _user_id(update), 0))
 
 
-@requires(Role.ADMIN, "role.set")
+@requires(Role.ADMIN, "role.set", private_only=True)
 async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
     uid = _user_id(update)
-    if not is_private(update):
-        await _stale(update, svc, "role.forged")
-        return
-    candidates = await _promotable(svc, uid)
     if press.verb == "page":
-        if press.ids[0] >= people_ui.page_count(len(candidates)):
+        total = await people.count_promotable(svc.db, svc.config, uid)
+        if press.ids[0] >= people_ui.page_count(total):
             await _stale(update, svc, "role.forged")
             return
-        await _edit(update, people_ui.promote_picker(candidates, press.ids[0]))
+        await _edit(update, await _promote_picker(svc, uid, press.ids[0]))
         return
     target = press.ids[0]
     if target == uid:
         await _refuse(update, svc, "role.set", target=f"user:{target}")
         return
-    person = next((p for p in candidates if p.user_id == target), None)
+    eligible = await people.may_be_promoted(svc.db, svc.config, uid, target)
+    person = await people.get_person(svc.db, target) if eligible else None
     if person is None:
         await _stale(update, svc, "role.forged")
         return
@@ -619,7 +665,7 @@ async def unit_rename_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         await _say(update, texts.unit_input_problem(str(exc), texts.UNIT_RENAME_USAGE))
         return
     if unit is None:
-        await _say(update, texts.unit_not_found(parts[0]))
+        await _say(update, texts.unit_not_found(inputs.shown(parts[0])))
         return
     await _say(update, texts.unit_renamed(people_ui.unit_html(unit)))
 
@@ -636,7 +682,7 @@ async def unit_deactivate_command(update: Update, context: ContextTypes.DEFAULT_
         svc.db, parts[0], False, svc.clock.now(), actor_id=_user_id(update)
     )
     if unit is None:
-        await _say(update, texts.unit_not_found(parts[0]))
+        await _say(update, texts.unit_not_found(inputs.shown(parts[0])))
         return
     await _say(update, texts.unit_deactivated(people_ui.unit_html(unit)))
 
@@ -667,6 +713,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _deactivate_button(update, context)
     elif press.kind == "role":
         await _promote_button(update, context)
+    elif press.kind == "units":
+        await _units_button(update, context)
+    elif press.kind == "groups":
+        await _groups_button(update, context)
 
 
 # Commands and their callbacks, in the order they appear in /canbo.

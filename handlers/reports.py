@@ -26,15 +26,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import flows, people, reports, texts
+from bot import flows, inputs, pages, people, reports, texts
 from bot.flows import Outcome
 from bot.inbox import Inbox
 from bot.people import Role
-from bot.render import split_message
 from bot.report_flow import ReportFlow
 from bot.services import BOT_DATA_KEY, Services, services
 from handlers.auth import requires
-from handlers.common import inline_markup, is_private
+from handlers.common import edit_screen, inline_markup, is_private, reply_screen
 from handlers.notices import media_job, sender, start_job, wake
 from handlers.outcomes import event as _event
 from handlers.outcomes import show
@@ -78,6 +77,7 @@ async def my_reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
 
 
+@requires(Role.RESIDENT, private_only=True)  # a leader's reports are never shown in a group
 async def flow_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Buttons of the report flow (`r:`) and of the leader's list (`my:`)."""
     query = update.callback_query
@@ -180,7 +180,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # ---------------------------------------------------------------- officers
 
 
-@requires(Role.OFFICER, "reports.review")
+@requires(Role.OFFICER, "reports.review", private_only=True)
 async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`rv:<report>:<version>:ok|more|bad` verdicts, `show` (open a card), `ph` (photos)."""
     query = update.callback_query
@@ -189,10 +189,13 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     svc = services(context)
     parts = query.data.split(":")
-    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
+    # ASCII digits in range only: "²" passes isdigit() and breaks int(); huge ids break SQLite
+    report_id = inputs.number(parts[1]) if len(parts) == 4 else None
+    version = inputs.number(parts[2]) if len(parts) == 4 else None
+    if report_id is None or version is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    report_id, version, action = int(parts[1]), int(parts[2]), parts[3]
+    action = parts[3]
     if action in ("show", "ph"):
         report = await reports.get(svc.db.conn, report_id)
         await query.answer()
@@ -220,27 +223,37 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await show(update, context, outcome)
 
 
-@requires(Role.OFFICER, "reports.pending")
+@requires(Role.OFFICER, "reports.pending", private_only=True)
 async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/duyetbaocao: reports waiting for review, each with a button to open it."""
-    message = update.effective_message
-    if message is None:
-        return
-    svc = services(context)
-    screen = reports.report_list_screen(await reports.awaiting_review(svc.db.conn), digest=False)
-    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
+    """/duyetbaocao: reports waiting for review, each with a button to open it (one page)."""
+    await reply_screen(update, await pages.pending_page(services(context).db, 0))
 
 
-@requires(Role.OFFICER, "reports.silent")
+@requires(Role.OFFICER, "reports.silent", private_only=True)
 async def silent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/chuabaocao: the tổ with no report in the current period."""
-    message = update.effective_message
-    if message is None:
+    """/chuabaocao: the tổ with no report in the current period (one page)."""
+    svc = services(context)
+    await reply_screen(update, await pages.silent_page(svc.db, svc.clock, svc.config, 0))
+
+
+@requires(Role.OFFICER, "reports.list", private_only=True)
+async def list_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "Trang trước/Trang sau" of /chuabaocao (`rl:s:<page>`) and /duyetbaocao (`rl:p:`)."""
+    query = update.callback_query
+    if query is None:
+        return
+    wanted = pages.parse(query.data or "")
+    if wanted is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     svc = services(context)
-    period, total, silent = await reports.silent_units(svc.db, svc.clock, svc.config)
-    for part in split_message(reports.silent_screen(period, total, silent)):
-        await message.reply_text(part, do_quote=False)
+    which, page = wanted
+    if which == "s":
+        screen = await pages.silent_page(svc.db, svc.clock, svc.config, page)
+    else:
+        screen = await pages.pending_page(svc.db, page)
+    await query.answer()
+    await edit_screen(update, screen)
 
 
 # ---------------------------------------------------------------- jobs
@@ -351,4 +364,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("chuabaocao", silent_command))
     app.add_handler(CallbackQueryHandler(flow_press, pattern=r"^(r|my):"))
     app.add_handler(CallbackQueryHandler(review_press, pattern=r"^rv:"))
+    app.add_handler(CallbackQueryHandler(list_press, pattern=pages.CALLBACK_PATTERN))
     _schedule(app)

@@ -18,7 +18,7 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import schedule, texts
+from bot import inputs, schedule, texts
 from bot.people import Role
 from bot.schedule import Schedule, Scheduler
 from bot.screens import Button, Screen
@@ -111,13 +111,13 @@ async def _listing(svc: Services) -> Screen:
     return Screen(texts.lich_list(lines), tuple(buttons))
 
 
-@requires(Role.OFFICER, "schedule.list")
+@requires(Role.OFFICER, "schedule.list", private_only=True)
 async def lich_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lich: every schedule, its next push, and buttons to pause, resume or delete it."""
     await reply_screen(update, await _listing(services(context)))
 
 
-@requires(Role.OFFICER, "schedule.button")
+@requires(Role.OFFICER, "schedule.button", private_only=True)
 async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """lc:p|r|d|dd:<id> and lc:l (the list again)."""
     query = update.callback_query
@@ -130,10 +130,11 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer()
         await edit_screen(update, await _listing(svc))
         return
-    if len(parts) != 3 or not parts[2].isdigit():
+    schedule_id = inputs.number(parts[2]) if len(parts) == 3 else None
+    if schedule_id is None:  # "²" passes isdigit(), not int(); huge ones overflow SQLite
         await query.answer(texts.BC_STALE, show_alert=True)
         return
-    action, schedule_id = parts[1], int(parts[2])
+    action = parts[1]
     found: Schedule | None = await schedule.get_schedule(svc.db, schedule_id)
     if found is None or found.state not in ("active", "paused"):
         await query.answer(texts.BC_STALE, show_alert=True)

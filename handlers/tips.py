@@ -76,6 +76,7 @@ async def tip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await show(update, context, await tip_flow(services(context)).start(user.id, _event(update)))
 
 
+@requires(Role.RESIDENT, private_only=True)  # a tip and its queue are never shown in a group
 async def tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`tip:nonote` for the tipster; the queue buttons only for officers."""
     query = update.callback_query
@@ -89,7 +90,7 @@ async def tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await show(update, context, outcome)
 
 
-@requires(Role.OFFICER, "tips.handle")
+@requires(Role.OFFICER, "tips.handle", private_only=True)
 async def _officer_tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
@@ -98,7 +99,7 @@ async def _officer_tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await show(update, context, outcome)
 
 
-@requires(Role.OFFICER, "tips.queue")
+@requires(Role.OFFICER, "tips.queue", private_only=True)
 async def tip_queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/xulytin: the open tips, each with a button to open it and mark it handled."""
     message = update.effective_message

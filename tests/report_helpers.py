@@ -82,7 +82,13 @@ async def begin(user: SimUser) -> SentMessage:
     return await user.expect_reply()
 
 
-async def walk(user: SimUser, pack: ContentPack, photo: bool = False) -> SentMessage:
+async def walk(
+    user: SimUser,
+    pack: ContentPack,
+    photo: bool = False,
+    notes: str = "Bà con hỏi nhiều về chuyển đổi số",
+    difficulties: str = "Cần thêm tài liệu in cho bà con",
+) -> SentMessage:
     """/baocao, then every answer from the date to the difficulties; returns the summary."""
     date_q = await begin(user)
     await user.press(date_q, texts.R_BTN_TODAY)
@@ -98,14 +104,14 @@ async def walk(user: SimUser, pack: ContentPack, photo: bool = False) -> SentMes
     await user.expect_reply()
     await user.send("khoảng 40")
     await user.expect_reply()
-    await user.send("Bà con hỏi nhiều về chuyển đổi số")
+    await user.send(notes)
     photos_q = await user.expect_reply()
     if photo:
         await user.send_photo()
         await user.expect_reply()
     await user.press(photos_q, texts.R_BTN_DONE)
     await user.expect_reply()
-    await user.send("Cần thêm tài liệu in cho bà con")
+    await user.send(difficulties)
     return await user.expect_reply()
 
 

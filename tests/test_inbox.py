@@ -132,8 +132,14 @@ async def test_sequencer_survives_a_failing_item() -> None:
 
 
 async def test_every_update_is_recorded_and_done(
-    sim: BotApiSimulator, bot: Any, pack: ContentPack
+    sim: BotApiSimulator, bot: Any, pack: ContentPack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Recorded as JSON good for a replay while unfinished; once done, only the id stays
+    (what people wrote is not kept after it was handled)."""
+    queue = bot.update_queue
+    assert isinstance(queue, DurableQueue)
+    finished: list[int] = []
+    monkeypatch.setattr(queue.writer, "finish", finished.append)  # hold the done marks back
     user = sim.user(5001, "An")
     await user.send("/start")
     await user.expect_reply()
@@ -142,9 +148,9 @@ async def test_every_update_is_recorded_and_done(
     await user.press(listing, listing.buttons[0][0])
     await user.expect_reply()
     await sim.wait_idle()
-    await telegram_inbox.flush(bot)  # done marks are written in batches, soon after
+    await telegram_inbox.flush(bot)
     rows = await svc(bot).db.fetchall("SELECT update_id, chat_id, payload, done_at FROM inbox")
-    assert len(rows) == 3 and all(r["done_at"] for r in rows)
+    assert len(rows) == 3 and not any(r["done_at"] for r in rows)
     assert {r["chat_id"] for r in rows} == {5001}
     for row in rows:  # the stored JSON is the update, good for Update.de_json
         update = Update.de_json(json.loads(row["payload"]), bot.bot)
@@ -152,6 +158,14 @@ async def test_every_update_is_recorded_and_done(
         assert update.effective_user is not None and update.effective_user.id == 5001
     press = [Update.de_json(json.loads(r["payload"]), bot.bot) for r in rows][-1]
     assert press.callback_query is not None and press.callback_query.data
+    assert sorted(finished) == sorted(r["update_id"] for r in rows)  # each one was handled
+    monkeypatch.undo()
+    for update_id in finished:
+        queue.writer.finish(update_id)
+    await telegram_inbox.flush(bot)
+    rows = await svc(bot).db.fetchall("SELECT update_id, payload, done_at FROM inbox")
+    assert len(rows) == 3 and all(r["done_at"] for r in rows)
+    assert all(r["payload"] == "" for r in rows)
 
 
 async def test_duplicate_update_is_not_queued(bot: Any) -> None:
@@ -183,23 +197,46 @@ async def test_duplicate_update_is_not_queued(bot: Any) -> None:
         await bot.start()
 
 
+async def held_back(app: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on the app's handlers run but their updates are never marked done, as in a
+    process killed between the two; returns the ids whose handlers finished."""
+    queue = app.update_queue
+    assert isinstance(queue, DurableQueue)
+    finished: list[int] = []
+    monkeypatch.setattr(queue.writer, "finish", finished.append)
+    return finished
+
+
+async def wait_finished(finished: list[int], count: int) -> None:
+    for _ in range(250):
+        if len(finished) >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"only {len(finished)} of {count} updates finished")
+
+
 async def test_unfinished_update_is_handled_again_after_a_restart(
-    sim: BotApiSimulator, config: Config, pack: ContentPack
+    sim: BotApiSimulator, config: Config, pack: ContentPack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lan = sim.user(5003, "Lan")
     first = build_application(config, pack)
     async with running(first):
         db = svc(first).db
         await add_leader(db, 5003, "Lan", "Tổ dân phố số 5")
+        finished = await held_back(first, monkeypatch)
         await lan.send("/baocao")
         await lan.expect_reply()
+        await wait_finished(finished, 1)
         await telegram_inbox.flush(first)
         update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
-        await wait_done(db, update_id)
+        assert finished == [update_id]
+        assert (
+            await db.fetchval("SELECT done_at FROM inbox WHERE update_id = ?", (update_id,)) is None
+        )
         # Pretend the process died while handling it: its effects never happened.
-        await db.execute("UPDATE inbox SET done_at = NULL WHERE update_id = ?", (update_id,))
         await db.execute("DELETE FROM report_drafts")
         await db.execute("DELETE FROM flow_marks")
+    monkeypatch.undo()
     second = build_application(config, pack)
     async with running(second):
         again = await lan.expect_reply(timeout=10)
@@ -213,7 +250,7 @@ async def test_unfinished_update_is_handled_again_after_a_restart(
 
 
 async def test_replayed_step_that_had_finished_its_effect_is_not_applied_twice(
-    sim: BotApiSimulator, config: Config, pack: ContentPack
+    sim: BotApiSimulator, config: Config, pack: ContentPack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lan = sim.user(5004, "Lan")
     first = build_application(config, pack)
@@ -226,13 +263,17 @@ async def test_replayed_step_that_had_finished_its_effect_is_not_applied_twice(
         form_q = await lan.expect_reply()
         await lan.press(form_q, texts.R_FORM_LABELS["loa"])
         topics_q = await lan.expect_reply()
+        await telegram_inbox.flush(first)
+        await wait_done(db, await db.fetchval("SELECT MAX(update_id) FROM inbox"))
+        # Killed after the tick was committed but before the update was marked done.
+        finished = await held_back(first, monkeypatch)
         await lan.press(topics_q, topics_q.buttons[0][0])  # tick the first topic
         await lan.expect_reply()
+        await wait_finished(finished, 1)
         await telegram_inbox.flush(first)
         update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
-        await wait_done(db, update_id)
-        # Killed after the tick was committed but before the update was marked done.
-        await db.execute("UPDATE inbox SET done_at = NULL WHERE update_id = ?", (update_id,))
+        assert finished == [update_id]
+    monkeypatch.undo()
     second = build_application(config, pack)
     async with running(second):
         db = svc(second).db

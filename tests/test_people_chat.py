@@ -311,8 +311,14 @@ async def test_my_data_and_erasure(sim: BotApiSimulator, db: Database, config: C
     assert await people.role_of(db, config, 1001) == Role.RESIDENT
     await lan.send("/dulieucuatoi")
     assert "chưa đăng ký" in (await lan.expect_reply()).text
+    # Erased, Lan is like anyone who never registered: what the bot still holds of what she
+    # sent can be erased too, and the notice says a registration is not among it.
     await lan.send("/xoadulieu")
-    assert (await lan.expect_reply()).text == texts.ERASE_NOTHING
+    again = await lan.expect_reply()
+    assert again.html == texts.ERASE_CONFIRM_UNREGISTERED
+    await lan.press(again, texts.BTN_ERASE)
+    assert (await lan.expect_reply()).html == texts.ERASE_DONE_UNREGISTERED
+    assert await people.get_person(db, 1001) is None
 
 
 # ---------------------------------------------------------------- groups

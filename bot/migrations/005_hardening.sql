@@ -16,3 +16,11 @@ UPDATE inbox SET payload = '' WHERE done_at IS NOT NULL;
 CREATE INDEX flow_marks_event ON flow_marks(event_id);
 UPDATE flow_marks SET outcome = ''
     WHERE event_id IN (SELECT update_id FROM inbox WHERE done_at IS NOT NULL);
+CREATE TRIGGER inbox_done_forgets_answer AFTER UPDATE OF done_at ON inbox
+    WHEN NEW.done_at IS NOT NULL AND OLD.done_at IS NULL
+BEGIN
+    UPDATE flow_marks SET outcome = '' WHERE event_id = NEW.update_id AND outcome != '';
+END;
+
+-- A person's tips in the last hour are counted before each new one ([limits] tips_per_hour).
+CREATE INDEX tips_reporter ON tips(reporter_id, created_at);
