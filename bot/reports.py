@@ -668,46 +668,6 @@ async def send_reminders(db: Database, clock: Clock, config: Config) -> list[Rem
     return sent
 
 
-@dataclass(frozen=True)
-class SilentUnit:
-    unit_id: int
-    name: str
-    leaders: tuple[str, ...]
-
-
-async def silent_units(
-    db: Database, clock: Clock, config: Config
-) -> tuple[Period, int, list[SilentUnit]]:
-    """The active tổ with no report in the current period: (period, all tổ, silent ones)."""
-    period = period_of(local_today(clock, config), config)
-    total = int(await db.fetchval("SELECT COUNT(*) FROM units WHERE active = 1"))
-    placeholders = ",".join("?" for _ in REPORTED)
-    found = await db.fetchall(
-        "SELECT u.id, u.name, TRIM(COALESCE(p.first_name, '') || ' ' || COALESCE(p.last_name, ''))"
-        " FROM units u LEFT JOIN unit_leaders l ON l.unit_id = u.id AND l.active = 1"
-        " LEFT JOIN people p ON p.user_id = l.user_id"
-        " WHERE u.active = 1 AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id"
-        f"   AND r.status IN ({placeholders}) AND r.session_date BETWEEN ? AND ?)"
-        " ORDER BY u.name, u.id",
-        (*REPORTED, period.start.isoformat(), period.end.isoformat()),
-    )
-    units: dict[int, SilentUnit] = {}
-    for unit_id, name, leader in found:
-        known = units.get(int(unit_id))
-        names = (known.leaders if known else ()) + ((str(leader),) if leader else ())
-        units[int(unit_id)] = SilentUnit(int(unit_id), str(name), names)
-    return period, total, list(units.values())
-
-
-def silent_screen(period: Period, total: int, silent: list[SilentUnit]) -> str:
-    if total == 0:
-        return texts.R_NO_UNITS
-    if not silent:
-        return texts.r_all_reported(period.label(), total)
-    lines = [texts.r_silent_line(u.name, list(u.leaders)) for u in silent]
-    return texts.r_silent(period.label(), len(silent), total, lines)
-
-
 # --------------------------------------------------------------------------- digests
 
 

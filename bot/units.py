@@ -103,24 +103,43 @@ def check_code(code: str) -> str | None:
     return None
 
 
-def _check_encoding(text: str) -> str | None:
-    fixed = inputs.mojibake(text)
-    return None if fixed is None else texts.t_mojibake(inputs.shown(text), inputs.shown(fixed))
+def _check_encoding(*versions: str) -> str | None:
+    """Why a text was double-encoded on the way, or None. Pass it as typed or read (`raw`)
+    as well as cleaned: cleaning drops what some double encodings leave (the C1 control that
+    the "ề" of "về" becomes, the no-break space of "à" at the end of a cell)."""
+    for text in versions:
+        fixed = inputs.mojibake(text)
+        if fixed is not None:
+            return texts.t_mojibake(inputs.shown(text), inputs.shown(fixed))
+    return None
 
 
-def check_name(name: str) -> str | None:
-    """Why `name` (already cleaned) is not acceptable, or None."""
+def check_name(name: str, raw: str = "") -> str | None:
+    """Why `name` (already cleaned from `raw`) is not acceptable, or None."""
     if not name:
         return texts.CSV_NO_NAME
     if len(name) > NAME_MAX:
         return texts.csv_too_long(texts.CSV_COL_NAME, NAME_MAX)
-    return _check_encoding(name)
+    return _check_encoding(raw, name)
 
 
-def check_area(area: str) -> str | None:
+def check_area(area: str, raw: str = "") -> str | None:
     if len(area) > AREA_MAX:
         return texts.csv_too_long(texts.CSV_COL_AREA, AREA_MAX)
-    return _check_encoding(area)
+    return _check_encoding(raw, area)
+
+
+def _double_encoded(text: str) -> None:
+    """Refuse a file that was double-encoded as a whole (an Excel that opened the UTF-8 file
+    as Windows-1252 and saved it again): its header would not even be found otherwise. Real
+    Vietnamese has letters outside that code page, so an honest file stops the check there."""
+    if inputs.mojibake(text) is None:
+        return
+    for line, content in enumerate(text.split("\n"), start=1):
+        fixed = inputs.mojibake(content)
+        if fixed is not None:
+            message = texts.t_mojibake(inputs.shown(content), inputs.shown(fixed))
+            raise UnitsCsvError([CsvProblem(line, message)])
 
 
 def _delimiter(header_line: str) -> str:
@@ -144,6 +163,9 @@ def _decode(data: bytes) -> str:
 def _header(cells: list[str], line: int) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
+        problem = _check_encoding(cell)
+        if problem is not None:
+            raise UnitsCsvError([CsvProblem(line, problem)])
         folded = fold(clean_text(cell))  # a BOM or zero-width space must not hide a column
         for field, names in HEADERS.items():
             if folded in names:
@@ -165,6 +187,7 @@ def parse_units_csv(data: bytes) -> list[UnitRow]:
     text = _decode(data)
     if not text.strip():
         raise UnitsCsvError([CsvProblem(1, texts.CSV_EMPTY)])
+    _double_encoded(text)
     first_line = text.lstrip("\r\n").splitlines()[0]
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
@@ -177,13 +200,13 @@ def parse_units_csv(data: bytes) -> list[UnitRow]:
     while True:
         start = reader.line_num + 1
         try:
-            cells = next(reader)
+            raw = next(reader)
         except StopIteration:
             break
         except csv.Error:
             problems.append(CsvProblem(start, texts.CSV_BROKEN_ROW))
             break
-        cells = [cell.strip() for cell in cells]
+        cells = [cell.strip() for cell in raw]
         if not any(cells):
             continue  # Excel writes empty rows as ";;": they mean nothing
         if columns is None:
@@ -196,9 +219,10 @@ def parse_units_csv(data: bytes) -> list[UnitRow]:
             problems.append(CsvProblem(start, texts.csv_too_many_cells(width, len(cells))))
             continue
         code = normalize_code(_cell(cells, columns, "code"))
-        name = clean_text(_cell(cells, columns, "name"))
-        area = clean_text(_cell(cells, columns, "area")) if "area" in columns else None
-        problem = check_code(code) or check_name(name) or check_area(area or "")
+        raw_name, raw_area = _cell(raw, columns, "name"), _cell(raw, columns, "area")
+        name = clean_text(raw_name)
+        area = clean_text(raw_area) if "area" in columns else None
+        problem = check_code(code) or check_name(name, raw_name) or check_area(area or "", raw_area)
         if problem is None and code in seen:
             problem = texts.csv_duplicate_code(code, seen[code])
         if problem is not None:
@@ -300,12 +324,14 @@ async def units_page(db: Database, offset: int, limit: int) -> list[Unit]:
 
 def parse_unit_args(text: str) -> tuple[str, str, str]:
     """`T05 Tổ dân phố số 5 | Khu 1` → (code, name, area); UnitInputError if unusable."""
-    main, _, area = text.partition("|")
-    parts = main.strip().split(maxsplit=1)
+    main, _, raw_area = text.partition("|")
+    parts = main.strip(" \t\r\n").split(
+        maxsplit=1
+    )  # keep a trailing no-break space: see _check_encoding
     code = normalize_code(parts[0]) if parts else ""
-    name = clean_text(parts[1]) if len(parts) > 1 else ""
-    area = clean_text(area)
-    problem = check_code(code) or check_name(name) or check_area(area)
+    raw_name = parts[1] if len(parts) > 1 else ""
+    name, area = clean_text(raw_name), clean_text(raw_area)
+    problem = check_code(code) or check_name(name, raw_name) or check_area(area, raw_area)
     if problem:
         raise UnitInputError(problem)
     return code, name, area
@@ -315,8 +341,9 @@ async def upsert_unit(
     db: Database, code: str, name: str, area: str, now: datetime, *, actor_id: int
 ) -> tuple[Unit, bool]:
     """Add a unit, or update (and reactivate) the one with this code. True when added."""
+    raw_name, raw_area = name, area
     code, name, area = normalize_code(code), clean_text(name), clean_text(area)
-    problem = check_code(code) or check_name(name) or check_area(area)
+    problem = check_code(code) or check_name(name, raw_name) or check_area(area, raw_area)
     if problem:
         raise UnitInputError(problem)
     stamp = iso(now)
@@ -342,8 +369,8 @@ async def rename_unit(
     db: Database, code: str, name: str, now: datetime, *, actor_id: int
 ) -> Unit | None:
     """Give the unit a new name (audited); None when no unit has this code."""
-    name = clean_text(name)
-    problem = check_name(name)
+    raw, name = name, clean_text(name)
+    problem = check_name(name, raw)
     if problem:
         raise UnitInputError(problem)
     code = normalize_code(code)

@@ -87,7 +87,9 @@ def _args_text(update: Update) -> str:
     if message is None or not message.text:
         return ""
     parts = message.text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
+    # Only ASCII white space: a trailing no-break space is what "à" leaves when UTF-8 was
+    # read as Windows-1252, and the double-encoding check needs to see it (bot/inputs.py).
+    return parts[1].strip(" \t\r\n") if len(parts) > 1 else ""
 
 
 # ---------------------------------------------------------------- invites: redeeming
