@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import time, timedelta
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -23,13 +25,14 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
-from bot import texts
-from bot.channels import telegram_inbox
+from bot import jobs, texts
+from bot.channels import telegram_inbox, telegram_notices
 from bot.channels.aiohttp_request import AiohttpRequest
-from bot.channels.telegram_delivery import SharedBudget
+from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
+from bot.channels.telegram_errors import on_error
 from bot.clock import Clock, SystemClock
 from bot.config import PUBLIC_BOT_API, Config, ConfigError, check_writable
 from bot.content import ContentPack
@@ -38,7 +41,6 @@ from bot.inbox import Inbox
 from bot.limits import FloodGate
 from bot.logs import protect, redact
 from bot.services import BOT_DATA_KEY, Services, services
-from handlers import broadcast as broadcast_handlers
 from handlers import schedules as schedule_handlers
 
 log = logging.getLogger(__name__)
@@ -82,10 +84,76 @@ def build_application(
         .rate_limiter(SharedBudget(svc.delivery, config.delivery.reply_retry_seconds))
         .build()
     )
-    app.bot_data[BOT_DATA_KEY] = svc
+    app.bot_data[BOT_DATA_KEY] = replace(svc, flush_inbox=lambda: telegram_inbox.flush(app))
     telegram_inbox.answer_floods(app)
     handlers.register(app)
+    app.add_error_handler(on_error)
+    _schedule_jobs(app, config)
     return app
+
+
+# Generous misfire grace and coalescing: a job due while the loop was busy runs late
+# instead of being skipped silently.
+JOB_KWARGS = {"misfire_grace_time": 6 * 3600, "coalesce": True}
+
+
+def _job(
+    work: Callable[[Services], Awaitable[None]],
+) -> Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await work(services(context))
+
+    run.__name__ = work.__name__
+    return run
+
+
+def _schedule_jobs(app: Application, config: Config) -> None:  # type: ignore[type-arg]
+    """Every timed job of the bot, in one place (the schedules' own jobs are armed by
+    handlers/schedules.py once the database is open)."""
+    queue = app.job_queue
+    if queue is None:
+        log.warning("no JobQueue: reminders, digests and notices are off")
+        return
+    tz = config.ward.tz
+    queue.run_once(
+        telegram_notices.start_job, when=0, name="reports.notices", job_kwargs=JOB_KWARGS
+    )
+    # A minute after start: catch up on reminders and digests missed while the bot was down
+    # (after the first burst of replayed and pending updates).
+    queue.run_once(_job(jobs.catch_up), when=60, name="reports.catch_up", job_kwargs=JOB_KWARGS)
+    at = config.reports.reminder_time
+    # Every day at the reminder time: due_reminders decides whether this period's moment
+    # has come (weekly weekday or monthly day, clamped to short months).
+    queue.run_daily(
+        _job(jobs.remind),
+        time(at.hour, at.minute, tzinfo=tz),
+        name="reports.reminders",
+        job_kwargs=JOB_KWARGS,
+    )
+    for index, moment in enumerate(config.reports.digest_times):
+        queue.run_daily(
+            _job(jobs.digest),
+            time(moment.hour, moment.minute, tzinfo=tz),
+            name=f"reports.digest.{index}",
+            job_kwargs=JOB_KWARGS,
+        )
+    queue.run_repeating(
+        _job(jobs.offer_idle_drafts),
+        interval=timedelta(minutes=30),
+        first=timedelta(minutes=1),
+        name="reports.idle_drafts",
+        job_kwargs=JOB_KWARGS,
+    )
+    queue.run_repeating(
+        telegram_notices.media_job,
+        interval=timedelta(minutes=5),
+        first=timedelta(seconds=30),
+        name="reports.media",
+        job_kwargs=JOB_KWARGS,
+    )
+    queue.run_daily(
+        _job(jobs.prune_inbox), time(3, 0, tzinfo=tz), name="inbox.prune", job_kwargs=JOB_KWARGS
+    )
 
 
 async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -93,7 +161,13 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
     svc: Services = app.bot_data[BOT_DATA_KEY]
     await svc.db.open()
     await telegram_inbox.replay_unfinished(app)  # before polling: keeps each chat's order
-    await broadcast_handlers.on_start(app)  # issue 5: resume broadcasts, start the sender
+    await svc.delivery.start(  # resume unfinished broadcasts and start the outbox sender
+        svc.db,
+        svc.config.delivery,
+        svc.clock,
+        TelegramChannel(app.bot),
+        alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
+    )
     await schedule_handlers.on_start(app)  # issue 5: calendar + schedules on the JobQueue
     try:
         await app.bot.set_my_commands(
@@ -110,7 +184,9 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     try:
-        await broadcast_handlers.on_stop(app)  # issue 5: before the database closes
+        # Stop claiming outbox rows, let calls in flight finish briefly: before the
+        # database closes.
+        await app.bot_data[BOT_DATA_KEY].delivery.stop()
         await telegram_inbox.flush(app)  # the last done marks
     finally:
         await app.bot_data[BOT_DATA_KEY].db.close()

@@ -234,7 +234,7 @@ async def units_screen(svc: Services, draft: Draft) -> Screen:
     pages = max(1, -(-(await count_units(svc.db)) // UNITS_PER_PAGE))
     page = max(0, min(draft.page, pages - 1))
     shown = await units_page(svc.db, page * UNITS_PER_PAGE, UNITS_PER_PAGE)
-    buttons = [
+    buttons: list[tuple[Button, ...]] = [
         (Button(("✅ " if u.id in draft.units else "") + f"{u.code} · {u.name}", f"bc:u:{u.id}"),)
         for u in shown
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import time
 from pathlib import Path
@@ -200,11 +201,11 @@ def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
     return cls(**values)
 
 
-def parse_config(data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
+def parse_config(data: dict[str, Any], env: Mapping[str, str] | None = None) -> Config:
     """Build a Config from parsed TOML and the environment, and validate it."""
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     config: Config = _build(Config, data, "")
-    token = env.get("BOT_TOKEN") or config.telegram.token
+    token = environ.get("BOT_TOKEN") or config.telegram.token
     if token != config.telegram.token:
         config = _replace(config, "telegram", token=token)
     validate(config)
@@ -217,7 +218,7 @@ def _replace(config: Config, section: str, **changes: Any) -> Config:
     return replace(config, **{section: replace(getattr(config, section), **changes)})
 
 
-def load_config(path: Path | None, env: dict[str, str] | None = None) -> Config:
+def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:
     """Read the TOML file at `path` (or use the embedded defaults when None)."""
     data: dict[str, Any] = {}
     if path is not None:

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeGuard
 
 from bot.render import markdown_to_html, markdown_to_plain, render
 from bot.telegram_html import HtmlError, parse_entities, text_length
@@ -313,9 +313,14 @@ def _normalize_quote(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def _is_int(value: Any) -> TypeGuard[int]:
+    # TOML's `true` is a bool, and bool is a subclass of int.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _type_ok(value: Any, expected: type) -> bool:
     if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return _is_int(value)
     return isinstance(value, expected)
 
 
@@ -499,7 +504,7 @@ class _Checker:
         self.kinds[name] = Kind(
             name=name,
             label=label or name,
-            order=order if _type_ok(order, int) else 0,
+            order=order if _is_int(order) else 0,
             expected=expected,
         )
 

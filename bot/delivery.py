@@ -123,6 +123,11 @@ class Channel(Protocol):
         Returns the message id when a message was sent."""
         ...
 
+    async def preview(self, chat_id: int, message: OutMessage) -> None:
+        """Show an official the message exactly as recipients will get it; raises the
+        channel's own error when it is refused (the composer's error handling shows it)."""
+        ...
+
 
 # ---------------------------------------------------------------- audiences
 
@@ -596,6 +601,12 @@ class Delivery:
         self.running = False
 
     # -------------------------------------------------------------- life cycle
+
+    async def preview(self, chat_id: int, message: OutMessage) -> None:
+        """The composer's preview, through the channel the outbox sends with."""
+        if self._channel is None:
+            raise RuntimeError("the sender is not started")
+        await self._channel.preview(chat_id, message)
 
     async def start(
         self,

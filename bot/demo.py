@@ -17,7 +17,7 @@ from bot import texts
 from bot.app import build_application, running
 from bot.config import parse_config
 from bot.content import ContentPack, load_pack
-from bot.simulator import BotApiSimulator
+from bot.simulator import BotApiSimulator, SentMessage
 
 DEMO_TOKEN = "100000001:DEMO-local-simulator"
 WIDTH = 72
@@ -51,6 +51,7 @@ async def _tour(sim: BotApiSimulator, pack: ContentPack) -> None:
         await lan.send(text)
         _show_bot(await lan.expect_reply())
     menu = sim.last_in(lan.user_id)
+    assert menu is not None
     task_groups = pack.kind("task_group")
     assert task_groups is not None
     for label in (task_groups.label, "1.", texts.BTN_READ_FULL, texts.BTN_BACK):
@@ -84,7 +85,7 @@ async def _interactive(sim: BotApiSimulator) -> None:
     print("Gõ tin nhắn như một người dân (ví dụ /start). Gõ số để bấm nút của tin gần nhất;")
     print("gõ 'thoat' hoặc Ctrl+D để dừng.")
     loop = asyncio.get_running_loop()
-    last = None
+    last: SentMessage | None = None
     while True:
         line = await loop.run_in_executor(None, sys.stdin.readline)
         if not line or line.strip().lower() in ("thoat", "thoát", "exit", "quit"):
@@ -93,7 +94,7 @@ async def _interactive(sim: BotApiSimulator) -> None:
         if not text:
             continue
         buttons = sum(last.buttons, []) if last is not None else []
-        if text.isdigit() and 1 <= int(text) <= len(buttons):
+        if last is not None and text.isdigit() and 1 <= int(text) <= len(buttons):
             await user.press(last, buttons[int(text) - 1])
         else:
             await user.send(text)

@@ -87,6 +87,31 @@ async def one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()
     return found[0] if found else None
 
 
+@dataclass(frozen=True)
+class InProgress:
+    """Which durable flow holds a person as their next message arrives."""
+
+    replay: Outcome | None  # this update was handled before: its stored answer
+    tip: bool  # a tip draft (bot/tips.py)
+    reason: bool  # an officer asked for a review reason (bot/reports.py)
+    report: bool  # a report draft (bot/report_flow.py)
+
+
+async def in_progress(db: Database, user_id: int, event_id: int) -> InProgress:
+    """One round trip: is this update a replay, and which flow (if any) is the person in?"""
+    row = await one(
+        db.conn,
+        "SELECT (SELECT outcome FROM flow_marks WHERE user_id = ?1 AND event_id = ?2),"
+        " (SELECT 1 FROM tip_drafts WHERE user_id = ?1),"
+        " (SELECT 1 FROM review_waits WHERE officer_id = ?1),"
+        " (SELECT 1 FROM report_drafts WHERE user_id = ?1)",
+        (user_id, event_id),
+    )
+    stored, tip, reason, report = row if row is not None else (None, 0, 0, 0)
+    replay = replace(Outcome.from_json(stored), replayed=True) if stored is not None else None
+    return InProgress(replay, bool(tip), bool(reason), bool(report))
+
+
 async def once(db: Database, user_id: int, event_id: int | None, step: Step) -> Outcome | None:
     """Run `step` in one transaction, at most once per (person, update).
 

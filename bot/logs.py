@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+import types
 
 from bot.scrub import scrub
 
@@ -41,7 +42,7 @@ def protect(secret: str) -> None:
     previous = logging.getLogRecordFactory()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        record = previous(*args, **kwargs)
         message = record.getMessage()
         record.msg, record.args = _redact(message), None
         if record.exc_info and record.exc_info[0] is not None:
@@ -73,8 +74,10 @@ def install_excepthooks() -> None:
     import sys
     import threading
 
-    def print_redacted(kind: type[BaseException], exc: BaseException, tb: object) -> None:
-        text = "".join(traceback.format_exception(kind, exc, tb))  # type: ignore[arg-type]
+    def print_redacted(
+        kind: type[BaseException], exc: BaseException, tb: types.TracebackType | None
+    ) -> None:
+        text = "".join(traceback.format_exception(kind, exc, tb))
         sys.stderr.write(_redact(text))
         sys.stderr.flush()
 

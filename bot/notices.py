@@ -3,13 +3,17 @@
 A review card for an officer, a verdict for a leader, a reminder, a tip for the queue: each is
 a row written in the same transaction as the change that causes it, so a crash can never
 leave a report stored with nobody told, or a tip received with no officer aware. A paced
-sender in the Telegram glue (`handlers/notices.py`) renders each row when it is due, from the
-current state of the database (a card for a report withdrawn meanwhile is dropped), sends it,
-and marks it sent, failed (recipient gone, message refused) or due again later.
+sender in the Telegram glue (`bot/channels/telegram_notices.py`) renders each row when it
+is due, from the current state of the database (a card for a report withdrawn meanwhile is
+dropped), sends it, and marks it sent, failed (recipient gone, message refused) or due again
+later. The core
+rings a `Bell` when it queued something, so the sender need not wait for its next round.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +28,30 @@ from bot.content import ContentPack
 from bot.db import Database
 from bot.flows import screen_from_dict, screen_to_dict
 from bot.screens import Screen
+
+
+class Bell:
+    """How the core says "a notice was queued" or "a photo waits to be downloaded" to
+    whichever channel's sender runs, without knowing which one it is."""
+
+    def __init__(self) -> None:
+        self._rung = asyncio.Event()
+        self._media = False
+
+    def ring(self, *, media: bool = False) -> None:
+        self._media = self._media or media
+        self._rung.set()
+
+    def take_media(self) -> bool:
+        """Whether a download was asked for since the last call."""
+        wanted, self._media = self._media, False
+        return wanted
+
+    async def wait(self, timeout: float) -> None:
+        """Until the bell rings (or `timeout` seconds); a ring before the call counts."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._rung.wait(), timeout)
+        self._rung.clear()
 
 
 @dataclass(frozen=True)

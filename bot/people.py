@@ -172,6 +172,22 @@ async def get_person(db: Database, user_id: int) -> Person | None:
     return None if row is None else person_from_row(row)
 
 
+async def set_notifications(db: Database, user_id: int, on: bool, now: datetime) -> None:
+    """/tatthongbao, /batthongbao: non-urgent pushes off or on for this person."""
+    await db.execute(
+        "UPDATE people SET notifications = ?, updated_at = ? WHERE user_id = ?",
+        (int(on), iso(now), user_id),
+    )
+
+
+async def set_reachable(db: Database, user_id: int, reachable: bool, now: datetime) -> None:
+    """The person blocked or unblocked the bot: a blocked one is not even tried."""
+    await db.execute(
+        "UPDATE people SET reachable = ?, updated_at = ? WHERE user_id = ? AND reachable != ?",
+        (int(reachable), iso(now), user_id, int(reachable)),
+    )
+
+
 async def registered_people(db: Database) -> list[Person]:
     rows = await db.fetchall(
         f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY first_name, last_name, user_id"

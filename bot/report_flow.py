@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 import aiosqlite
 
-from bot import inputs, people, reports, texts
+from bot import inputs, media, people, reports, texts
 from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.content import ContentPack, fold
@@ -146,16 +146,6 @@ async def save_draft(conn: aiosqlite.Connection, draft: Draft, now: datetime) ->
 
 async def delete_draft(conn: aiosqlite.Connection, user_id: int) -> None:
     await conn.execute("DELETE FROM report_drafts WHERE user_id = ?", (user_id,))
-
-
-async def add_media(
-    conn: aiosqlite.Connection, file_id: str, unique_id: str, now: datetime
-) -> None:
-    """Remember a file to download into [storage] media (see handlers/notices.py)."""
-    await conn.execute(
-        "INSERT OR IGNORE INTO media (file_id, file_unique_id, added_at) VALUES (?, ?, ?)",
-        (file_id, unique_id, iso(now)),
-    )
 
 
 async def unit_name(conn: aiosqlite.Connection, unit_id: int | None) -> str | None:
@@ -350,7 +340,7 @@ class ReportFlow:
             note = texts.R_PHOTOS_FULL
         else:
             draft.photos.append({"id": file_id, "u": unique_id})
-            await add_media(conn, file_id, unique_id, self.clock.now())
+            await media.add(conn, file_id, unique_id, self.clock.now())
             note = texts.r_photo_added(len(draft.photos), PHOTOS_MAX)
         if draft.step == "photos":
             note = f"{note} {texts.R_PHOTOS_MORE}"
@@ -701,7 +691,7 @@ class ReportFlow:
                 parts.append(texts.R_SUMMARY_NEXT)
                 return "\n\n".join(parts)
 
-            buttons = (
+            buttons: tuple[tuple[Button, ...], ...] = (
                 (Button(texts.R_BTN_SEND, "r:send"), Button(texts.R_BTN_EDIT, "r:edit")),
                 (Button(texts.R_BTN_CANCEL, "r:cancel"),),
             )
@@ -750,8 +740,8 @@ class ReportFlow:
             can_go_back = draft.back_to_summary or len(await self._units(draft.user_id)) > 1
             return texts.R_Q_DATE, (answers, (back,)) if can_go_back else (answers,)
         if step == "form":
-            buttons = [Button(texts.R_FORM_LABELS[code], f"r:f:{code}") for code in FORMS]
-            return texts.R_Q_FORM, (*rows(buttons), (back,))
+            choices = [Button(texts.R_FORM_LABELS[code], f"r:f:{code}") for code in FORMS]
+            return texts.R_Q_FORM, (*rows(choices), (back,))
         if step == "form_other":
             return texts.R_Q_FORM_OTHER, ((back,),)
         if step == "topics":

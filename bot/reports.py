@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import erasure, notices, people, texts  # noqa: F401  (erasure registers its hook)
+from bot import erasure, flows, notices, people, texts  # noqa: F401  (erasure registers its hook)
 from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.content import ContentPack
@@ -373,6 +373,39 @@ def review_card(pack: ContentPack, report: Report, tz: ZoneInfo, edited: bool = 
     return Screen(html, review_buttons(report))
 
 
+async def find(db: Database, report_id: int) -> Report | None:
+    """The report, read outside any transaction (to show it)."""
+    return await get(db.conn, report_id)
+
+
+async def press_verdict(
+    db: Database,
+    config: Config,
+    pack: ContentPack,
+    clock: Clock,
+    officer_id: int,
+    report_id: int,
+    version: int,
+    verdict: str,
+    event: int,
+) -> Outcome:
+    """Đạt / Cần bổ sung / Không hợp lệ pressed on a card, applied once per update."""
+
+    async def step(conn: aiosqlite.Connection) -> Outcome:
+        return await review_press(
+            conn, config, pack, officer_id, report_id, version, verdict, clock.now()
+        )
+
+    outcome = await flows.once(db, officer_id, event, step)
+    assert outcome is not None  # review_press always answers
+    return outcome
+
+
+async def cancel_reason(db: Database, officer_id: int, event: int) -> Outcome | None:
+    """/huy while a review reason is awaited; None when none was."""
+    return await flows.once(db, officer_id, event, lambda conn: review_cancel(conn, officer_id))
+
+
 async def review_press(
     conn: aiosqlite.Connection,
     config: Config,
@@ -412,6 +445,28 @@ async def review_press(
         (officer_id, report_id, version, wanted, iso(now)),
     )
     return Outcome(Screen(texts.r_ask_reason(report.id, wanted == "needs_more")))
+
+
+async def typed_reason(
+    db: Database,
+    config: Config,
+    pack: ContentPack,
+    clock: Clock,
+    officer_id: int,
+    text: str,
+    event: int,
+) -> Outcome | None:
+    """An officer's message while a review reason is awaited, applied once per update; an
+    officer demoted while typing loses the wait (None: the message is not a reason)."""
+
+    async def step(conn: aiosqlite.Connection) -> Outcome | None:
+        role = await people.role_of(db, config, officer_id)
+        if not people.at_least(role, people.Role.OFFICER):
+            await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (officer_id,))
+            return None
+        return await review_reason(conn, config, pack, officer_id, text, clock.now())
+
+    return await flows.once(db, officer_id, event, step)
 
 
 async def review_reason(

@@ -5,6 +5,7 @@ Handlers read `services(context)` instead of fishing untyped values out of `bot_
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
 from bot.delivery import Delivery
+from bot.notices import Bell
 from bot.schedule import Scheduler
 
 BOT_DATA_KEY = "services"
@@ -27,6 +29,14 @@ class Services:
     # issue 5: the outbox sender and the push scheduler, started in post_init
     delivery: Delivery = field(default_factory=Delivery)
     schedules: Scheduler = field(default_factory=Scheduler)
+    bell: Bell = field(default_factory=Bell)  # rung when a notice is queued (bot/notices.py)
+    # Writes the updates received but not yet on disk (the inbox batches its writes); set by
+    # the wiring, so that an erasure finds the person's latest updates too.
+    flush_inbox: Callable[[], Awaitable[None]] = field(default=lambda: _nothing())
+
+
+async def _nothing() -> None:
+    return None
 
 
 def services(context: Any) -> Services:

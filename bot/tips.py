@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot import inputs, people, texts
+from bot import inputs, media, people, texts
 from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.db import Database
 from bot.fit import CAPTION_LIMIT, TEXT_LIMIT, Field, fit
 from bot.flows import Outcome, once
 from bot.notices import Notice, RenderContext, Rendered, queue, renderer
-from bot.report_flow import add_media
 from bot.report_parse import NOTES_MAX, clean_text
 from bot.screens import Button, Screen, page_nav, rows
 
@@ -192,7 +191,7 @@ class TipFlow:
                     (tip.kind, content, tip.origin, tip.file_id, iso(self.clock.now()), user_id),
                 )
                 if tip.file_id:
-                    await add_media(conn, tip.file_id, tip.unique_id, self.clock.now())
+                    await media.add(conn, tip.file_id, tip.unique_id, self.clock.now())
                 return Outcome(_ask_note())
             note = clean_text(text)
             if not note:

@@ -19,7 +19,6 @@ from bot import browse, texts
 from handlers import (
     broadcast,
     content,
-    errors,
     groups,
     people,
     reports,
@@ -29,7 +28,7 @@ from handlers import (
 )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
 
     # The bot's own membership and group migrations come first: they carry no command.
@@ -62,5 +61,3 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # in groups the bot stays silent. Unknown buttons are refused without side effects.
     app.add_handler(MessageHandler(private & filters.TEXT, start.stray_text))
     app.add_handler(CallbackQueryHandler(start.stale_button))
-
-    app.add_error_handler(errors.on_error)

@@ -12,7 +12,7 @@ the presser sees; nothing is posted to the group.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -23,7 +23,9 @@ from bot.people import Role
 from bot.services import services
 from handlers.common import is_private
 
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+# PTB declares a handler callback (its HandlerCallback) as returning a Coroutine, not any
+# Awaitable; the `async def` callbacks we guard are both.
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
 
 
 def requires(

@@ -26,12 +26,10 @@ from telegram.ext import (
 )
 
 from bot import compose, delivery, inputs, people, texts
-from bot.channels.telegram_delivery import TelegramChannel
-from bot.clock import iso
 from bot.delivery import OutMessage
 from bot.people import Role
 from bot.screens import Button, Screen
-from bot.services import BOT_DATA_KEY, Services, services
+from bot.services import Services, services
 from handlers.auth import requires
 from handlers.common import edit_screen, inline_markup, is_private, reply_screen
 
@@ -40,26 +38,6 @@ log = logging.getLogger(__name__)
 DRAFT_GROUP = -20  # before every other handler group: see draft_input
 REACH_GROUP = 20  # after groups.bot_membership, which takes my_chat_member in group 0
 _MENU_LABELS = {texts.BTN_CONTENT, texts.BTN_SEARCH, texts.BTN_HELP, texts.BTN_REPORT}
-
-
-# ---------------------------------------------------------------- life cycle
-
-
-async def on_start(app: Application) -> None:  # type: ignore[type-arg]
-    """post_init: resume unfinished broadcasts and start the sender."""
-    svc: Services = app.bot_data[BOT_DATA_KEY]
-    await svc.delivery.start(
-        svc.db,
-        svc.config.delivery,
-        svc.clock,
-        TelegramChannel(app.bot),
-        alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
-    )
-
-
-async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
-    """post_shutdown: stop claiming rows, let calls in flight finish briefly."""
-    await app.bot_data[BOT_DATA_KEY].delivery.stop()
 
 
 # ---------------------------------------------------------------- showing core answers
@@ -82,7 +60,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: comp
         if chat is None:
             break
         if isinstance(item, OutMessage):  # the preview goes out exactly as the broadcast will
-            await TelegramChannel(context.bot).deliver(chat.id, item)
+            await services(context).delivery.preview(chat.id, item)
         else:
             await context.bot.send_message(chat.id, item.html, reply_markup=inline_markup(item))
     if answer.enqueue is not None:
@@ -270,10 +248,7 @@ async def _notifications(update: Update, context: ContextTypes.DEFAULT_TYPE, on:
     if person is None:
         await message.reply_text(texts.NOTIF_NOT_REGISTERED, do_quote=False)
         return
-    await svc.db.execute(
-        "UPDATE people SET notifications = ?, updated_at = ? WHERE user_id = ?",
-        (int(on), iso(svc.clock.now()), user.id),
-    )
+    await people.set_notifications(svc.db, user.id, on, svc.clock.now())
     operational = person.role != Role.RESIDENT
     await message.reply_text(texts.notifications_set(on, operational), do_quote=False)
 
@@ -297,10 +272,7 @@ async def private_membership(update: Update, context: ContextTypes.DEFAULT_TYPE)
     status = change.new_chat_member.status
     reachable = status not in (ChatMember.BANNED, ChatMember.LEFT)
     svc = services(context)
-    await svc.db.execute(
-        "UPDATE people SET reachable = ?, updated_at = ? WHERE user_id = ? AND reachable != ?",
-        (int(reachable), iso(svc.clock.now()), change.chat.id, int(reachable)),
-    )
+    await people.set_reachable(svc.db, change.chat.id, reachable, svc.clock.now())
 
 
 # ---------------------------------------------------------------- registration

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -12,6 +10,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import people, texts
+from bot.channels.telegram_render import inline_markup  # the one renderer handlers use
 from bot.screens import Screen
 from bot.services import Services
 
@@ -19,17 +18,6 @@ from bot.services import Services
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == ChatType.PRIVATE
-
-
-def inline_markup(screen: Screen) -> InlineKeyboardMarkup | None:
-    if not screen.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in screen.buttons
-        ]
-    )
 
 
 def main_menu(leader: bool = False) -> ReplyKeyboardMarkup:

@@ -1,12 +1,12 @@
-"""Showing the core's `Outcome` in Telegram: answer the button, edit or send, wake the
-notice sender. Shared by the report and tip handlers.
+"""Showing the core's `Outcome` in Telegram: answer the button, edit or send, ring the
+notice bell. Shared by the report and tip handlers.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
@@ -15,7 +15,6 @@ from bot.flows import Outcome
 from bot.screens import Screen
 from bot.services import services
 from handlers.common import inline_markup, menu_for
-from handlers.notices import wake
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +54,10 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outc
             outcome.photo,
             svc.clock.now(),
         )
-        wake(context)
+        svc.bell.ring()
         return
     if outcome.wake:
-        wake(context)
+        services(context).bell.ring()
 
 
 async def _put_on_screen(
@@ -75,20 +74,20 @@ async def _put_on_screen(
         if not await _edit(query.message, screen, markup):
             await context.bot.send_message(chat_id, screen.html, reply_markup=markup)
     else:
-        reply_markup = markup
+        reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = markup
         if reply_markup is None and outcome.menu and update.effective_user is not None:
             reply_markup = await menu_for(services(context), update.effective_user.id)
         await context.bot.send_message(chat_id, screen.html, reply_markup=reply_markup)
 
 
-async def _edit(message: Message, screen: Screen, markup: object) -> bool:
+async def _edit(message: Message, screen: Screen, markup: InlineKeyboardMarkup | None) -> bool:
     """Edit a message in place (its caption for a photo); False if it cannot be edited."""
     html = screen.html
     try:
         if message.photo or message.document:
-            await message.edit_caption(html, reply_markup=markup)  # type: ignore[arg-type]
+            await message.edit_caption(html, reply_markup=markup)
         else:
-            await message.edit_text(html, reply_markup=markup)  # type: ignore[arg-type]
+            await message.edit_text(html, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
             return True

@@ -16,7 +16,6 @@ from telegram import Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import chats, consent, erasure, inputs, invites, people, people_ui, scrub, texts, units
-from bot.channels import telegram_inbox
 from bot.invites import Outcome
 from bot.limits import Verdict
 from bot.people import Identity, Role
@@ -244,7 +243,7 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     svc = services(context)
     # The raw updates this person sent may still be waiting to be written (the inbox
     # batches its writes): write them now, so that the erasure finds and removes them.
-    await telegram_inbox.flush(context.application)
+    await svc.flush_inbox()
     registered = await consent.erase(svc.db, _user_id(update), svc.clock.now())
     await erasure.forget_files(svc.db, Path(svc.config.storage.media))
     # Until a checkpoint the WAL still holds the pages as they were before the erasure.

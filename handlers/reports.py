@@ -1,5 +1,5 @@
 """Report handlers: /baocao and "📝 Báo cáo", /baocaocuatoi, officers' /duyetbaocao and
-/chuabaocao, the review buttons, /huy, and the jobs (reminders, digests, idle drafts).
+/chuabaocao, the review buttons and /huy (their timed jobs are in bot/jobs.py).
 
 Parse → ask the core (`bot.report_flow`, `bot.reports`) → show its `Outcome`. Typed answers,
 photos and /huy of a person in the middle of a flow (a report, a tip, an officer typing a
@@ -11,10 +11,7 @@ handled again after a crash replays its stored answer instead of acting twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import time, timedelta
 
-import aiosqlite
 from telegram import Message, Update
 from telegram.ext import (
     Application,
@@ -26,15 +23,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import flows, inputs, pages, people, reports, texts
+from bot import flows, inputs, pages, reports, texts
 from bot.flows import Outcome
-from bot.inbox import Inbox
 from bot.people import Role
 from bot.report_flow import ReportFlow
-from bot.services import BOT_DATA_KEY, Services, services
+from bot.services import Services, services
 from handlers.auth import requires
 from handlers.common import edit_screen, inline_markup, is_private, reply_screen
-from handlers.notices import media_job, sender, start_job, wake
 from handlers.outcomes import event as _event
 from handlers.outcomes import show
 from handlers.tips import tip_flow, tip_input
@@ -43,7 +38,6 @@ log = logging.getLogger(__name__)
 
 FLOW_GROUP = -10  # after the broadcast composer (-20), before every normal handler
 MENU_LABELS = frozenset({texts.BTN_CONTENT, texts.BTN_SEARCH, texts.BTN_HELP, texts.BTN_REPORT})
-JOB_KWARGS = {"misfire_grace_time": 6 * 3600, "coalesce": True}
 
 
 def report_flow(svc: Services) -> ReportFlow:
@@ -100,33 +94,26 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     event = _event(update)
-    # One round trip: is this update a replay, and which flow (if any) is the person in?
-    row = await flows.one(
-        svc.db.conn,
-        "SELECT (SELECT outcome FROM flow_marks WHERE user_id = ?1 AND event_id = ?2),"
-        " (SELECT 1 FROM tip_drafts WHERE user_id = ?1),"
-        " (SELECT 1 FROM review_waits WHERE officer_id = ?1),"
-        " (SELECT 1 FROM report_drafts WHERE user_id = ?1)",
-        (user.id, event),
-    )
-    if row is not None and row[0] is not None:
-        await show(update, context, replace(Outcome.from_json(row[0]), replayed=True))
+    found = await flows.in_progress(svc.db, user.id, event)
+    if found.replay is not None:
+        await show(update, context, found.replay)
         raise ApplicationHandlerStop
-    tip_draft, waiting_reason, report_draft = (bool(v) for v in (row or (0, 0, 0, 0))[1:])
     outcome: Outcome | None = None
-    if tip_draft:
+    if found.tip:
         outcome = await tip_flow(svc).message(
             user.id, tip_input(message), message.text or "", event
         )
-    elif waiting_reason and message.text:
-        outcome = await _review_reason(svc, user.id, message.text, event)
-    elif report_draft:
+    elif found.reason and message.text:
+        outcome = await reports.typed_reason(
+            svc.db, svc.config, svc.content, svc.clock, user.id, message.text, event
+        )
+    elif found.report:
         flow = report_flow(svc)
         photo = _photo(message)
         if photo is not None:
             outcome = await flow.photo(user.id, photo[0], photo[1], event)
             if outcome is not None:
-                context.application.create_task(sender(context.application).download_media())
+                svc.bell.ring(media=True)  # Telegram keeps a download link about an hour
         elif message.text is not None:
             outcome = await flow.text(user.id, message.text, event)
     if outcome is None:
@@ -143,19 +130,6 @@ def _photo(message: Message) -> tuple[str, str] | None:
     return None
 
 
-async def _review_reason(svc: Services, user_id: int, text: str, event: int) -> Outcome | None:
-    async def step(conn: aiosqlite.Connection) -> Outcome | None:
-        role = await people.role_of(svc.db, svc.config, user_id)
-        if not people.at_least(role, Role.OFFICER):  # demoted while typing
-            await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (user_id,))
-            return None
-        return await reports.review_reason(
-            conn, svc.config, svc.content, user_id, text, svc.clock.now()
-        )
-
-    return await flows.once(svc.db, user_id, event, step)
-
-
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/huy: stop whatever flow of this module the person is in (tip, reason, report)."""
     user = update.effective_user
@@ -166,9 +140,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     stored = await flows.replayed(svc.db, user.id, event)
     outcome = stored or await tip_flow(svc).cancel(user.id, event)
     if outcome is None:
-        outcome = await flows.once(
-            svc.db, user.id, event, lambda conn: reports.review_cancel(conn, user.id)
-        )
+        outcome = await reports.cancel_reason(svc.db, user.id, event)
     if outcome is None:
         outcome = await report_flow(svc).cancel(user.id, event)
     if outcome is None:
@@ -197,7 +169,7 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     action = parts[3]
     if action in ("show", "ph"):
-        report = await reports.get(svc.db.conn, report_id)
+        report = await reports.find(svc.db, report_id)
         await query.answer()
         if report is None or update.effective_chat is None:
             return
@@ -213,13 +185,17 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
 
-    async def step(conn: aiosqlite.Connection) -> Outcome:
-        return await reports.review_press(
-            conn, svc.config, svc.content, user.id, report_id, version, action, svc.clock.now()
-        )
-
-    outcome = await flows.once(svc.db, user.id, _event(update), step)
-    assert outcome is not None
+    outcome = await reports.press_verdict(
+        svc.db,
+        svc.config,
+        svc.content,
+        svc.clock,
+        user.id,
+        report_id,
+        version,
+        action,
+        _event(update),
+    )
     await show(update, context, outcome)
 
 
@@ -256,96 +232,6 @@ async def list_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await edit_screen(update, screen)
 
 
-# ---------------------------------------------------------------- jobs
-
-
-def _svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return services(context)
-
-
-async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """At the reminder time (and at start-up, to catch up): remind silent leaders once."""
-    svc = _svc(context)
-    sent = await reports.send_reminders(svc.db, svc.clock, svc.config)
-    if sent:
-        log.info("queued %d report reminder(s)", len(sent))
-        wake(context)
-
-
-async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = _svc(context)
-    if await reports.queue_digests(svc.db, svc.clock, svc.config, catch_up=False):
-        wake(context)
-
-
-async def idle_drafts_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Offer again the drafts nobody touched for 24 hours."""
-    svc = _svc(context)
-    if await report_flow(svc).offer_idle():
-        wake(context)
-
-
-async def startup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Catch up on what was due while the bot was down, then keep the inbox small."""
-    svc = _svc(context)
-    await reminder_job(context)
-    if await reports.queue_digests(svc.db, svc.clock, svc.config, catch_up=True):
-        wake(context)
-    await idle_drafts_job(context)
-    await Inbox(svc.db, svc.clock).prune()
-
-
-async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = _svc(context)
-    await Inbox(svc.db, svc.clock).prune()
-
-
-def _schedule(app: Application) -> None:  # type: ignore[type-arg]
-    """Jobs with stable names; APScheduler gets a generous misfire grace and coalescing, so a
-    job due while the loop was busy runs late instead of being skipped silently."""
-    queue = app.job_queue
-    if queue is None:
-        log.warning("no JobQueue: reminders, digests and notices are off")
-        return
-    svc: Services = app.bot_data[BOT_DATA_KEY]
-    tz = svc.config.ward.tz
-    queue.run_once(start_job, when=0, name="reports.notices", job_kwargs=JOB_KWARGS)
-    # A minute after start: catch up on reminders and digests missed while the bot was down
-    # (after the first burst of replayed and pending updates).
-    queue.run_once(startup_job, when=60, name="reports.catch_up", job_kwargs=JOB_KWARGS)
-    at = svc.config.reports.reminder_time
-    # Every day at the reminder time: due_reminders decides whether this period's moment
-    # has come (weekly weekday or monthly day, clamped to short months).
-    queue.run_daily(
-        reminder_job,
-        time(at.hour, at.minute, tzinfo=tz),
-        name="reports.reminders",
-        job_kwargs=JOB_KWARGS,
-    )
-    for index, moment in enumerate(svc.config.reports.digest_times):
-        queue.run_daily(
-            digest_job,
-            time(moment.hour, moment.minute, tzinfo=tz),
-            name=f"reports.digest.{index}",
-            job_kwargs=JOB_KWARGS,
-        )
-    queue.run_repeating(
-        idle_drafts_job,
-        interval=timedelta(minutes=30),
-        first=timedelta(minutes=1),
-        name="reports.idle_drafts",
-        job_kwargs=JOB_KWARGS,
-    )
-    queue.run_repeating(
-        media_job,
-        interval=timedelta(minutes=5),
-        first=timedelta(seconds=30),
-        name="reports.media",
-        job_kwargs=JOB_KWARGS,
-    )
-    queue.run_daily(prune_job, time(3, 0, tzinfo=tz), name="inbox.prune", job_kwargs=JOB_KWARGS)
-
-
 # ---------------------------------------------------------------- registration
 
 
@@ -365,4 +251,3 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(flow_press, pattern=r"^(r|my):"))
     app.add_handler(CallbackQueryHandler(review_press, pattern=r"^rv:"))
     app.add_handler(CallbackQueryHandler(list_press, pattern=pages.CALLBACK_PATTERN))
-    _schedule(app)

@@ -41,7 +41,7 @@ async def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
     await services(context).schedules.run(job.data)
 
 
-async def on_start(app: Application) -> None:  # type: ignore[type-arg]
+async def on_start(app: Application) -> None:
     """post_init (after the sender started): sync the calendar, catch up, arm every job."""
     svc: Services = app.bot_data[BOT_DATA_KEY]
     queue = app.job_queue
@@ -164,6 +164,6 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await edit_screen(update, await _listing(svc))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     app.add_handler(CommandHandler("lich", lich_command))
     app.add_handler(CallbackQueryHandler(lich_button, pattern=r"^lc:"))

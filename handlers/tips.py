@@ -109,7 +109,7 @@ async def tip_queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Tip commands and buttons (before the catch-alls)."""
     app.add_handler(CommandHandler("baotin", tip_command))
     app.add_handler(CommandHandler("xulytin", tip_queue_command))

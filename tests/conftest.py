@@ -44,7 +44,7 @@ def config(tmp_path: Path, sim: BotApiSimulator) -> Config:
             },
             "admins": {"telegram_ids": [ADMIN_ID]},
             # Test drivers act far faster than any person; the limits have tests of their
-            # own (tests/test_flood.py, tests/test_limits.py), which set them explicitly.
+            # own (tests/test_flood.py, tests/test_work_limits.py), which set them explicitly.
             "limits": {"updates_burst": 100_000, "updates_per_second": 1000.0},
         },
         env={},

@@ -12,12 +12,12 @@ import pytest
 
 from bot import reports, texts
 from bot.app import build_application, running
+from bot.channels.telegram_notices import sender
 from bot.clock import FakeClock, iso
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
 from bot.simulator import BotApiSimulator
-from handlers.notices import sender
 
 from .conftest import ADMIN_ID, with_changes
 from .report_helpers import add_leader, add_unit, labels, svc

@@ -10,12 +10,12 @@ import pytest
 
 from bot import texts
 from bot.app import build_application, running
+from bot.channels.telegram_notices import sender
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.content import ContentPack
 from bot.report_flow import ReportFlow
 from bot.simulator import BotApiSimulator
-from handlers.notices import sender
 
 from .report_helpers import add_leader, begin, labels, svc, without_reminders
 

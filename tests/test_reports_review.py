@@ -11,11 +11,11 @@ import pytest
 
 from bot import reports, texts
 from bot.app import build_application, running
+from bot.channels.telegram_notices import sender
 from bot.config import Config
 from bot.content import ContentPack
 from bot.simulator import BotApiSimulator
 from bot.simulator.models import SentMessage, SimUser
-from handlers.notices import sender
 
 from .conftest import ADMIN_ID, with_changes
 from .report_helpers import (

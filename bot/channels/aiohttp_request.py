@@ -23,6 +23,7 @@ import urllib.request
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -66,10 +67,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        write_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        connect_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        pool_timeout: float | None = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized")
@@ -100,8 +101,9 @@ class AiohttpRequest(BaseRequest):
 
 
 def client_timeout(
-    files: bool, read_timeout: object, write_timeout: object, connect_timeout: object,
-    pool_timeout: object, default_read: float = READ_TIMEOUT,
+    files: bool, read_timeout: ODVInput[float], write_timeout: ODVInput[float],
+    connect_timeout: ODVInput[float], pool_timeout: ODVInput[float],
+    default_read: float = READ_TIMEOUT,
 ) -> aiohttp.ClientTimeout:  # fmt: skip
     """PTB's four timeouts (a DefaultValue: ours; None: no limit) as aiohttp's."""
     read = _given(read_timeout, default_read)
@@ -135,8 +137,8 @@ def _sum(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a + b
 
 
-def _given(value: object, default: float) -> float | None:
+def _given(value: ODVInput[float], default: float) -> float | None:
     """PTB passes a DefaultValue for "use your default" and None for "no timeout"."""
     if isinstance(value, DefaultValue):
         return default
-    return value  # type: ignore[return-value]
+    return value

@@ -18,7 +18,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -31,6 +31,7 @@ from telegram.error import (
 )
 from telegram.ext import BaseRateLimiter
 
+from bot.channels.telegram_render import inline_markup
 from bot.delivery import Delivery, Outcome, OutMessage, Result
 from bot.screens import Screen
 
@@ -76,22 +77,14 @@ def classify(exc: TelegramError) -> Result:
     return Result(Outcome.PERMANENT, description=exc.message)
 
 
-def _markup(screen: Screen) -> InlineKeyboardMarkup | None:
-    if not screen.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in screen.buttons
-        ]
-    )
-
-
 class TelegramChannel:
     """`bot.delivery.Channel` over a PTB `Bot` (HTML parse mode, whatever its Defaults)."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+
+    async def preview(self, chat_id: int, message: OutMessage) -> None:
+        await self.deliver(chat_id, message)
 
     async def deliver(self, chat_id: int, message: OutMessage) -> Message:
         """Send the message as recipients get it; raises PTB's errors (for previews)."""
@@ -139,10 +132,10 @@ class TelegramChannel:
                 screen.html,
                 chat_id=chat_id,
                 message_id=edit_message_id,
-                reply_markup=_markup(screen),
+                reply_markup=inline_markup(screen),
             )
             return None
-        sent = await self.bot.send_message(chat_id, screen.html, reply_markup=_markup(screen))
+        sent = await self.bot.send_message(chat_id, screen.html, reply_markup=inline_markup(screen))
         return sent.message_id
 
 

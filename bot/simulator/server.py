@@ -164,7 +164,8 @@ class BotApiSimulator(SimState):
                         files[key] = Upload(
                             value.filename or key, value.content_type, value.file.read()
                         )
-                    elif isinstance(value, bytes):
+                    elif isinstance(value, bytes | bytearray):
+                        # aiohttp hands a part with a non-text content type over as bytearray.
                         args[key] = value.decode("utf-8", "replace")
                     else:
                         args[key] = value

@@ -347,9 +347,10 @@ class SimState(PeopleMixin):
                 return None
             data = self.bot_message_json(bot_message)
         else:
-            data = chat.user_messages.get(message_id)
-            if data is None:
+            stored = chat.user_messages.get(message_id)
+            if stored is None:
                 return None
+            data = stored
         if not nested and "reply_to_message" in data:
             data = {k: v for k, v in data.items() if k != "reply_to_message"}
         return data

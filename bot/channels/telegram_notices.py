@@ -13,7 +13,6 @@ because Telegram keeps a download link for about an hour.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -24,17 +23,15 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
-from bot import notices
+from bot import media, notices
 from bot.channels.telegram_delivery import single_attempt
-from bot.clock import iso
+from bot.channels.telegram_render import inline_markup
 from bot.notices import RenderContext
 from bot.private_files import private_dir, private_file
 from bot.services import BOT_DATA_KEY, Services
-from handlers.common import inline_markup
 
 log = logging.getLogger(__name__)
 SENDER_KEY = "report_notices"
-MEDIA_ATTEMPTS = 5
 OWED_SCREEN_ATTEMPTS = 40  # 2 s, 4 s, … then every 5 minutes: about three hours in all
 
 
@@ -43,7 +40,6 @@ class NoticeSender:
 
     def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
         self.app = app
-        self._wake = asyncio.Event()
         self._next_for_chat: dict[int, float] = {}
         self._paused_until = 0.0
         self._media_lock = asyncio.Lock()
@@ -56,7 +52,7 @@ class NoticeSender:
         return found
 
     def wake(self) -> None:
-        self._wake.set()
+        self.svc.bell.ring()
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -68,17 +64,16 @@ class NoticeSender:
         while self.app.running:
             try:
                 sent = await self.send_due()
-                if time.monotonic() - last_media > 30:
+                if self.svc.bell.take_media() or time.monotonic() - last_media > 30:
                     last_media = time.monotonic()
-                    await self.download_media()
+                    if self.app.running:  # beside the notices: a download may take seconds
+                        self.app.create_task(self.download_media(), name="media-download")
             except Exception:
                 log.exception("notice sender round failed")
                 sent = 0
             if sent:
                 continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            await self.svc.bell.wait(timeout=1.0)
 
     async def send_due(self) -> int:
         """One round: the oldest due notice of every chat that may receive one now."""
@@ -164,13 +159,10 @@ class NoticeSender:
         if self._media_lock.locked():
             return 0
         async with self._media_lock:
-            rows = await svc.db.fetchall(
-                "SELECT file_id, file_unique_id FROM media WHERE path IS NULL AND attempts < ?"
-                " ORDER BY added_at LIMIT 20",
-                (MEDIA_ATTEMPTS,),
-            )
             done = 0
-            for file_id, unique_id in rows:
+            for file_id, unique_id in (
+                (w.file_id, w.unique_id) for w in await media.wanted(svc.db)
+            ):
                 relative = Path(svc.clock.now().strftime("%Y-%m")) / f"{unique_id or file_id}.jpg"
                 target = Path(svc.config.storage.media) / relative
                 try:
@@ -183,17 +175,9 @@ class NoticeSender:
                     await found.download_to_drive(target)
                 except Exception as exc:  # a network error, a file too big (20 MB), a full disk
                     log.warning("could not download %s: %s", file_id, exc)
-                    await svc.db.execute(
-                        "UPDATE media SET attempts = attempts + 1, error = ? WHERE file_id = ?",
-                        (str(exc)[:200], file_id),
-                    )
+                    await media.failed(svc.db, file_id, str(exc))
                     continue
-                await svc.db.execute(
-                    "UPDATE media SET path = ?, downloaded_at = ?, attempts = attempts + 1"
-                    " WHERE file_id = ?",
-                    (relative.as_posix(), iso(svc.clock.now()), file_id),
-                )
-                if await svc.db.fetchval("SELECT 1 FROM media WHERE file_id = ?", (file_id,)):
+                if await media.stored(svc.db, file_id, relative.as_posix(), svc.clock.now()):
                     done += 1
                 else:  # its owner erased their data while it downloaded (bot/erasure.py)
                     target.unlink(missing_ok=True)
