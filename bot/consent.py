@@ -101,9 +101,9 @@ async def my_data(db: Database, user_id: int) -> MyData:
     person = await get_person(db, user_id)
     units = tuple(await leader_units(db, user_id)) if person else ()
     extra: list[tuple[str, str]] = []
-    if person is not None:
-        for hook in _export_hooks:
-            extra.extend(await hook(db, user_id))
+    # For everyone, registered or not: erasure removes what the hooks show (bot/erasure.py).
+    for hook in _export_hooks:
+        extra.extend(await hook(db, user_id))
     return MyData(
         user_id=user_id,
         person=person,

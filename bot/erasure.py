@@ -25,11 +25,12 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot import consent
+from bot import consent, texts
 from bot.db import Database
 
 log = logging.getLogger(__name__)
 
+SHOWN_NUMBERS = 10  # report and tip numbers listed by /dulieucuatoi; the rest are counted
 ERASED_ID = 0  # not NULL: the columns are NOT NULL, and 0 is never a Telegram user id
 
 # Where in a raw update the sender's id sits, for every kind of update the bot receives.
@@ -97,6 +98,62 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         f"DELETE FROM inbox WHERE chat_id = ? OR (payload != '' AND ({senders}))",
         (user_id, *[user_id] * len(_SENDER_PATHS)),
     )
+
+
+@consent.on_export
+async def what_erasure_removes(db: Database, user_id: int) -> list[tuple[str, str]]:
+    """For /dulieucuatoi, everything `erase_reports_and_inbox` deletes or anonymises: the
+    same tables, so that what a person is shown and what they can erase never differ."""
+
+    async def numbered(table: str, column: str) -> str | None:
+        count = int(
+            await db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (user_id,))
+        )
+        if not count:
+            return None
+        rows = await db.fetchall(
+            f"SELECT id FROM {table} WHERE {column} = ? ORDER BY id LIMIT ?",
+            (user_id, SHOWN_NUMBERS),
+        )
+        return texts.my_numbered(count, [int(r[0]) for r in rows])
+
+    async def counted(sql: str) -> str | None:
+        count = int(await db.fetchval(sql, (user_id,)))
+        return str(count) if count else None
+
+    async def present(sql: str) -> str | None:
+        return texts.YES if await db.fetchval(sql, (user_id,)) else None
+
+    found = [
+        (texts.MY_REPORTS, await numbered("reports", "leader_id")),
+        (
+            texts.MY_REPORT_PHOTOS,
+            await counted(
+                "SELECT COUNT(*) FROM report_photos WHERE report_id IN"
+                " (SELECT id FROM reports WHERE leader_id = ?)"
+            ),
+        ),
+        (texts.MY_REPORT_DRAFT, await present("SELECT 1 FROM report_drafts WHERE user_id = ?")),
+        (texts.MY_TIPS, await numbered("tips", "reporter_id")),
+        (texts.MY_TIP_DRAFT, await present("SELECT 1 FROM tip_drafts WHERE user_id = ?")),
+        (texts.MY_BROADCAST_DRAFT, await present("SELECT 1 FROM compose_drafts WHERE user_id = ?")),
+        (
+            texts.MY_NOTICES,
+            await counted(
+                "SELECT COUNT(*) FROM notices WHERE chat_id = ? AND sent_at IS NULL"
+                " AND failed IS NULL"
+            ),
+        ),
+        (texts.MY_INVITE_OPENED, await present("SELECT 1 FROM invite_offers WHERE user_id = ?")),
+        (texts.MY_TIPS_HANDLED, await counted("SELECT COUNT(*) FROM tips WHERE handled_by = ?")),
+        (texts.MY_REVIEWS, await counted("SELECT COUNT(*) FROM reports WHERE reviewed_by = ?")),
+        (
+            texts.MY_BROADCASTS,
+            await counted("SELECT COUNT(*) FROM broadcasts WHERE created_by = ?"),
+        ),
+        (texts.MY_SCHEDULES, await counted("SELECT COUNT(*) FROM schedules WHERE created_by = ?")),
+    ]
+    return [(label, value) for label, value in found if value is not None]
 
 
 async def forget_files(db: Database, media_dir: Path) -> int:

@@ -154,7 +154,8 @@ def consent_screen(invite: Invite | None = None) -> Screen:
 def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
     person = data.person
     if person is None:
-        return Screen(texts.my_data_none(data.audit_entries))
+        lines = [f"{escape(label)}: {escape(value)}" for label, value in data.extra]
+        return Screen(texts.my_data_none(data.audit_entries, lines))
 
     def build(f: dict[str, Field]) -> str:
         lines = [

@@ -503,17 +503,50 @@ def my_data(lines_html: list[str]) -> str:
     return (
         "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
         + "\n".join(f"• {line}" for line in lines_html)
-        + "\n\nXóa dữ liệu: /xoadulieu."
+        + f"\n{MY_MESSAGES_NOTE}\n\nXóa dữ liệu: /xoadulieu."
     )
 
 
-def my_data_none(audit_entries: int) -> str:
+MY_MESSAGES_NOTE = "Tin nhắn anh/chị gửi chỉ được giữ đến khi Loa Phường xử lý xong."
+# What /dulieucuatoi lists beside the profile: everything /xoadulieu removes (bot/erasure.py).
+MY_REPORTS = "Báo cáo đã gửi"
+MY_REPORT_PHOTOS = "Ảnh trong báo cáo"
+MY_REPORT_DRAFT = "Báo cáo đang soạn dở"
+MY_TIPS = "Tin báo đã gửi"
+MY_TIP_DRAFT = "Tin báo đang soạn dở"
+MY_BROADCAST_DRAFT = "Tin phát đang soạn dở"
+MY_NOTICES = "Tin nhắn đang chờ gửi cho anh/chị"
+MY_INVITE_OPENED = "Lời mời đang mở"
+MY_TIPS_HANDLED = "Tin báo anh/chị đã xử lý"
+MY_REVIEWS = "Báo cáo anh/chị đã duyệt"
+MY_BROADCASTS = "Tin anh/chị đã gửi đi"
+MY_SCHEDULES = "Lịch gửi tin anh/chị đã tạo"
+
+
+def my_numbered(count: int, numbers: list[int]) -> str:
+    """ "3 (số 12, 15, 18)"; past the numbers shown, "và N khác"."""
+    shown = ", ".join(str(n) for n in numbers)
+    more = count - len(numbers)
+    return (
+        f"{count} (số {shown}{f' và {more} khác' if more > 0 else ''})" if numbers else str(count)
+    )
+
+
+def my_data_none(audit_entries: int, lines_html: list[str] | None = None) -> str:
     note = (
         f"\nChỉ có {audit_entries} dòng nhật ký an toàn ghi mã số Telegram của anh/chị, khi "
         "anh/chị dùng chức năng dành cho cán bộ."
         if audit_entries
         else ""
     )
+    if lines_html:  # what they sent before (or without) registering: a tip, a draft
+        return (
+            "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
+            "Anh/chị chưa đăng ký nên Loa Phường không lưu tên hay vai trò. Loa Phường còn giữ:\n"
+            + "\n".join(f"• {line}" for line in lines_html)
+            + note
+            + f"\n{MY_MESSAGES_NOTE}\n\nXóa dữ liệu: /xoadulieu. Muốn đăng ký, gõ /dangky."
+        )
     return (
         "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
         "Anh/chị chưa đăng ký nên Loa Phường không lưu thông tin cá nhân nào." + note + "\n\n"
