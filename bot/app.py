@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import time, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 
 def build_application(
     config: Config, content: ContentPack, *, clock: Clock | None = None, updates: str = "durable"
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """An Application with every handler registered; the database opens in post_init.
 
     `updates`: "durable" records every update before handling it and keeps each chat in
@@ -99,7 +100,7 @@ JOB_KWARGS = {"misfire_grace_time": 6 * 3600, "coalesce": True}
 
 def _job(
     work: Callable[[Services], Awaitable[None]],
-) -> Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
     async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
         await work(services(context))
 
@@ -107,7 +108,7 @@ def _job(
     return run
 
 
-def _schedule_jobs(app: Application, config: Config) -> None:  # type: ignore[type-arg]
+def _schedule_jobs(app: Application, config: Config) -> None:
     """Every timed job of the bot, in one place (the schedules' own jobs are armed by
     handlers/schedules.py once the database is open)."""
     queue = app.job_queue
@@ -156,7 +157,7 @@ def _schedule_jobs(app: Application, config: Config) -> None:  # type: ignore[ty
     )
 
 
-async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def post_init(app: Application) -> None:
     """Open the database, then set the Vietnamese command menus (failure is only logged)."""
     svc: Services = app.bot_data[BOT_DATA_KEY]
     await svc.db.open()
@@ -182,7 +183,7 @@ async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         log.warning("could not set the command menu: %s", exc)
 
 
-async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(app: Application) -> None:
     try:
         # Stop claiming outbox rows, let calls in flight finish briefly: before the
         # database closes.
@@ -193,7 +194,7 @@ async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 
 
 @asynccontextmanager
-async def running(app: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(app: Application) -> AsyncIterator[Application]:
     """Run `app` (polling) inside the current event loop until the block exits."""
     async with app:
         await post_init(app)
@@ -210,7 +211,7 @@ async def running(app: Application) -> AsyncIterator[Application]:  # type: igno
             await post_shutdown(app)
 
 
-def run_polling(app: Application) -> None:  # type: ignore[type-arg]
+def run_polling(app: Application) -> None:
     """Serve Telegram until interrupted (Ctrl+C).
 
     A start-up that Telegram refuses raises ConfigError naming the key to fix (issue 9):

@@ -278,7 +278,7 @@ async def private_membership(update: Update, context: ContextTypes.DEFAULT_TYPE)
 # ---------------------------------------------------------------- registration
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Broadcast commands and buttons (before the catch-alls), the draft input group, and the
     private block/unblock watcher (a later group: group 0 already takes my_chat_member)."""
     private = filters.ChatType.PRIVATE

@@ -739,7 +739,7 @@ COMMANDS = {
 }
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """People commands and buttons (before the catch-alls). `/start <token>` is dispatched
     from handlers.start, which sees /start first."""
     for name, callback in COMMANDS.items():

@@ -235,7 +235,7 @@ async def list_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 # ---------------------------------------------------------------- registration
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application) -> None:
     """Report and tip handlers (before the catch-alls) and the flow router (own group)."""
     private = filters.ChatType.PRIVATE
     # The router sees private messages before the normal handlers; it stops only the ones

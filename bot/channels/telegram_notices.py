@@ -38,7 +38,7 @@ OWED_SCREEN_ATTEMPTS = 40  # 2 s, 4 s, … then every 5 minutes: about three hou
 class NoticeSender:
     """The paced sender of `notices` rows and the downloader of `media` rows."""
 
-    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: Application) -> None:
         self.app = app
         self._next_for_chat: dict[int, float] = {}
         self._paused_until = 0.0
@@ -144,13 +144,13 @@ class NoticeSender:
                 notice.chat_id,
                 rendered.photo,
                 caption=rendered.screen.html,
-                reply_markup=markup,  # type: ignore[arg-type]
+                reply_markup=markup,
             )
         else:
             await self.app.bot.send_message(
                 notice.chat_id,
                 rendered.screen.html,
-                reply_markup=markup,  # type: ignore[arg-type]
+                reply_markup=markup,
             )
 
     async def download_media(self) -> int:
@@ -195,7 +195,7 @@ def _seconds(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def sender(app: Application) -> NoticeSender:  # type: ignore[type-arg]
+def sender(app: Application) -> NoticeSender:
     """The application's notice sender (created on first use)."""
     found = app.bot_data.get(SENDER_KEY)
     if not isinstance(found, NoticeSender):
