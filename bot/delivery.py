@@ -123,6 +123,11 @@ class Channel(Protocol):
         Returns the message id when a message was sent."""
         ...
 
+    async def send_screen(self, chat_id: int, screen: Screen, photo: str | None = None) -> Result:
+        """Send a notice (a screen, or a photo with the screen as its caption) once, classified
+        like a broadcast send; never raises for the channel's own refusals."""
+        ...
+
     async def preview(self, chat_id: int, message: OutMessage) -> None:
         """Show an official the message exactly as recipients will get it; raises the
         channel's own error when it is refused (the composer's error handling shows it)."""

@@ -109,6 +109,20 @@ class TelegramChannel:
             _BROADCASTING.reset(token)
         return Result(Outcome.SENT, message_id=sent.message_id)
 
+    async def send_screen(self, chat_id: int, screen: Screen, photo: str | None = None) -> Result:
+        markup = inline_markup(screen)
+        try:
+            with single_attempt():  # the notice sender acts on every outcome itself
+                if photo:
+                    sent = await self.bot.send_photo(
+                        chat_id, photo, caption=screen.html, reply_markup=markup
+                    )
+                else:
+                    sent = await self.bot.send_message(chat_id, screen.html, reply_markup=markup)
+        except TelegramError as exc:
+            return classify(exc)
+        return Result(Outcome.SENT, message_id=sent.message_id)
+
     async def show(
         self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
     ) -> int | None:
