@@ -29,7 +29,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
-from bot import jobs, texts
+from bot import commands, jobs, texts
 from bot.channels import telegram_inbox, telegram_notices
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
@@ -172,11 +172,11 @@ async def post_init(app: Application) -> None:
     await schedule_handlers.on_start(app)  # issue 5: calendar + schedules on the JobQueue
     try:
         await app.bot.set_my_commands(
-            [BotCommand(c, d) for c, d in texts.COMMANDS_PRIVATE],
+            [BotCommand(c, d) for c, d in commands.menu(group=False)],
             scope=BotCommandScopeAllPrivateChats(),
         )
         await app.bot.set_my_commands(
-            [BotCommand(c, d) for c, d in texts.COMMANDS_GROUP],
+            [BotCommand(c, d) for c, d in commands.menu(group=True)],
             scope=BotCommandScopeAllGroupChats(),
         )
     except TelegramError as exc:

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import texts
+from bot import commands, texts
 from bot.chats import GroupListing
 from bot.clock import parse_iso
 from bot.consent import MyData
 from bot.fit import Field, fit
 from bot.inputs import clip
 from bot.invites import Invite
-from bot.people import RANK, Person, Role, Unit
+from bot.people import Person, Role, Unit
 from bot.render import escape
 from bot.screens import Button, Screen, page_nav, rows
 from bot.units import OverviewTotals as UnitOverviewTotals
@@ -244,11 +244,7 @@ def _short_what(invite: Invite) -> str:
 
 
 def canbo_screen(role: Role) -> Screen:
-    lines = [
-        texts.canbo_line(command, description)
-        for command, description, needed in texts.CANBO_TOOLS
-        if RANK[role] >= RANK[Role(needed)]
-    ]
+    lines = [texts.canbo_line(name, line) for name, line in commands.tools_for(role)]
     return Screen(texts.canbo_menu(role.value, lines))
 
 

@@ -23,32 +23,27 @@ BTN_MENU = "Về danh mục"
 PENDING_MARK = " (đang cập nhật)"
 
 # ---------------------------------------------------------------- commands menu (set at start-up)
-COMMANDS_PRIVATE: tuple[tuple[str, str], ...] = (
-    ("start", "Bắt đầu và mở menu"),
-    ("muctieu", "Mục tiêu đến năm 2030"),
-    ("chitieu", "Các chỉ tiêu chủ yếu"),
-    ("nhiemvu", "12 nhóm nhiệm vụ, giải pháp"),
-    ("dotpha", "3 đột phá chiến lược"),
-    ("noidung", "Tất cả nội dung"),
-    ("timkiem", "Tìm theo từ khóa"),
-    ("baocao", "Báo cáo buổi tuyên truyền (tổ trưởng)"),
-    ("baocaocuatoi", "Các báo cáo tôi đã gửi"),
-    ("baotin", "Báo tin sai sự thật"),
-    ("dangky", "Đăng ký nhận tin của phường"),
-    ("tatthongbao", "Tắt các tin thường của phường"),
-    ("batthongbao", "Bật lại các tin của phường"),
-    ("dulieucuatoi", "Xem dữ liệu bot lưu về tôi"),
-    ("xoadulieu", "Xóa dữ liệu của tôi"),
-    ("canbo", "Việc tôi làm được (tổ trưởng, cán bộ)"),
-    ("help", "Hướng dẫn sử dụng"),
-)
-COMMANDS_GROUP: tuple[tuple[str, str], ...] = (
-    ("muctieu", "Mục tiêu đến năm 2030"),
-    ("nhiemvu", "12 nhóm nhiệm vụ, giải pháp"),
-    ("dotpha", "3 đột phá chiến lược"),
-    ("timkiem", "Tìm theo từ khóa"),
-    ("help", "Hướng dẫn sử dụng"),
-)
+# What each command does, as Telegram's command menu shows it; which commands are in which
+# menu, and who may use them, is bot/commands.py's table.
+MENU_LINES: dict[str, str] = {
+    "start": "Bắt đầu và mở menu",
+    "muctieu": "Mục tiêu đến năm 2030",
+    "chitieu": "Các chỉ tiêu chủ yếu",
+    "nhiemvu": "12 nhóm nhiệm vụ, giải pháp",
+    "dotpha": "3 đột phá chiến lược",
+    "noidung": "Tất cả nội dung",
+    "timkiem": "Tìm theo từ khóa",
+    "baocao": "Báo cáo buổi tuyên truyền (tổ trưởng)",
+    "baocaocuatoi": "Các báo cáo tôi đã gửi",
+    "baotin": "Báo tin sai sự thật",
+    "dangky": "Đăng ký nhận tin của phường",
+    "tatthongbao": "Tắt các tin thường của phường",
+    "batthongbao": "Bật lại các tin của phường",
+    "dulieucuatoi": "Xem dữ liệu bot lưu về tôi",
+    "xoadulieu": "Xóa dữ liệu của tôi",
+    "canbo": "Việc tôi làm được (tổ trưởng, cán bộ)",
+    "help": "Hướng dẫn sử dụng",
+}
 
 # ---------------------------------------------------------------- welcome and help
 
@@ -625,29 +620,29 @@ def unit_not_found(code: str) -> str:
 # -- officer tools
 CANBO_TITLE = "<b>Việc anh/chị làm được trên Loa Phường</b>"
 CANBO_FOOTER = "Gõ một lệnh ở trên để bắt đầu."
-# (command, what it does, lowest role): officers see the officer lines and below, and so on.
-CANBO_TOOLS: tuple[tuple[str, str, str], ...] = (
-    ("lienket", "liên kết nhóm Telegram của tổ (gõ trong nhóm)", "leader"),
-    ("moi", "tạo lời mời kèm mã QR để in", "officer"),
-    ("loimoi", "xem và thu hồi lời mời còn hạn", "officer"),
-    ("dsto", "danh sách tổ, tổ trưởng và nhóm", "officer"),
-    ("nhom", "các nhóm Telegram của các tổ", "officer"),
-    ("huytotruong", "thôi giao một tổ trưởng", "officer"),
-    ("themto", "thêm hoặc sửa tổ: /themto MÃ Tên tổ | khu vực", "admin"),
-    ("doiten", "đổi tên tổ: /doiten MÃ Tên mới", "admin"),
-    ("ngungto", "ngừng một tổ: /ngungto MÃ", "admin"),
-    ("capquyen", "giao hoặc bỏ quyền cán bộ, quản trị viên", "admin"),
-    ("dulieucuatoi", "xem dữ liệu Loa Phường lưu về anh/chị", "resident"),
-    ("baocao", "báo cáo một buổi tuyên truyền của tổ", "leader"),
-    ("baocaocuatoi", "xem, sửa hoặc rút báo cáo đã gửi", "leader"),
-    ("duyetbaocao", "báo cáo đang chờ duyệt", "officer"),
-    ("chuabaocao", "các tổ chưa báo cáo kỳ này", "officer"),
-    ("xulytin", "tin báo sai sự thật chờ xử lý", "officer"),
-    ("guitin", "soạn và gửi tin tới tổ trưởng, nhóm, người dân", "officer"),
-    ("tinhtrang", "tình trạng các tin đã gửi", "officer"),
-    ("lich", "lịch gửi tin: xem, tạm dừng, xóa", "officer"),
-    ("baotin", "báo tin sai sự thật", "resident"),
-)
+# /canbo's lines, in this order; each is shown to the roles bot/commands.py allows.
+TOOL_LINES: dict[str, str] = {
+    "lienket": "liên kết nhóm Telegram của tổ (gõ trong nhóm)",
+    "moi": "tạo lời mời kèm mã QR để in",
+    "loimoi": "xem và thu hồi lời mời còn hạn",
+    "dsto": "danh sách tổ, tổ trưởng và nhóm",
+    "nhom": "các nhóm Telegram của các tổ",
+    "huytotruong": "thôi giao một tổ trưởng",
+    "themto": "thêm hoặc sửa tổ: /themto MÃ Tên tổ | khu vực",
+    "doiten": "đổi tên tổ: /doiten MÃ Tên mới",
+    "ngungto": "ngừng một tổ: /ngungto MÃ",
+    "capquyen": "giao hoặc bỏ quyền cán bộ, quản trị viên",
+    "dulieucuatoi": "xem dữ liệu Loa Phường lưu về anh/chị",
+    "baocao": "báo cáo một buổi tuyên truyền của tổ",
+    "baocaocuatoi": "xem, sửa hoặc rút báo cáo đã gửi",
+    "duyetbaocao": "báo cáo đang chờ duyệt",
+    "chuabaocao": "các tổ chưa báo cáo kỳ này",
+    "xulytin": "tin báo sai sự thật chờ xử lý",
+    "guitin": "soạn và gửi tin tới tổ trưởng, nhóm, người dân",
+    "tinhtrang": "tình trạng các tin đã gửi",
+    "lich": "lịch gửi tin: xem, tạm dừng, xóa",
+    "baotin": "báo tin sai sự thật",
+}
 
 
 def canbo_menu(role: str, lines: list[str]) -> str:

@@ -18,7 +18,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import people, texts
+from bot import commands, people, texts
+from bot.commands import Where
 from bot.people import Role
 from bot.services import services
 from handlers.common import is_private
@@ -74,6 +75,18 @@ def requires(
                 await update.effective_message.reply_text(texts.NO_PERMISSION)
             return None
 
+        guarded.needed = needed  # type: ignore[attr-defined]  # read by tests/test_commands.py
+        guarded.private_only = private_only  # type: ignore[attr-defined]
         return guarded
 
     return decorate
+
+
+def command(
+    name: str, action: str | None = None, *, group_text: str = texts.PRIVATE_ONLY
+) -> Callable[[Callback], Callback]:
+    """`requires` with the role and the place that bot/commands.py's table gives `name`."""
+    row = commands.get(name)
+    return requires(
+        row.role, action or name, private_only=row.where == Where.PRIVATE, group_text=group_text
+    )

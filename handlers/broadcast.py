@@ -30,7 +30,7 @@ from bot.delivery import OutMessage
 from bot.people import Role
 from bot.screens import Button, Screen
 from bot.services import Services, services
-from handlers.auth import requires
+from handlers.auth import command, requires
 from handlers.common import edit_screen, inline_markup, is_private, reply_screen
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: comp
 # ---------------------------------------------------------------- compose
 
 
-@requires(Role.OFFICER, "broadcast.compose", private_only=True, group_text=texts.BC_PRIVATE_ONLY)
+@command("guitin", "broadcast.compose", group_text=texts.BC_PRIVATE_ONLY)
 async def compose_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/guitin: start a new broadcast (private chat only: drafts are personal)."""
     if update.effective_user is None:
@@ -169,7 +169,7 @@ def _status_list(items: list[delivery.Status], tz: ZoneInfo) -> Screen:
     return Screen(texts.bc_status_list(lines), buttons)
 
 
-@requires(Role.OFFICER, "broadcast.status", private_only=True)
+@command("tinhtrang", "broadcast.status")
 async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/tinhtrang [số]: the recent broadcasts, or one broadcast's report."""
     svc = services(context)

@@ -22,7 +22,7 @@ from bot.people import Identity, Role
 from bot.people_ui import Press
 from bot.screens import Screen
 from bot.services import Services, services
-from handlers.auth import requires
+from handlers.auth import command, requires
 from handlers.common import edit_screen, is_private, menu_for, reply_screen
 
 OUTCOME_TEXTS = {
@@ -254,7 +254,7 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
 # ---------------------------------------------------------------- invites: creating
 
 
-@requires(Role.OFFICER, "invite.menu", private_only=True, group_text=texts.INVITE_GROUP_HINT)
+@command("moi", "invite.menu", group_text=texts.INVITE_GROUP_HINT)
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/moi [MÃ_TỔ]: pick a role (admins) and a tổ (leaders), then get the link and QR code."""
     svc = services(context)
@@ -343,7 +343,7 @@ async def _create_and_send(
     )
 
 
-@requires(Role.OFFICER, "invite.list", private_only=True)
+@command("loimoi", "invite.list")
 async def invites_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/loimoi: open invites (an officer's own; all of them for admins) with revoke buttons."""
     await reply_screen(update, await _invites_page(services(context), _user_id(update), 0))
@@ -386,7 +386,7 @@ async def _revoke_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # ---------------------------------------------------------------- groups
 
 
-@requires(Role.LEADER, "group.link")
+@command("lienket", "group.link")
 async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lienket [MÃ_TỔ] in a group: link it to the presser's tổ (a picker when several)."""
     chat = update.effective_chat
@@ -487,7 +487,7 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _link(update, svc, unit.id)
 
 
-@requires(Role.OFFICER, "group.list", private_only=True)
+@command("nhom", "group.list")
 async def groups_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/nhom: every group the bot is in, with its tổ (one page at a time)."""
     await reply_screen(update, await _groups_page(services(context), 0))
@@ -510,7 +510,7 @@ async def _groups_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # ---------------------------------------------------------------- officer tools
 
 
-@requires(Role.LEADER, "tools.menu")
+@command("canbo", "tools.menu")
 async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/canbo: what this person's role can do."""
     svc = services(context)
@@ -518,7 +518,7 @@ async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply_screen(update, people_ui.canbo_screen(role))
 
 
-@requires(Role.OFFICER, "units.list", private_only=True)
+@command("dsto", "units.list")
 async def units_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/dsto: every tổ with its leaders and linked groups, one page at a time."""
     await reply_screen(update, await _units_page(services(context), 0))
@@ -545,7 +545,7 @@ async def _deact_picker(svc: Services, page: int) -> Screen:
     return people_ui.deact_picker(found, page, total)
 
 
-@requires(Role.OFFICER, "leader.deactivate", private_only=True)
+@command("huytotruong", "leader.deactivate")
 async def deactivate_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/huytotruong: pick a leader to stop being leader of one tổ."""
     await reply_screen(update, await _deact_picker(services(context), 0))
@@ -594,7 +594,7 @@ async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
     return people_ui.promote_picker(found, page, total)
 
 
-@requires(Role.ADMIN, "role.menu", private_only=True)
+@command("capquyen", "role.menu")
 async def promote_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/capquyen: make a registered person officer or admin, or take it away."""
     await reply_screen(update, await _promote_picker(services(context), _user_id(update), 0))
@@ -635,7 +635,7 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 # ---------------------------------------------------------------- units (admins)
 
 
-@requires(Role.ADMIN, "unit.add")
+@command("themto", "unit.add")
 async def unit_add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/themto MÃ Tên tổ | khu vực: add a tổ, or update (and reopen) the one with this code."""
     svc = services(context)
@@ -650,7 +650,7 @@ async def unit_add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await _say(update, texts.unit_saved(people_ui.unit_html(unit), created))
 
 
-@requires(Role.ADMIN, "unit.rename")
+@command("doiten", "unit.rename")
 async def unit_rename_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/doiten MÃ Tên mới."""
     svc = services(context)
@@ -671,7 +671,7 @@ async def unit_rename_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     await _say(update, texts.unit_renamed(people_ui.unit_html(unit)))
 
 
-@requires(Role.ADMIN, "unit.deactivate")
+@command("ngungto", "unit.deactivate")
 async def unit_deactivate_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ngungto MÃ: the tổ stops being offered; leaders and groups are kept for a reopening."""
     svc = services(context)

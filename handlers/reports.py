@@ -28,7 +28,7 @@ from bot.flows import Outcome
 from bot.people import Role
 from bot.report_flow import ReportFlow
 from bot.services import Services, services
-from handlers.auth import requires
+from handlers.auth import command, requires
 from handlers.common import edit_screen, inline_markup, is_private, reply_screen
 from handlers.outcomes import event as _event
 from handlers.outcomes import show
@@ -199,13 +199,13 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await show(update, context, outcome)
 
 
-@requires(Role.OFFICER, "reports.pending", private_only=True)
+@command("duyetbaocao", "reports.pending")
 async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/duyetbaocao: reports waiting for review, each with a button to open it (one page)."""
     await reply_screen(update, await pages.pending_page(services(context).db, 0))
 
 
-@requires(Role.OFFICER, "reports.silent", private_only=True)
+@command("chuabaocao", "reports.silent")
 async def silent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chuabaocao: the tổ with no report in the current period (one page)."""
     svc = services(context)

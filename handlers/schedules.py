@@ -23,7 +23,7 @@ from bot.people import Role
 from bot.schedule import Schedule, Scheduler
 from bot.screens import Button, Screen
 from bot.services import BOT_DATA_KEY, Services, services
-from handlers.auth import requires
+from handlers.auth import command, requires
 from handlers.common import edit_screen, reply_screen
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ async def _listing(svc: Services) -> Screen:
     return Screen(texts.lich_list(lines), tuple(buttons))
 
 
-@requires(Role.OFFICER, "schedule.list", private_only=True)
+@command("lich", "schedule.list")
 async def lich_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lich: every schedule, its next push, and buttons to pause, resume or delete it."""
     await reply_screen(update, await _listing(services(context)))

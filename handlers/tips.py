@@ -19,7 +19,7 @@ from bot import texts, tips
 from bot.people import Role
 from bot.services import Services, services
 from bot.tips import TipFlow, TipInput
-from handlers.auth import requires
+from handlers.auth import command, requires
 from handlers.common import inline_markup, is_private
 from handlers.outcomes import event as _event
 from handlers.outcomes import show
@@ -99,7 +99,7 @@ async def _officer_tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await show(update, context, outcome)
 
 
-@requires(Role.OFFICER, "tips.queue", private_only=True)
+@command("xulytin", "tips.queue")
 async def tip_queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/xulytin: the open tips, each with a button to open it and mark it handled."""
     message = update.effective_message

@@ -1,0 +1,80 @@
+"""The command table (bot/commands.py) is what the bot does: the handlers registered, the
+guard on each, the menus Telegram shows and /canbo all come from it (issue 10, item 6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import CommandHandler
+
+from bot import commands, texts
+from bot.commands import Where
+from bot.people import Role, at_least
+from bot.simulator import BotApiSimulator
+
+from .report_helpers import add_leader, add_officer, svc
+
+
+def registered(app: Any) -> dict[str, Any]:
+    """Command name → callback, over every handler group."""
+    found: dict[str, Any] = {}
+    for group in app.handlers.values():
+        for handler in group:
+            if isinstance(handler, CommandHandler):
+                for name in handler.commands:
+                    assert name not in found, f"/{name} registered twice"
+                    found[name] = handler.callback
+    return found
+
+
+def test_the_handlers_registered_are_the_table(bot: Any) -> None:
+    assert set(registered(bot)) == {c.name for c in commands.TABLE}
+
+
+def test_each_guard_is_the_one_its_row_gives(bot: Any) -> None:
+    wrong = []
+    for name, callback in registered(bot).items():
+        row = commands.get(name)
+        needed = getattr(callback, "needed", Role.RESIDENT)
+        private_only = getattr(callback, "private_only", False)
+        if (needed, private_only) != (row.role, row.where == Where.PRIVATE):
+            wrong.append((name, needed, private_only, row))
+    assert wrong == []
+
+
+def test_menus_and_help_lines_come_from_the_table(sim: BotApiSimulator, bot: Any) -> None:
+    private = next(v for k, v in sim.commands.items() if "all_private_chats" in k)
+    group = next(v for k, v in sim.commands.items() if "all_group_chats" in k)
+    assert [(c["command"], c["description"]) for c in private] == commands.menu(group=False)
+    assert [(c["command"], c["description"]) for c in group] == commands.menu(group=True)
+    assert {c["command"] for c in group} <= {c["command"] for c in private}
+    assert set(texts.MENU_LINES) == {c.name for c in commands.TABLE if c.menu != "none"}
+    assert set(texts.TOOL_LINES) <= {c.name for c in commands.TABLE}
+
+
+async def test_canbo_lists_what_each_role_may_do(sim: BotApiSimulator, bot: Any) -> None:
+    db = svc(bot).db
+    await add_leader(db, 6301, "Lan", "Tổ dân phố số 1")
+    await add_officer(db, 6302, "Hà")
+    for user_id, role in ((6301, Role.LEADER), (6302, Role.OFFICER)):
+        user = sim.user(user_id, "Người")
+        await user.send("/canbo")
+        shown = (await user.expect_reply()).text
+        allowed = {c.name for c in commands.TABLE if at_least(role, c.role)}
+        listed = {name for name in texts.TOOL_LINES if f"/{name}" in shown.split()}
+        assert listed == allowed & set(texts.TOOL_LINES), role
+
+
+async def test_a_resident_is_refused_every_command_above_their_role(
+    sim: BotApiSimulator, bot: Any
+) -> None:
+    resident = sim.user(6303, "Mai")
+    above = [c for c in commands.TABLE if c.role != Role.RESIDENT]
+    assert len(above) > 15
+    wrong = []
+    for row in above:
+        await resident.send(f"/{row.name}")
+        reply = await resident.expect_reply()
+        if reply.text != texts.NO_PERMISSION:
+            wrong.append((row.name, reply.text[:60]))
+    assert wrong == []
