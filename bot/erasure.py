@@ -90,6 +90,7 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         ("notices", "chat_id"),
         ("outbox", "chat_id"),
         ("invite_offers", "user_id"),
+        ("search_waits", "user_id"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     # A handled update keeps no JSON (payload ''), which json_extract would refuse.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import browse, inputs, texts
+from bot import browse, inputs, search_waits, texts
 from bot.services import services
 from handlers.common import edit_screen, is_private, reply_screen
 
@@ -48,8 +48,9 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = " ".join(context.args or []).strip()
     if not query:
         if is_private(update):
-            if context.user_data is not None:
-                context.user_data["awaiting_search"] = True
+            if update.effective_user is not None:
+                svc = services(context)
+                await search_waits.ask(svc.db, update.effective_user.id, svc.clock.now())
             await message.reply_text(texts.SEARCH_PROMPT)
         else:
             await message.reply_text(texts.SEARCH_PROMPT_GROUP, do_quote=False)

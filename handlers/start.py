@@ -5,13 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import search_waits, texts
 from bot.services import services
 from handlers import people
 from handlers.common import is_private, menu_for
 from handlers.content import run_search
-
-AWAITING_SEARCH = "awaiting_search"
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -46,8 +44,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The 🔎 button: ask for a keyword; the next text is taken as the query."""
-    if context.user_data is not None:
-        context.user_data[AWAITING_SEARCH] = True
+    if update.effective_user is not None:
+        svc = services(context)
+        await search_waits.ask(svc.db, update.effective_user.id, svc.clock.now())
     if update.effective_message:
         await update.effective_message.reply_text(texts.SEARCH_PROMPT)
 
@@ -57,11 +56,13 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     if message is None or not message.text:
         return
-    pending = context.user_data is not None and context.user_data.pop(AWAITING_SEARCH, False)
+    svc = services(context)
+    user_id = update.effective_user.id if update.effective_user else 0
+    pending = await search_waits.take(svc.db, user_id, svc.clock.now())
     if pending and not message.text.startswith("/"):
         await run_search(update, context, message.text)
         return
-    menu = await menu_for(services(context), message.chat_id)
+    menu = await menu_for(svc, message.chat_id)
     await message.reply_text(texts.UNKNOWN_PRIVATE, reply_markup=menu)
 
 
