@@ -91,6 +91,7 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         ("outbox", "chat_id"),
         ("invite_offers", "user_id"),
         ("search_waits", "user_id"),
+        ("numbered_menus", "chat_key"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     # A handled update keeps no JSON (payload ''), which json_extract would refuse.

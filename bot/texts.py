@@ -1893,3 +1893,19 @@ def startup_failed(detail: str) -> str:
 
 STARTUP_BAD_LOG_LEVEL = "mức nhật ký không hợp lệ."
 STARTUP_FIX_LOG_LEVEL = "đặt LOA_LOG_LEVEL là DEBUG, INFO, WARNING hoặc ERROR (mặc định INFO)."
+
+
+# ---- numbered options (channels without buttons, bot/numbered.py)
+
+
+def numbered_option(number: int, label: str) -> str:
+    """One option line; plain text (no markup on such channels)."""
+    return f"{number}. {label}"
+
+
+def numbered_hint(count: int) -> str:
+    if count == 1:
+        return "Trả lời 1 để chọn."
+    if count == 2:
+        return "Trả lời 1 hoặc 2 để chọn."
+    return f"Trả lời một số từ 1 đến {count} để chọn."

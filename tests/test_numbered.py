@@ -1,0 +1,106 @@
+"""Numbered options for channels without buttons (issue 10, item 2): a typed number, or the
+label typed out, resolves to the token a tap would carry; text fits the channel's limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot import numbered, texts
+from bot.browse import content_menu, item_summary
+from bot.content import ContentPack
+from bot.db import Database
+from bot.numbered import NUMBERED, Capabilities, plain_text, render
+from bot.render import escape
+from bot.screens import Button, Screen
+from bot.telegram_html import parse_entities, text_length
+
+NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+labels = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+tokens = st.text("abcdefghijklmnopqrstuvwxyz0123456789:", min_size=1, max_size=40)
+words = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=3000)
+
+
+@st.composite
+def screens(draw: st.DrawFn) -> Screen:
+    body = draw(words)
+    rows = draw(st.lists(st.lists(st.tuples(labels, tokens), min_size=1, max_size=3), max_size=5))
+    return Screen(
+        f"<b>{escape(draw(labels))}</b>\n{escape(body)}",
+        tuple(tuple(Button(label, token) for label, token in row) for row in rows),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(screen=screens(), limit=st.integers(40, 2000))
+@example(screen=Screen("<b>T</b>\n" + "x" * 100, ((Button("Có", "y"),),)), limit=40)
+def test_every_message_fits_and_every_option_is_listed(screen: Screen, limit: int) -> None:
+    caps = Capabilities(limit, limit, buttons=False, edits=False, formatting="plain")
+    shown = render(screen, caps)
+    assert all(1 <= text_length(m) <= limit for m in shown.messages)
+    flat = [b for row in screen.buttons for b in row]
+    assert [(o.label, o.token) for o in shown.options] == [(b.label, b.data) for b in flat]
+    joined = " ".join(" ".join(m.split()) for m in shown.messages)
+    for option in shown.options:  # every option line is there, whole (a cut may not split it
+        label = " ".join(texts.numbered_option(option.number, option.label).split())
+        assert label in joined or len(label) > limit // 2  # … unless it is longer than half)
+    # nothing of the text is lost or added: the same characters in the same order, cuts
+    # dropping only white space (a word longer than a message is cut inside)
+    expected = "".join(parse_entities(screen.html).split())
+    assert "".join(joined.split()).startswith(expected)
+
+
+def test_links_keep_their_address_and_entities_are_text() -> None:
+    screen = Screen('Xem <a href="https://haiphong.gov.vn/a?b=1&amp;c=2">tại đây</a> &lt;b&gt;')
+    assert plain_text(screen.html) == "Xem tại đây (https://haiphong.gov.vn/a?b=1&c=2) <b>"
+
+
+async def test_a_typed_number_or_label_resolves_to_the_tapped_token(tmp_path: Path) -> None:
+    screen = Screen(
+        "<b>Chọn</b>",
+        ((Button("Đọc đầy đủ", "f:muc-tieu:0"), Button("Quay lại", "m")), (Button("Hủy", "x"),)),
+    )
+    shown = render(screen)
+    assert shown.messages[-1].endswith(texts.numbered_hint(3))
+    async with Database(tmp_path / "n.sqlite3") as db:
+        await numbered.remember(db, "zalo:abc", shown.options, NOW)
+    async with Database(tmp_path / "n.sqlite3") as db:  # remembered across a restart
+        for reply, token in (
+            ("1", "f:muc-tieu:0"),
+            (" 2. ", "m"),
+            ("số 3", "x"),
+            ("so 3", "x"),
+            ("quay lai", "m"),
+            ("Đọc đầy đủ", "f:muc-tieu:0"),
+        ):
+            assert await numbered.resolve(db, "zalo:abc", reply) == token, reply
+        for reply in ("0", "4", "²", "1 2", "xin chào", ""):
+            assert await numbered.resolve(db, "zalo:abc", reply) is None, reply
+        assert await numbered.resolve(db, "zalo:other", "1") is None
+        await numbered.remember(db, "zalo:abc", (), NOW)  # a screen without options
+        assert await numbered.resolve(db, "zalo:abc", "1") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(options=st.lists(st.tuples(labels, tokens), min_size=1, max_size=12))
+async def test_each_number_picks_its_own_option(options: list[tuple[str, str]]) -> None:
+    import tempfile
+
+    screen = Screen("x", tuple((Button(label, token),) for label, token in options))
+    shown = render(screen)
+    with tempfile.TemporaryDirectory() as folder:
+        async with Database(Path(folder) / "n.sqlite3") as db:
+            await numbered.remember(db, "c", shown.options, NOW)
+            for number, (_, token) in enumerate(options, start=1):
+                assert await numbered.resolve(db, "c", str(number)) == token
+
+
+def test_real_screens_render_within_zalos_limit(pack: ContentPack) -> None:
+    found = [content_menu(pack)] + [item_summary(pack, item) for item in pack.items]
+    for screen in found:
+        shown = render(screen, NUMBERED)
+        assert shown.messages and numbered.fits(shown, NUMBERED)
+        assert len(shown.options) == sum(len(row) for row in screen.buttons)
