@@ -167,8 +167,11 @@ def validate(md: str, *, caption: bool) -> tuple[str | None, str]:
     """Markdown → Telegram HTML, checked as the content pack is: (html, "") or (None, why)."""
     if not md.strip():
         return None, texts.BC_EMPTY
+    # Leading spaces mean nothing in a Telegram message, but four of them would make the
+    # line a Markdown code block: the official's text is dedented line by line.
+    md = "\n".join(line.lstrip(" \t") for line in md.strip().splitlines())
     try:
-        html = markdown_to_html(md.strip())
+        html = markdown_to_html(md)
         plain = parse_entities(html)
     except (HtmlError, ValueError):
         return None, texts.BC_BAD_TEXT
