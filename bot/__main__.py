@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="chạy thử với máy chủ Telegram mô phỏng")
     demo.add_argument("--interactive", action="store_true", help="tự gõ tin nhắn như người dùng")
     demo.add_argument("--admin", action="store_true", help="người gõ là quản trị viên phường")
+    demo.add_argument(
+        "--numbered", action="store_true", help="không có nút: gõ số để chọn, như trên Zalo"
+    )
 
     check = sub.add_parser("check-content", help="kiểm tra thư mục nội dung")
     check.add_argument("--config", type=Path, default=None)
@@ -69,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from bot.demo import main as demo_main
 
-            return asyncio.run(demo_main(interactive=args.interactive, admin=args.admin))
+            return asyncio.run(
+                demo_main(interactive=args.interactive, admin=args.admin, numbered=args.numbered)
+            )
         if args.command == "check-content":
             return _check_content(args.config, args.path)
         if args.command in ("import-units", "invite"):

@@ -26,7 +26,8 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.request import BaseRequest
 
 import handlers
 from bot import commands, jobs, texts
@@ -34,6 +35,7 @@ from bot.channels import telegram_inbox, telegram_notices
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
 from bot.channels.telegram_errors import on_error
+from bot.channels.telegram_numbered import NumberedRequest, numbered_input
 from bot.clock import Clock, SystemClock
 from bot.config import PUBLIC_BOT_API, Config, ConfigError, check_writable
 from bot.content import ContentPack
@@ -67,9 +69,7 @@ def build_application(
     app = (
         telegram_inbox.configure(ApplicationBuilder(), Inbox(svc.db, svc.clock), updates, gate)
         .token(config.telegram.token)
-        # aiohttp rather than PTB's httpx: a fraction of the CPU per call (see the module).
-        # Room for the outbox's calls in flight and the replies being sent at once.
-        .request(AiohttpRequest(connection_pool_size=64))
+        .request(_request(config, svc))
         .base_url(config.telegram.base_url)
         .base_file_url(config.file_url)
         .defaults(
@@ -88,9 +88,20 @@ def build_application(
     app.bot_data[BOT_DATA_KEY] = replace(svc, flush_inbox=lambda: telegram_inbox.flush(app))
     telegram_inbox.answer_floods(app)
     handlers.register(app)
+    if not config.telegram.buttons:  # typed numbers are presses: before every other handler
+        app.add_handler(TypeHandler(Update, numbered_input), group=-100)
     app.add_error_handler(on_error)
     _schedule_jobs(app, config)
     return app
+
+
+def _request(config: Config, svc: Services) -> BaseRequest:
+    # aiohttp rather than PTB's httpx: a fraction of the CPU per call (see the module).
+    # Room for the outbox's calls in flight and the replies being sent at once.
+    request: BaseRequest = AiohttpRequest(connection_pool_size=64)
+    if not config.telegram.buttons:
+        request = NumberedRequest(request, svc.db, svc.clock)
+    return request
 
 
 # Generous misfire grace and coalescing: a job due while the loop was busy runs late
@@ -166,7 +177,7 @@ async def post_init(app: Application) -> None:
         svc.db,
         svc.config.delivery,
         svc.clock,
-        TelegramChannel(app.bot),
+        TelegramChannel(app.bot, edits=svc.config.telegram.buttons),
         alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
     )
     await schedule_handlers.on_start(app)  # issue 5: calendar + schedules on the JobQueue

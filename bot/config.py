@@ -37,6 +37,9 @@ class TelegramConfig:
     token: str = ""
     base_url: str = PUBLIC_BOT_API
     base_file_url: str = ""  # derived from base_url when empty
+    # False: show options as numbered lines and take typed numbers, as on a channel without
+    # buttons (Zalo); to try that rendering in the simulator (bot/channels/telegram_numbered.py).
+    buttons: bool = True
 
 
 @dataclass(frozen=True)

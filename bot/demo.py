@@ -109,12 +109,17 @@ async def _interactive(sim: BotApiSimulator) -> None:
 DEMO_ADMIN_ID = 2002  # the interactive user; an admin of the demo ward with --admin
 
 
-async def main(*, interactive: bool = False, admin: bool = False) -> int:
+async def main(*, interactive: bool = False, admin: bool = False, numbered: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="loa-phuong-demo-") as tmp:
         async with BotApiSimulator(token=DEMO_TOKEN, bot_username="loaphuong_demo_bot") as sim:
             config = parse_config(
                 {
-                    "telegram": {"token": DEMO_TOKEN, "base_url": sim.base_url},
+                    # numbered: options as "1. …" lines and typed numbers, as on Zalo
+                    "telegram": {
+                        "token": DEMO_TOKEN,
+                        "base_url": sim.base_url,
+                        "buttons": not numbered,
+                    },
                     "storage": {
                         "database": str(Path(tmp) / "demo.sqlite3"),
                         "media": str(Path(tmp) / "media"),

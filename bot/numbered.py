@@ -92,8 +92,12 @@ def options_of(screen: Screen) -> tuple[Option, ...]:
 
 def render(screen: Screen, caps: Capabilities = NUMBERED) -> Numbered:
     """The screen as plain messages within `caps.text_limit`, options as numbered lines."""
-    options = options_of(screen)
-    body = plain_text(screen.html).strip()
+    return render_options(screen.html, options_of(screen), caps)
+
+
+def render_options(screen_html: str, options: tuple[Option, ...], caps: Capabilities) -> Numbered:
+    """`render` for a text and options given apart (a channel's own keyboards, say)."""
+    body = plain_text(screen_html).strip()
     menu = ""
     if options:
         lines = [texts.numbered_option(o.number, o.label) for o in options]

@@ -80,8 +80,11 @@ def classify(exc: TelegramError) -> Result:
 class TelegramChannel:
     """`bot.delivery.Channel` over a PTB `Bot` (HTML parse mode, whatever its Defaults)."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, edits: bool = True) -> None:
         self.bot = bot
+        # False where shown messages cannot be replaced ([telegram] buttons = false, as on
+        # Zalo): a broadcast's progress card is not edited, its final report still comes.
+        self.edits = edits
 
     async def preview(self, chat_id: int, message: OutMessage) -> None:
         await self.deliver(chat_id, message)
@@ -126,6 +129,8 @@ class TelegramChannel:
     async def show(
         self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
     ) -> int | None:
+        if edit_message_id is not None and not self.edits:
+            return None
         try:
             # A progress edit is tried once (the next one comes in seconds); the delivery
             # report is a reply the official waits for, tried like every reply.

@@ -76,7 +76,7 @@ def sender(app: Application) -> NoticeSender:
         assert isinstance(svc, Services)
         found = NoticeSender(
             svc,
-            TelegramChannel(app.bot),
+            TelegramChannel(app.bot, edits=svc.config.telegram.buttons),
             alive=lambda: app.running,
             download=MediaDownloader(app).download,
         )
