@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
+from bot import units
 from bot.clock import iso
+from bot.config import Config
 from bot.db import Database
-from bot.people import audit_conn, code_key
+from bot.people import (
+    Role,
+    Unit,
+    at_least,
+    audit_conn,
+    can_act_for_unit,
+    code_key,
+    role_of,
+    units_for,
+)
 
 
 @dataclass(frozen=True)
@@ -171,3 +183,47 @@ async def linked_chat_ids(db: Database, unit_id: int) -> list[int]:
         "SELECT chat_id FROM chats WHERE unit_id = ? AND active = 1 ORDER BY chat_id", (unit_id,)
     )
     return [int(r[0]) for r in rows]
+
+
+# ---------------------------------------------------------------- who may link which group
+
+
+class LinkVerdict(StrEnum):
+    REFUSED = "refused"  # not their tổ, or the group is another (active) tổ's
+    ALREADY = "already"  # the group is linked to this tổ already
+    LINK = "link"
+
+
+async def link_verdict(
+    db: Database, config: Config, user_id: int, chat_id: int, unit_id: int
+) -> LinkVerdict:
+    """May `user_id` link group `chat_id` to `unit_id`? They must be able to act for that
+    tổ, and for the tổ the group is linked to now if it is another, still active one: a
+    leader cannot take another tổ's group."""
+    if not await can_act_for_unit(db, config, user_id, unit_id):
+        return LinkVerdict.REFUSED
+    group = await get(db, chat_id)
+    current = group.unit_id if group else None
+    if current == unit_id:
+        return LinkVerdict.ALREADY
+    linked = await units.get_unit(db, current) if current is not None else None
+    if (
+        linked is not None
+        and linked.active
+        and not await can_act_for_unit(db, config, user_id, linked.id)
+    ):
+        return LinkVerdict.REFUSED
+    return LinkVerdict.LINK
+
+
+async def link_choices(
+    db: Database, config: Config, user_id: int, page: int, size: int
+) -> tuple[list[Unit], int, bool]:
+    """One page of the tổ this person may link a group to, how many there are, and whether
+    they are an officer (who may link any tổ: read one page at a time, as there may be many)."""
+    if at_least(await role_of(db, config, user_id), Role.OFFICER):
+        total = await units.count_units(db)
+        page = max(0, min(page, max(0, -(-total // size) - 1)))
+        return await units.units_page(db, page * size, size), total, True
+    mine = await units_for(db, config, user_id)  # a leader's own few
+    return mine[page * size : (page + 1) * size], len(mine), False

@@ -396,7 +396,9 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     uid = _user_id(update)
     await chats.ensure_group(svc.db, chat.id, chat.type, chat.title or "", svc.clock.now())
-    choices, total, is_officer = await _link_choices(svc, uid, 0)
+    choices, total, is_officer = await chats.link_choices(
+        svc.db, svc.config, uid, 0, people_ui.PAGE_SIZE
+    )
     if not total:
         if is_officer:
             await _say(update, texts.NO_UNITS_YET)
@@ -417,42 +419,19 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply_screen(update, people_ui.unit_picker(texts.LINK_PICK, choices, 0, "pl", total))
 
 
-async def _link_choices(svc: Services, uid: int, page: int) -> tuple[list[units.Unit], int, bool]:
-    """One page of the tổ this person may link a group to, how many there are, and whether
-    they are an officer (who may link any tổ: read one page at a time)."""
-    size = people_ui.PAGE_SIZE
-    if people.at_least(await people.role_of(svc.db, svc.config, uid), Role.OFFICER):
-        total = await units.count_units(svc.db)
-        page, offset = people_ui.page_of(page, total, size)
-        return await units.units_page(svc.db, offset, size), total, True
-    mine = await people.units_for(svc.db, svc.config, uid)  # a leader's own few
-    return mine[page * size : (page + 1) * size], len(mine), False
-
-
 async def _link(update: Update, svc: Services, unit_id: int) -> None:
     """Link the current group to `unit_id` if the person may act for it (and for the tổ the
     group is linked to now, if another): a leader cannot take another tổ's group."""
     chat = update.effective_chat
     assert chat is not None
     uid = _user_id(update)
-    target = f"chat:{chat.id}"
-    if not await people.can_act_for_unit(svc.db, svc.config, uid, unit_id):
-        await _refuse(update, svc, "group.link", target=target)
+    verdict = await chats.link_verdict(svc.db, svc.config, uid, chat.id, unit_id)
+    if verdict == chats.LinkVerdict.REFUSED:
+        await _refuse(update, svc, "group.link", target=f"chat:{chat.id}")
         return
-    group = await chats.get(svc.db, chat.id)
-    current = group.unit_id if group else None
-    if current is not None and current != unit_id:
-        still_active = await units.get_unit(svc.db, current)
-        if (
-            still_active is not None
-            and still_active.active
-            and not await people.can_act_for_unit(svc.db, svc.config, uid, current)
-        ):
-            await _refuse(update, svc, "group.link", target=target)
-            return
     unit = await units.get_unit(svc.db, unit_id)
     assert unit is not None
-    if current == unit_id:
+    if verdict == chats.LinkVerdict.ALREADY:
         screen = Screen(texts.link_already(people_ui.unit_html(unit)))
     else:
         await chats.link(svc.db, chat.id, unit_id, uid, svc.clock.now())
@@ -473,7 +452,9 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _stale(update, svc, "group.forged")
         return
     if press.verb == "page":
-        choices, total, _ = await _link_choices(svc, _user_id(update), press.ids[0])
+        choices, total, _ = await chats.link_choices(
+            svc.db, svc.config, _user_id(update), press.ids[0], people_ui.PAGE_SIZE
+        )
         if press.ids[0] >= people_ui.page_count(total) or not total:
             await _stale(update, svc, "group.forged")
             return

@@ -477,3 +477,28 @@ def test_every_button_the_screens_make_parses_back(unit_id: int, user_id: int, r
                     assert press.ids == (user_id,)
     chosen = people_ui.parse(f"pr:s:{user_id}:{role}")
     assert chosen is not None and chosen.ids == (user_id,) and chosen.word == role
+
+
+async def test_who_may_link_which_group(db: Database, config: Config) -> None:
+    """The rule that was in the /lienket handler, now in the core (chats.link_verdict)."""
+    t5, t6 = await add_unit(db, "TDP05"), await add_unit(db, "TDP06", "Tổ 6")
+    for unit, person in ((t5, Identity(1001, "Lan")), (t6, Identity(1002, "Hùng"))):
+        made = await invites.create(
+            db, config, role=Role.LEADER, unit_id=unit, created_by=ADMIN, now=NOW
+        )
+        await invites.redeem(db, made.token, person, NOW, consent_version="v")
+    await db.execute("INSERT INTO chats (chat_id, type, title) VALUES (-7, 'group', 'Nhóm')")
+    verdict = chats.LinkVerdict
+    assert await chats.link_verdict(db, config, 1001, -7, t5) == verdict.LINK
+    assert await chats.link_verdict(db, config, 1001, -7, t6) == verdict.REFUSED  # not hers
+    await chats.link(db, -7, t5, 1001, NOW)
+    assert await chats.link_verdict(db, config, 1001, -7, t5) == verdict.ALREADY
+    # Hùng may not take Lan's group for his tổ, while Lan's tổ is active …
+    assert await chats.link_verdict(db, config, 1002, -7, t6) == verdict.REFUSED
+    assert await chats.link_verdict(db, config, ADMIN, -7, t6) == verdict.LINK  # officials may
+    await units.set_unit_active(db, "TDP05", False, NOW, actor_id=ADMIN)
+    assert await chats.link_verdict(db, config, 1002, -7, t6) == verdict.LINK  # … then he may
+    mine, total, officer = await chats.link_choices(db, config, 1002, 0, 10)
+    assert ([u.id for u in mine], total, officer) == ([t6], 1, False)
+    _, total, officer = await chats.link_choices(db, config, ADMIN, 0, 10)
+    assert (total, officer) == (1, True)  # the active tổ only
