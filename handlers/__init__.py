@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -28,8 +29,30 @@ from handlers import (
 )
 
 
+def flows() -> list[tuple[str, BaseHandler]]:
+    """Conversations in progress, in precedence order. Each runs in its own handler group
+    ahead of every normal handler, sees a message before the flows below it, and stops it
+    when it is theirs; anything else passes on. (Before all of them, with [telegram]
+    buttons = false, a typed number becomes a press: bot/app.py.)"""
+    cancel, answers = reports.flow_handlers()
+    return [
+        (
+            "a broadcast draft waiting for its text, date or file, and its /huy",
+            broadcast.draft_handler(),
+        ),
+        ("/huy of a report, a tip or a review reason", cancel),
+        ("typed answers and photos of a report, a tip or a review reason", answers),
+    ]
+
+
+FIRST_FLOW_GROUP = -20
+AFTER_GROUP = 20  # sees updates the normal handlers have seen: my_chat_member twice
+
+
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
+    for index, (_, handler) in enumerate(flows()):
+        app.add_handler(handler, group=FIRST_FLOW_GROUP + index)
 
     # The bot's own membership and group migrations come first: they carry no command.
     app.add_handler(ChatMemberHandler(groups.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -61,3 +84,6 @@ def register(app: Application) -> None:
     # in groups the bot stays silent. Unknown buttons are refused without side effects.
     app.add_handler(MessageHandler(private & filters.TEXT, start.stray_text))
     app.add_handler(CallbackQueryHandler(start.stale_button))
+
+    # After the groups' own membership handler (group 0): a person blocking or unblocking.
+    app.add_handler(broadcast.reach_handler(), group=AFTER_GROUP)

@@ -35,8 +35,6 @@ from handlers.common import edit_screen, inline_markup, is_private, reply_screen
 
 log = logging.getLogger(__name__)
 
-DRAFT_GROUP = -20  # before every other handler group: see draft_input
-REACH_GROUP = 20  # after groups.bot_membership, which takes my_chat_member in group 0
 _MENU_LABELS = {texts.BTN_CONTENT, texts.BTN_SEARCH, texts.BTN_HELP, texts.BTN_REPORT}
 
 
@@ -279,8 +277,18 @@ async def private_membership(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 def register(app: Application) -> None:
-    """Broadcast commands and buttons (before the catch-alls), the draft input group, and the
-    private block/unblock watcher (a later group: group 0 already takes my_chat_member)."""
+    """Broadcast commands and buttons (before the catch-alls); the draft's input is
+    `draft_handler`, the block/unblock watcher `reach_handler` (see handlers/__init__.py)."""
+    app.add_handler(CommandHandler("guitin", compose_command))
+    app.add_handler(CommandHandler("tinhtrang", status_command))
+    app.add_handler(CommandHandler("tatthongbao", notifications_off))
+    app.add_handler(CommandHandler("batthongbao", notifications_on))
+    app.add_handler(CallbackQueryHandler(compose_button, pattern=r"^bc:"))
+    app.add_handler(CallbackQueryHandler(status_button, pattern=r"^st:"))
+
+
+def draft_handler() -> MessageHandler:
+    """A broadcast draft waiting for typed input: the first of the flows (handlers/__init__)."""
     private = filters.ChatType.PRIVATE
     # Only what a draft can take reaches the draft look-up (a database query): typed text,
     # /huy, photos and files. Not the menu buttons, and no other text starting with "/":
@@ -292,13 +300,9 @@ def register(app: Application) -> None:
         | filters.PHOTO
         | filters.Document.ALL
     )
-    app.add_handler(MessageHandler(draft_input_filter, draft_input), group=DRAFT_GROUP)
-    app.add_handler(CommandHandler("guitin", compose_command))
-    app.add_handler(CommandHandler("tinhtrang", status_command))
-    app.add_handler(CommandHandler("tatthongbao", notifications_off))
-    app.add_handler(CommandHandler("batthongbao", notifications_on))
-    app.add_handler(CallbackQueryHandler(compose_button, pattern=r"^bc:"))
-    app.add_handler(CallbackQueryHandler(status_button, pattern=r"^st:"))
-    app.add_handler(
-        ChatMemberHandler(private_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=REACH_GROUP
-    )
+    return MessageHandler(draft_input_filter, draft_input)
+
+
+def reach_handler() -> ChatMemberHandler:
+    """Blocked or unblocked by a person: after groups.bot_membership has seen the update."""
+    return ChatMemberHandler(private_membership, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -16,6 +16,7 @@ from telegram import Message, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -36,7 +37,6 @@ from handlers.tips import tip_flow, tip_input
 
 log = logging.getLogger(__name__)
 
-FLOW_GROUP = -10  # after the broadcast composer (-20), before every normal handler
 MENU_LABELS = frozenset({texts.BTN_CONTENT, texts.BTN_SEARCH, texts.BTN_HELP, texts.BTN_REPORT})
 
 
@@ -236,13 +236,8 @@ async def list_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def register(app: Application) -> None:
-    """Report and tip handlers (before the catch-alls) and the flow router (own group)."""
+    """Report and tip handlers (before the catch-alls); the flow router is `flow_handlers`."""
     private = filters.ChatType.PRIVATE
-    # The router sees private messages before the normal handlers; it stops only the ones
-    # that belong to a flow in progress.
-    app.add_handler(CommandHandler("huy", cancel_command), group=FLOW_GROUP)
-    app.add_handler(MessageHandler(private & ~filters.COMMAND, route), group=FLOW_GROUP)
-
     app.add_handler(CommandHandler("baocao", report_command))
     app.add_handler(MessageHandler(private & filters.Text([texts.BTN_REPORT]), report_command))
     app.add_handler(CommandHandler("baocaocuatoi", my_reports_command))
@@ -251,3 +246,13 @@ def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(flow_press, pattern=r"^(r|my):"))
     app.add_handler(CallbackQueryHandler(review_press, pattern=r"^rv:"))
     app.add_handler(CallbackQueryHandler(list_press, pattern=pages.CALLBACK_PATTERN))
+
+
+def flow_handlers() -> list[BaseHandler]:
+    """/huy, and the typed answers and photos, of a report, a tip or a review reason in
+    progress: flows in handlers/__init__.py's order, ahead of every normal handler."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("huy", cancel_command),
+        MessageHandler(private & ~filters.COMMAND, route),
+    ]

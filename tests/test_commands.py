@@ -78,3 +78,18 @@ async def test_a_resident_is_refused_every_command_above_their_role(
         if reply.text != texts.NO_PERMISSION:
             wrong.append((row.name, reply.text[:60]))
     assert wrong == []
+
+
+def test_flows_run_in_their_listed_order_ahead_of_everything(bot: Any) -> None:
+    """One ordered list of conversations in progress (handlers.flows), each in its own group
+    before the normal handlers; no module picks a group of its own."""
+    import handlers
+
+    listed = [handler for _, handler in handlers.flows()]
+    early = sorted(group for group in bot.handlers if group < 0)
+    assert early == [handlers.FIRST_FLOW_GROUP + i for i in range(len(listed))]
+    for group, handler in zip(early, listed, strict=True):
+        [registered_here] = bot.handlers[group]
+        assert type(registered_here) is type(handler)
+        assert registered_here.callback is handler.callback
+    assert set(bot.handlers) == {*early, 0, handlers.AFTER_GROUP}
