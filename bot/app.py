@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import time, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -26,12 +24,12 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
 import handlers
-from bot import commands, jobs, texts
-from bot.channels import telegram_inbox, telegram_notices
+from bot import commands, texts
+from bot.channels import telegram_inbox, telegram_jobs
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
 from bot.channels.telegram_errors import on_error
@@ -44,7 +42,6 @@ from bot.inbox import Inbox
 from bot.limits import FloodGate
 from bot.logs import protect, redact
 from bot.services import BOT_DATA_KEY, Services, services
-from handlers import schedules as schedule_handlers
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +88,7 @@ def build_application(
     if not config.telegram.buttons:  # typed numbers are presses: before every other handler
         app.add_handler(TypeHandler(Update, numbered_input), group=-100)
     app.add_error_handler(on_error)
-    _schedule_jobs(app, config)
+    telegram_jobs.register(app, config)
     return app
 
 
@@ -102,70 +99,6 @@ def _request(config: Config, svc: Services) -> BaseRequest:
     if not config.telegram.buttons:
         request = NumberedRequest(request, svc.db, svc.clock)
     return request
-
-
-# Generous misfire grace and coalescing: a job due while the loop was busy runs late
-# instead of being skipped silently.
-JOB_KWARGS = {"misfire_grace_time": 6 * 3600, "coalesce": True}
-
-
-def _job(
-    work: Callable[[Services], Awaitable[None]],
-) -> Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-    async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
-        await work(services(context))
-
-    run.__name__ = work.__name__
-    return run
-
-
-def _schedule_jobs(app: Application, config: Config) -> None:
-    """Every timed job of the bot, in one place (the schedules' own jobs are armed by
-    handlers/schedules.py once the database is open)."""
-    queue = app.job_queue
-    if queue is None:
-        log.warning("no JobQueue: reminders, digests and notices are off")
-        return
-    tz = config.ward.tz
-    queue.run_once(
-        telegram_notices.start_job, when=0, name="reports.notices", job_kwargs=JOB_KWARGS
-    )
-    # A minute after start: catch up on reminders and digests missed while the bot was down
-    # (after the first burst of replayed and pending updates).
-    queue.run_once(_job(jobs.catch_up), when=60, name="reports.catch_up", job_kwargs=JOB_KWARGS)
-    at = config.reports.reminder_time
-    # Every day at the reminder time: due_reminders decides whether this period's moment
-    # has come (weekly weekday or monthly day, clamped to short months).
-    queue.run_daily(
-        _job(jobs.remind),
-        time(at.hour, at.minute, tzinfo=tz),
-        name="reports.reminders",
-        job_kwargs=JOB_KWARGS,
-    )
-    for index, moment in enumerate(config.reports.digest_times):
-        queue.run_daily(
-            _job(jobs.digest),
-            time(moment.hour, moment.minute, tzinfo=tz),
-            name=f"reports.digest.{index}",
-            job_kwargs=JOB_KWARGS,
-        )
-    queue.run_repeating(
-        _job(jobs.offer_idle_drafts),
-        interval=timedelta(minutes=30),
-        first=timedelta(minutes=1),
-        name="reports.idle_drafts",
-        job_kwargs=JOB_KWARGS,
-    )
-    queue.run_repeating(
-        telegram_notices.media_job,
-        interval=timedelta(minutes=5),
-        first=timedelta(seconds=30),
-        name="reports.media",
-        job_kwargs=JOB_KWARGS,
-    )
-    queue.run_daily(
-        _job(jobs.prune_inbox), time(3, 0, tzinfo=tz), name="inbox.prune", job_kwargs=JOB_KWARGS
-    )
 
 
 async def post_init(app: Application) -> None:
@@ -180,7 +113,7 @@ async def post_init(app: Application) -> None:
         TelegramChannel(app.bot, edits=svc.config.telegram.buttons),
         alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
     )
-    await schedule_handlers.on_start(app)  # issue 5: calendar + schedules on the JobQueue
+    await telegram_jobs.arm_schedules(app)  # the calendar and officials' schedules
     try:
         await app.bot.set_my_commands(
             [BotCommand(c, d) for c, d in commands.menu(group=False)],

@@ -1,20 +1,13 @@
-"""Schedule handlers: /lich (list, pause, resume, delete) and the JobQueue wiring.
+"""Schedule handlers: /lich (list, pause, resume, delete).
 
-The core (`bot.schedule.Scheduler`) decides what is owed and when; this module gives it two
-hooks on the Application's JobQueue (APScheduler, in the ward's time zone): `arm` adds or
-replaces the one wake-up job of a schedule under its stable id, `disarm` removes it. Jobs
-get a misfire grace time as long as `[schedule] grace_hours` and coalesce, so a busy event
-loop delays a push instead of silently dropping it; a push missed while the bot was down is
-handled at start-up by the core.
+The core (`bot.schedule.Scheduler`) decides what is owed and when; its jobs on the
+JobQueue are armed by bot/channels/telegram_jobs.py with every other job of the bot.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from datetime import datetime
 
-from apscheduler.jobstores.base import JobLookupError
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -22,54 +15,12 @@ from bot import inputs, schedule, texts
 from bot.people import Role
 from bot.schedule import Schedule, Scheduler
 from bot.screens import Button, Screen
-from bot.services import BOT_DATA_KEY, Services, services
+from bot.services import Services, services
 from handlers.auth import command, requires
 from handlers.common import edit_screen, reply_screen
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 12  # schedules shown by /lich; a 4096-character message holds about that many
-
-
-# ---------------------------------------------------------------- JobQueue wiring
-
-
-async def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A schedule's job fired: let the core decide and arm the next one."""
-    job = context.job
-    if job is None or not isinstance(job.data, int):
-        return
-    await services(context).schedules.run(job.data)
-
-
-async def on_start(app: Application) -> None:
-    """post_init (after the sender started): sync the calendar, catch up, arm every job."""
-    svc: Services = app.bot_data[BOT_DATA_KEY]
-    queue = app.job_queue
-    if queue is None:  # python-telegram-bot[job-queue] is a dependency; say it loudly
-        log.error("no JobQueue: scheduled pushes are off (install python-telegram-bot[job-queue])")
-        return
-    grace = max(1, int(svc.config.schedule.grace_hours * 3600))
-    tz = svc.config.ward.tz
-
-    def arm(job_id: str, when: datetime) -> None:
-        queue.run_once(
-            _wake,
-            when.astimezone(tz),  # the job shows and runs in the ward's time zone
-            name=job_id,
-            data=int(job_id.rsplit("-", 1)[1]),
-            job_kwargs={
-                "id": job_id,
-                "replace_existing": True,
-                "misfire_grace_time": grace,
-                "coalesce": True,
-            },
-        )
-
-    def disarm(job_id: str) -> None:
-        with contextlib.suppress(JobLookupError):
-            queue.scheduler.remove_job(job_id)
-
-    await svc.schedules.start(svc, arm, disarm)
 
 
 # ---------------------------------------------------------------- /lich

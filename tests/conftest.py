@@ -6,19 +6,54 @@ exactly as Telegram would be driven.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import build_application, running
+from bot.clock import FakeClock
 from bot.config import DEFAULT_CONTENT, Config, parse_config
 from bot.content import ContentPack, load_pack
 from bot.simulator import BotApiSimulator
 
 TOKEN = "123456:TEST-TOKEN-abcdef"
 ADMIN_ID = 9001
+
+# The moment of every test whose outcome depends on the date (`pytest.mark.fixed_date`):
+# 10:00 on Wednesday 15 April 2026 in Hải An. It is far from midnight, from the end of a
+# week or a month, from the reminder moments (Saturday 18:00; 23:59 on a month's last day)
+# and from the quiet hours, so no test meets a date change wherever the wall clock is.
+WARD_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FIXED_NOW = datetime(2026, 4, 15, 10, 0, tzinfo=WARD_TZ).astimezone(UTC)
+FIXED_TODAY = FIXED_NOW.astimezone(WARD_TZ).date()
+
+
+class SteadyClock(FakeClock):
+    """A FakeClock that also runs at the real pace from the moment it was last set.
+
+    The bot times waits with its clock (a notice postponed for a second of 429 is due a
+    second later), so a clock that stands still would hang those tests; this one moves, but
+    from FIXED_NOW a test would have to run for 14 hours to see another date."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._origin = time.monotonic()
+
+    def now(self) -> datetime:
+        return super().now() + timedelta(seconds=time.monotonic() - self._origin)
+
+    def advance(self, **delta: float) -> datetime:
+        super().advance(**delta)
+        return self.now()
+
+    def set(self, moment: datetime) -> None:
+        super().set(moment)
+        self._origin = time.monotonic()
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +87,19 @@ def config(tmp_path: Path, sim: BotApiSimulator) -> Config:
 
 
 @pytest.fixture
-async def bot(config: Config, pack: ContentPack) -> AsyncIterator[object]:
-    """The real application, polling the simulator, for the duration of one test."""
-    app = build_application(config, pack)
+def clock() -> SteadyClock:
+    """The bot's clock in a `fixed_date` module: FIXED_NOW, then running at the real pace."""
+    return SteadyClock(FIXED_NOW)
+
+
+@pytest.fixture
+async def bot(
+    config: Config, pack: ContentPack, request: pytest.FixtureRequest
+) -> AsyncIterator[object]:
+    """The real application, polling the simulator, for the duration of one test: on the
+    system clock, or on the `clock` fixture in a module marked `pytest.mark.fixed_date`."""
+    fixed = request.node.get_closest_marker("fixed_date") is not None
+    app = build_application(config, pack, clock=request.getfixturevalue("clock") if fixed else None)
     async with running(app):
         yield app
 

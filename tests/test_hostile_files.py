@@ -35,7 +35,7 @@ from bot.db import Database
 from bot.people_cli import import_units_main, invite_main
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
 
-from .conftest import ADMIN_ID
+from .conftest import ADMIN_ID, FIXED_TODAY, SteadyClock
 from .report_helpers import svc, without_reminders
 
 TELEGRAM_LIMIT = 4096  # UTF-16 code units of one message's text
@@ -412,11 +412,13 @@ LONG = "🏘️ <b>&amp;</b> Đường Lạch Tray kéo dài"
 
 
 @pytest.fixture
-async def big_bot(config: Config, pack: ContentPack) -> AsyncIterator[Any]:
-    app = build_application(without_reminders(config), pack)
+async def big_bot(config: Config, pack: ContentPack, clock: SteadyClock) -> AsyncIterator[Any]:
+    # On a fixed date: with the real clock, a week or a month that ended between the first
+    # page of /chuabaocao and the next one changed the number of pages (1134, then 1334).
+    app = build_application(without_reminders(config), pack, clock=clock)
     async with running(app):
-        today = reports.local_today(svc(app).clock, svc(app).config)
-        await fill(svc(app).db, today.isoformat())
+        assert reports.local_today(svc(app).clock, svc(app).config) == FIXED_TODAY
+        await fill(svc(app).db, FIXED_TODAY.isoformat())
         yield app
 
 

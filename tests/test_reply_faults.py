@@ -22,19 +22,21 @@ from bot.config import Config
 from bot.content import ContentPack
 from bot.simulator import BotApiSimulator
 
-from .conftest import with_changes
+from .conftest import SteadyClock, with_changes
 from .report_helpers import add_leader, begin, svc, without_reminders
 
 LEADER = 4301
 
 
-async def start_app(config: Config, pack: ContentPack) -> Any:
-    return build_application(without_reminders(config), pack)
+async def start_app(config: Config, pack: ContentPack, clock: SteadyClock) -> Any:
+    """On a fixed date: with the real clock, a run in the last minute of a month met the
+    leader's report reminder instead of the next question."""
+    return build_application(without_reminders(config), pack, clock=clock)
 
 
 @pytest.fixture
-async def app(config: Config, pack: ContentPack) -> AsyncIterator[Any]:
-    application = await start_app(config, pack)
+async def app(config: Config, pack: ContentPack, clock: SteadyClock) -> AsyncIterator[Any]:
+    application = await start_app(config, pack, clock)
     async with running(application):
         await add_leader(svc(application).db, LEADER, "Lan", "Tổ dân phố số 5")
         yield application
@@ -84,10 +86,10 @@ async def test_a_timed_out_reply_is_sent_again(sim: BotApiSimulator, app: Any) -
 
 
 async def test_a_reply_refused_for_too_long_is_owed_and_comes_later(
-    sim: BotApiSimulator, config: Config, pack: ContentPack
+    sim: BotApiSimulator, config: Config, pack: ContentPack, clock: SteadyClock
 ) -> None:
     short = with_changes(config, "delivery", reply_retry_seconds=1.0)
-    application = await start_app(short, pack)
+    application = await start_app(short, pack, clock)
     async with running(application):
         await add_leader(svc(application).db, LEADER, "Lan", "Tổ dân phố số 5")
         lan = sim.user(LEADER, "Lan")
@@ -110,10 +112,10 @@ async def test_a_reply_refused_for_too_long_is_owed_and_comes_later(
 
 
 async def test_an_owed_screen_is_dropped_once_the_person_moved_on(
-    sim: BotApiSimulator, config: Config, pack: ContentPack
+    sim: BotApiSimulator, config: Config, pack: ContentPack, clock: SteadyClock
 ) -> None:
     short = with_changes(config, "delivery", reply_retry_seconds=0.4)
-    application = await start_app(short, pack)
+    application = await start_app(short, pack, clock)
     async with running(application):
         db = svc(application).db
         await add_leader(db, LEADER, "Lan", "Tổ dân phố số 5")

@@ -1,9 +1,13 @@
-"""The report flow end to end: a leader files, fixes and cancels reports with taps."""
+"""The report flow end to end: a leader files, fixes and cancels reports with taps.
+
+"Hôm nay" and "Hôm qua" are dates, so the bot runs on a clock set to FIXED_NOW (10:00 in
+Hải An) and the expected dates are FIXED_TODAY: a run a moment before midnight would
+otherwise see the bot store one day and the test expect the next."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +20,7 @@ from bot.report_parse import topics
 from bot.simulator import BotApiSimulator
 from bot.simulator.models import SimUser
 
-from .conftest import ADMIN_ID
+from .conftest import ADMIN_ID, FIXED_TODAY
 from .report_helpers import (
     add_leader,
     add_person,
@@ -27,10 +31,7 @@ from .report_helpers import (
     without_reminders,
 )
 
-
-def TZ_TODAY(app: Any) -> date:
-    """Today in the ward (the bot in these tests runs on the real clock)."""
-    return datetime.now(svc(app).config.ward.tz).date()
+pytestmark = pytest.mark.fixed_date
 
 
 async def fetch_reports(app: Any) -> list[Any]:
@@ -54,7 +55,7 @@ async def test_happy_path_receipt_review_card_difficulty_and_photo(
     officer = sim.user(ADMIN_ID, "Hà", started=True)
     summary = await walk(lan, pack, photo=True)
     assert summary.text.startswith("Kiểm tra báo cáo trước khi gửi")
-    today = TZ_TODAY(bot).strftime("%d/%m/%Y")
+    today = FIXED_TODAY.strftime("%d/%m/%Y")
     for expected in (
         "Tổ dân phố số 5",
         today,
@@ -78,7 +79,7 @@ async def test_happy_path_receipt_review_card_difficulty_and_photo(
     report = rows[0]
     assert report["attendance"] == 40 and report["form"] == "hop_to"
     assert json.loads(report["topics"]) == [topics(pack)[0].id, topics(pack)[2].id]
-    assert report["session_date"] == TZ_TODAY(bot).isoformat()
+    assert report["session_date"] == FIXED_TODAY.isoformat()
     assert report["status"] == "submitted"
     db = svc(bot).db
     assert await db.fetchval("SELECT COUNT(*) FROM report_drafts") == 0
@@ -154,7 +155,7 @@ async def test_wrong_dates_are_asked_again_and_answers_kept(
     sim: BotApiSimulator, bot: Any, lan: SimUser, config: Config
 ) -> None:
     date_q = await begin(lan)
-    today = TZ_TODAY(bot)
+    today = FIXED_TODAY
     cases = [
         ("32/13/2026", texts.R_BAD_DATE),
         ("hôm kìa nữa", texts.R_BAD_DATE),
@@ -333,7 +334,7 @@ async def test_back_edit_from_summary_and_stale_buttons(
     await sim.wait_idle()
     assert [a for a in sim.callback_answers if a.get("text")][-1]["text"] == texts.R_STALE_STEP
     draft = await svc(bot).db.fetchone("SELECT * FROM report_drafts")
-    assert draft["session_date"] == TZ_TODAY(bot).isoformat() and draft["step"] == "summary"
+    assert draft["session_date"] == FIXED_TODAY.isoformat() and draft["step"] == "summary"
     # back from the summary walks the steps in reverse
     await lan.press(summary, texts.R_BTN_EDIT)
     await lan.press(await lan.expect_reply(), texts.BTN_BACK)
@@ -349,7 +350,7 @@ async def test_back_button_goes_one_step_back(sim: BotApiSimulator, bot: Any, la
     await lan.press(form_q, texts.BTN_BACK)
     again = await lan.expect_reply()
     assert texts.R_Q_DATE in again.text
-    assert (TZ_TODAY(bot) - timedelta(days=1)).strftime("%d/%m/%Y") in again.text
+    assert (FIXED_TODAY - timedelta(days=1)).strftime("%d/%m/%Y") in again.text
 
 
 async def test_cancel_at_any_step_and_cancel_button(
