@@ -144,16 +144,15 @@ def item_summary(pack: ContentPack, item: Item, *, with_buttons: bool = True) ->
 
 
 @lru_cache(maxsize=256)
-def full_pages(item: Item) -> tuple[str, ...]:
-    """The item's full text split into pages that leave room for the marker and source."""
-    pages: list[str] = []
-    for page in item.body_pages:
-        pages.extend(split_message(page, PAGE_LIMIT))
+def full_pages(item: Item, limit: int = PAGE_LIMIT) -> tuple[str, ...]:
+    """The item's full text split into pages of at most `limit` (the channel's text limit,
+    less room for the page marker and the source), when it is shown, not when loaded."""
+    pages = split_message(item.body_html, limit) if item.body_html else []
     return tuple(pages) or (item.summary_html,)
 
 
-def item_full(pack: ContentPack, item: Item, page: int) -> Screen:
-    pages = full_pages(item)
+def item_full(pack: ContentPack, item: Item, page: int, limit: int = PAGE_LIMIT) -> Screen:
+    pages = full_pages(item, limit)
     page = max(0, min(page, len(pages) - 1))
     html = pages[page]
     if len(pages) > 1:

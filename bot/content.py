@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, TypeGuard
 
-from bot.render import markdown_to_html, markdown_to_plain, render
+from bot.render import markdown_to_html, markdown_to_plain, split_message
 from bot.telegram_html import HtmlError, parse_entities, text_length
 
 __all__ = [
@@ -182,7 +182,9 @@ class Item:
     body_md: str
     path: Path
     summary_html: str
-    body_pages: tuple[str, ...]
+    # The whole text, rendered once; split into messages by each channel at its own limit
+    # when shown (bot/browse.py full_pages), not here.
+    body_html: str
     folded: str
     folded_title: str = field(default="", repr=False)
 
@@ -627,7 +629,7 @@ class _Checker:
 
         summary_html = self.rendered(path, line_of("summary") if "summary" in data else 1, summary)
         body_line = min(header.body_line, header.first_line + len(header.lines) + 1)
-        body_pages = self.pages(path, body_line, header.body)
+        body_html = self.body(path, body_line, header.body)
         if summary_html is not None:
             summary_text = parse_entities(summary_html).strip()
             length = text_length(summary_text)
@@ -641,13 +643,13 @@ class _Checker:
                     T_SUMMARY_TOO_LONG.format(length=length, limit=SUMMARY_LIMIT),
                     T_SUMMARY_TOO_LONG_FIX,
                 )
-        if provided and body_pages == ():
+        if provided and body_html == "":
             self.add(path, body_line, T_EMPTY_BODY, T_EMPTY_BODY_FIX)
 
-        if len(self.problems) > before or summary_html is None or body_pages is None:
+        if len(self.problems) > before or summary_html is None or body_html is None:
             return
         self.items.append(
-            self.make_item(data, path, summary_html, body_pages, quotes_ok, header.body)
+            self.make_item(data, path, summary_html, body_html, quotes_ok, header.body)
         )
 
     def make_item(
@@ -655,7 +657,7 @@ class _Checker:
         data: dict[str, Any],
         path: Path,
         summary_html: str,
-        body_pages: tuple[str, ...],
+        body_html: str,
         quotes: tuple[str, ...],
         body: str = "",
     ) -> Item:
@@ -673,7 +675,7 @@ class _Checker:
             body_md=body,
             path=path,
             summary_html=summary_html,
-            body_pages=body_pages,
+            body_html=body_html,
             folded=fold(f"{title}\n{markdown_to_plain(summary)}\n{markdown_to_plain(body)}"),
             folded_title=fold(title),
         )
@@ -711,17 +713,20 @@ class _Checker:
             return None
         return html
 
-    def pages(self, path: Path, line: int, md: str) -> tuple[str, ...] | None:
+    def body(self, path: Path, line: int, md: str) -> str | None:
+        """The body as HTML ("" when there is none), checked to split into messages at
+        Telegram's limit; each channel splits it at its own limit when it is shown
+        (tests/test_numbered.py). None after a problem was added."""
         try:
-            pages = tuple(render(md, PAGE_LIMIT))
-            for page in pages:
+            html = markdown_to_html(md) if md.strip() else ""
+            for page in split_message(html, PAGE_LIMIT) if html else []:
                 text = parse_entities(page)
                 if not text.strip() or text_length(text) > PAGE_LIMIT:
                     raise ValueError("trang rỗng hoặc quá dài")
         except (HtmlError, ValueError) as error:
             self.add(path, line, T_BAD_HTML.format(error=error), T_BAD_HTML_FIX)
             return None
-        return pages
+        return html if html and parse_entities(html).strip() else ""
 
     # whole pack ----------------------------------------------------------------------
 

@@ -164,8 +164,8 @@ def test_items_are_prerendered_for_telegram(pack_root: Path) -> None:
     item = load_pack(pack_root).get("muc-tieu")
     assert item is not None
     assert item.summary_html == "Phường <b>văn minh</b>, hiện đại."
-    assert item.body_pages and all(parse_entities(p) for p in item.body_pages)
-    assert item.body_pages[0].startswith("<b>Mục tiêu</b>")
+    assert item.body_html and parse_entities(item.body_html).strip()
+    assert item.body_html.startswith("<b>Mục tiêu</b>")
     assert item.quotes == ("xây dựng phường văn minh, hiện đại",)
     assert item.source == "Mục II"
     assert not item.pending
@@ -175,7 +175,7 @@ def test_items_are_prerendered_for_telegram(pack_root: Path) -> None:
 def test_pending_item_needs_no_text(pack_root: Path) -> None:
     item = load_pack(pack_root).get("dot-pha-2")
     assert item is not None and item.pending
-    assert item.body_pages == ()
+    assert item.body_html == ""
 
 
 def test_order_in_pack_toml_decides_kind_order(pack_root: Path) -> None:

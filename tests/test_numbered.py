@@ -104,3 +104,24 @@ def test_real_screens_render_within_zalos_limit(pack: ContentPack) -> None:
         shown = render(screen, NUMBERED)
         assert shown.messages and numbered.fits(shown, NUMBERED)
         assert len(shown.options) == sum(len(row) for row in screen.buttons)
+
+
+def test_full_texts_are_split_at_each_channels_own_limit(pack: ContentPack) -> None:
+    """Splitting happens when a text is shown, at the channel's limit: the same item reads
+    as pages of ≤ 3,800 units on Telegram, of ≤ 1,800 (room under Zalo's 2,000 for the
+    page marker, the source and the options) on a numbered channel, and is split further
+    at a limit half as long as the longest text, losing nothing."""
+    from bot.browse import full_pages, item_full
+
+    longest = max(pack.items, key=lambda item: text_length(parse_entities(item.body_html)))
+    small = text_length(parse_entities(longest.body_html)) // 2  # a limit that must split it
+    for item in pack.items:
+        for limit in (3800, 1800, small):
+            pages = full_pages(item, limit)
+            assert all(text_length(parse_entities(p)) <= limit for p in pages)
+            body = "".join("".join(parse_entities(p).split()) for p in pages)
+            if item.body_html:
+                assert body == "".join(parse_entities(item.body_html).split())  # nothing lost
+        for page in range(len(full_pages(item, 1800))):
+            assert numbered.fits(render(item_full(pack, item, page, 1800), NUMBERED), NUMBERED)
+    assert len(full_pages(longest, small)) > len(full_pages(longest, 3800)) == 1

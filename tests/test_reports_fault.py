@@ -22,12 +22,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot import texts
-from bot.config import PROJECT_ROOT
+from bot import reports, texts
+from bot.clock import iso
+from bot.config import PROJECT_ROOT, load_config
 from bot.content import ContentPack
 from bot.db import Database
 from bot.report_parse import topics
@@ -55,13 +58,31 @@ database = "{tmp / "bot.sqlite3"}"
 media = "{tmp / "media"}"
 
 [reports]
-period = "monthly"        # no reminder can fall into the test
+period = "monthly"        # the reminder moment is the last minute of the month
 reminder_day = 31
 reminder_time = "23:59"
 """,
         encoding="utf-8",
     )
     return path
+
+
+async def already_reminded(db: Database, config: Path, leaders: Iterable[tuple[int, int]]) -> None:
+    """Record every (leader, tổ) as reminded in the periods of today and tomorrow.
+
+    The bot in its own process runs on the real clock, so the last minute of the month does
+    come: a run then met reminders instead of the screens it waited for. The bot never
+    reminds anyone twice in one period, so no reminder can fall into the test."""
+    cfg = load_config(config, env={})
+    now = datetime.now(UTC)
+    days = {moment.astimezone(cfg.ward.tz).date() for moment in (now, now + timedelta(days=1))}
+    periods = {reports.period_of(day, cfg).key for day in days}
+    for user_id, unit_id in leaders:
+        for period in periods:
+            await db.execute(
+                "INSERT INTO reminders (user_id, period, unit_id, sent_at) VALUES (?, ?, ?, ?)",
+                (user_id, period, unit_id, iso(now)),
+            )
 
 
 class BotProcess:
@@ -137,8 +158,11 @@ async def test_sigkill_while_leaders_report(
     config = write_config(tmp_path, sim)
     db_path = tmp_path / "bot.sqlite3"
     async with Database(db_path) as db:
+        units = []
         for n in range(LEADERS):
-            await add_leader(db, 10_000 + n, f"Tổ trưởng {n}", f"Tổ dân phố số {n + 1}")
+            [unit] = await add_leader(db, 10_000 + n, f"Tổ trưởng {n}", f"Tổ dân phố số {n + 1}")
+            units.append((10_000 + n, unit))
+        await already_reminded(db, config, units)
 
     rng = random.Random(4)
     actions = script(pack)
