@@ -83,8 +83,8 @@ HELP_PRIVATE = (
     "• /baotin — gửi cho phường một tin nghi sai sự thật\n"
     "• /dangky — đăng ký nhận tin của phường; /tatthongbao, /batthongbao để tắt, bật\n"
     "• /dulieucuatoi, /xoadulieu — xem, xóa dữ liệu Loa Phường lưu về anh/chị\n"
-    "• Tổ trưởng: 📝 Báo cáo hoặc /baocao sau mỗi buổi tuyên truyền; /canbo xem các việc "
-    "làm được\n\n"
+    "• Tổ trưởng: 📝 Báo cáo hoặc /baocao sau mỗi buổi tuyên truyền, /baocaocuatoi xem lại "
+    "báo cáo đã gửi; /canbo xem các việc làm được\n\n"
     "Anh/chị cũng có thể bấm các nút ở bảng bên dưới."
 )
 HELP_GROUP = (

@@ -93,3 +93,16 @@ def test_flows_run_in_their_listed_order_ahead_of_everything(bot: Any) -> None:
         assert type(registered_here) is type(handler)
         assert registered_here.callback is handler.callback
     assert set(bot.handlers) == {*early, 0, handlers.AFTER_GROUP}
+
+
+def test_help_names_only_real_commands_and_every_menu_command() -> None:
+    """The help is written as sentences, not generated; the table keeps it true: every
+    /command it names exists, and every command of the menus is in the matching help."""
+    import re
+
+    names = {c.name for c in commands.TABLE}
+    for help_text, group in ((texts.HELP_PRIVATE, False), (texts.HELP_GROUP, True)):
+        named = set(re.findall(r"(?<![<\w])/([a-z]+)\b", help_text))  # not </b>, anh/chị
+        assert named and named <= names, named - names
+        in_menu = {name for name, _ in commands.menu(group=group)} - {"start", "help"}
+        assert in_menu <= named, in_menu - named

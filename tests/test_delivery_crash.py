@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from bot.db import Database
 from bot.simulator import BotApiSimulator, Limits
@@ -58,6 +60,7 @@ async def wait_for(condition: object, timeout: float, what: str) -> None:
         await asyncio.sleep(0.02)
 
 
+@pytest.mark.slow
 async def test_sigkill_mid_broadcast_then_restart_loses_nothing(
     sim: BotApiSimulator, tmp_path: Path
 ) -> None:

@@ -336,6 +336,7 @@ class FlakyChannel:
         return 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_many_broadcasts_with_random_outcomes_all_finish(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int

@@ -151,6 +151,7 @@ async def killer(
         await serving(sim, polled)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 async def test_sigkill_while_leaders_report(
     sim: BotApiSimulator, tmp_path: Path, pack: ContentPack
