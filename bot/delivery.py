@@ -123,6 +123,10 @@ class Channel(Protocol):
         Returns the message id when a message was sent."""
         ...
 
+    def is_group(self, chat_id: int) -> bool:
+        """Whether the address is a group's (groups have a budget of their own)."""
+        ...
+
     async def send_screen(self, chat_id: int, screen: Screen, photo: str | None = None) -> Result:
         """Send a notice (a screen, or a photo with the screen as its caption) once, classified
         like a broadcast send; never raises for the channel's own refusals."""
@@ -453,7 +457,12 @@ class Pacer:
 
     WINDOW = 1.0  # Telegram's "per second"
 
-    def __init__(self, config: DeliveryConfig) -> None:
+    def __init__(
+        self, config: DeliveryConfig, is_group: Callable[[int], bool] = lambda _: False
+    ) -> None:
+        # Which addresses are groups is the channel's knowledge (Telegram: negative ids);
+        # until a channel says so, no address gets the group budget.
+        self.is_group = is_group
         rate = max(0.1, config.global_per_second)
         self.interval = 1.0 / rate
         self.burst = max(1, math.ceil(rate))
@@ -508,7 +517,7 @@ class Pacer:
 
     def chat_wait(self, chat_id: int, now: float) -> float:
         wait = max(0.0, self._chat_free.get(chat_id, -math.inf) - now)
-        if chat_id < 0:
+        if self.is_group(chat_id):
             sends = self._groups.get(chat_id)
             if sends:
                 while sends and sends[0] <= now - self.group_window:
@@ -527,7 +536,7 @@ class Pacer:
         base = self._next if self._next >= now - CATCH_UP * self.interval else now
         self._next = base + self.interval
         self._chat_free[chat_id] = now + self.chat_gap
-        if chat_id < 0:
+        if self.is_group(chat_id):
             self._groups.setdefault(chat_id, deque()).append(now)
         if len(self._chat_free) > 50_000:  # forget chats whose gap is long over
             self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
@@ -551,7 +560,7 @@ class Pacer:
     def record_chat(self, chat_id: int, now: float) -> None:
         """A message may have reached `chat_id` at `now` (sent before a restart)."""
         self._chat_free[chat_id] = now + self.chat_gap
-        if chat_id < 0:
+        if self.is_group(chat_id):
             self._groups.setdefault(chat_id, deque()).append(now)
 
     def pause(self, until: float) -> None:
@@ -626,7 +635,7 @@ class Delivery:
         """Resume after a restart and start sending; returns how many rows were in flight
         when the previous run stopped (they are sent again: the only possible duplicates)."""
         self._db, self._config, self._clock, self._channel = db, config, clock, channel
-        self._pacer = Pacer(config)
+        self._pacer = Pacer(config, channel.is_group)
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.progress_every = progress_every
         # Nothing is claimed while the bot cannot send (before the Application started, and
@@ -1039,15 +1048,14 @@ class Delivery:
 
 
 async def _mark_unreachable(conn: aiosqlite.Connection, chat_id: int, stamp: str) -> None:
-    """Telegram says this chat is gone: stop addressing it until it comes back."""
-    if chat_id > 0:
-        await conn.execute(
-            "UPDATE people SET reachable = 0, updated_at = ? WHERE user_id = ?", (stamp, chat_id)
-        )
-    else:
-        await conn.execute(
-            "UPDATE chats SET active = 0, updated_at = ? WHERE chat_id = ?", (stamp, chat_id)
-        )
+    """The channel says this address is gone: stop addressing it until it comes back. The
+    address is a person's or a group's, whichever table holds it (no sign convention)."""
+    await conn.execute(
+        "UPDATE people SET reachable = 0, updated_at = ? WHERE user_id = ?", (stamp, chat_id)
+    )
+    await conn.execute(
+        "UPDATE chats SET active = 0, updated_at = ? WHERE chat_id = ?", (stamp, chat_id)
+    )
 
 
 async def _move_chat(conn: aiosqlite.Connection, old_id: int, new_id: int, stamp: str) -> None:

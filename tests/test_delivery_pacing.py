@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from bot import texts
 from bot.app import build_application, running
+from bot.channels.telegram_delivery import TelegramChannel
 from bot.clock import SystemClock
 from bot.config import Config, DeliveryConfig
 from bot.content import ContentPack
@@ -105,6 +106,8 @@ async def test_one_chat_gets_one_message_a_second_across_broadcasts(limited: Rig
 
 class RecordingChannel:
     """A channel that answers "sent" after a short delay and remembers the order."""
+
+    is_group = staticmethod(TelegramChannel.is_group)  # Telegram's addresses
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
@@ -197,7 +200,7 @@ async def test_429_pauses_broadcasts_while_replies_keep_flowing(
 
 
 def test_pacer_keeps_a_group_under_its_minute_budget() -> None:
-    pacer = Pacer(DeliveryConfig(per_group_per_minute=20))
+    pacer = Pacer(DeliveryConfig(per_group_per_minute=20), TelegramChannel.is_group)
     now, sent = 0.0, []
     while len(sent) < 25:
         wait = max(pacer.global_wait(now), pacer.chat_wait(-77, now))
@@ -225,7 +228,7 @@ def test_pacer_never_exceeds_any_limit(
     limits, and no second can hold more than ceil(rate) of them wherever between leaving
     and being answered Telegram counted each one."""
     config = DeliveryConfig(global_per_second=rate, per_group_per_minute=20)
-    pacer = Pacer(config)
+    pacer = Pacer(config, TelegramChannel.is_group)
     now = 0.0
     log: list[tuple[float, float, int]] = []  # (left, answered, chat)
     for index, chat in enumerate(chats):
@@ -260,7 +263,7 @@ def test_pacer_never_exceeds_any_limit(
 def test_pacer_waits_for_answers_still_in_flight() -> None:
     """A full window of requests not yet answered holds the next one back (they may all
     still be counted in the coming second); their answers free it a second later."""
-    pacer = Pacer(DeliveryConfig(global_per_second=5))
+    pacer = Pacer(DeliveryConfig(global_per_second=5), TelegramChannel.is_group)
     now, sends = 0.0, []
     for chat in range(1, 6):
         now += pacer.global_wait(now)
@@ -315,6 +318,8 @@ async def test_replies_share_the_budget_so_nobody_meets_a_429(
 
 class FlakyChannel:
     """Answers late and at random: sent, 429, or a temporary failure."""
+
+    is_group = staticmethod(TelegramChannel.is_group)  # Telegram's addresses
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)

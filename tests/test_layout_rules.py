@@ -112,3 +112,17 @@ def test_the_simulator_knows_nothing_of_the_bot() -> None:
     assert wrong == []
     spec = [n for n in imports(ROOT / "bot" / "telegram_html.py") if n.startswith("bot")]
     assert spec == []
+
+
+def test_the_core_never_tells_a_group_by_its_sign() -> None:
+    """Negative ids are groups on Telegram only: the core asks the channel (is_group) or
+    looks in its tables, so that another channel's addresses need no such convention."""
+    sign = re.compile(r"chat_id\s*[<>]=?\s*0\b")
+    wrong = [
+        (rel(p), n)
+        for p in core_files()
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if sign.search(line)
+    ]
+    assert wrong == []
+    assert sign.search("if chat_id < 0:")  # the check sees what it looks for

@@ -86,6 +86,10 @@ class TelegramChannel:
         # Zalo): a broadcast's progress card is not edited, its final report still comes.
         self.edits = edits
 
+    @staticmethod
+    def is_group(chat_id: int) -> bool:
+        return chat_id < 0  # Telegram's own convention: groups and channels are negative
+
     async def preview(self, chat_id: int, message: OutMessage) -> None:
         await self.deliver(chat_id, message)
 
