@@ -58,7 +58,17 @@ class Database:
     async def open(self) -> Database:
         self._make_private()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is implicit.
-        self._conn = await aiosqlite.connect(str(self.path), isolation_level=None)
+        connection = aiosqlite.connect(str(self.path), isolation_level=None)
+        try:
+            self._conn = await connection
+        except BaseException:
+            # aiosqlite stops its worker thread with a future on this loop: wait for the
+            # thread, or it may answer after the loop closed and print "Event loop is
+            # closed" under the one line start-up failures end with (tests/test_startup.py).
+            worker = getattr(connection, "_thread", None)
+            if worker is not None:
+                await asyncio.to_thread(worker.join, 2.0)
+            raise
         self._conn.row_factory = aiosqlite.Row
         await self._conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL never corrupts and survives a killed process; only power loss can

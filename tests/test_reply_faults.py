@@ -25,6 +25,9 @@ from bot.simulator import BotApiSimulator
 from .conftest import SteadyClock, with_changes
 from .report_helpers import add_leader, begin, svc, without_reminders
 
+# Faults that take seconds to play out (retry_after, backoff): `-m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 LEADER = 4301
 
 
