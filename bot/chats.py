@@ -25,6 +25,7 @@ from bot.people import (
     role_of,
     units_for,
 )
+from bot.screens import page_of
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ async def link_choices(
     they are an officer (who may link any tổ: read one page at a time, as there may be many)."""
     if at_least(await role_of(db, config, user_id), Role.OFFICER):
         total = await units.count_units(db)
-        page = max(0, min(page, max(0, -(-total // size) - 1)))
-        return await units.units_page(db, page * size, size), total, True
+        _, offset = page_of(page, total, size)
+        return await units.units_page(db, offset, size), total, True
     mine = await units_for(db, config, user_id)  # a leader's own few
     return mine[page * size : (page + 1) * size], len(mine), False

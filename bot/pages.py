@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.inputs import clip
-from bot.screens import Button, Screen, page_nav, rows
+from bot.screens import Button, Screen, page_nav, page_of, rows
 
 SILENT_PAGE_SIZE = 15  # lines of at most ~200 characters each
 PENDING_PAGE_SIZE = 14  # lines of at most ~200 characters each, two buttons per row
@@ -36,9 +36,8 @@ def parse(data: str) -> tuple[str, int] | None:
 
 def _window(page: int, total: int, size: int) -> tuple[int, int, int]:
     """(page, pages, offset), the page kept within a list that may have shrunk meanwhile."""
-    pages = max(1, -(-total // size))
-    page = max(0, min(page, pages - 1))
-    return page, pages, page * size
+    page, offset = page_of(page, total, size)
+    return page, max(1, -(-total // size)), offset
 
 
 def _marker(page: int, pages: int) -> str:

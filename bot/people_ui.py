@@ -127,13 +127,6 @@ def paged(
     return tuple(laid)
 
 
-def page_of(page: int, total: int, size: int) -> tuple[int, int]:
-    """(page, offset) for a requested page of a list of `total`, kept within the list (which
-    may have shrunk since the button was made)."""
-    page = max(0, min(page, -(-total // size) - 1))
-    return page, page * size
-
-
 # ---------------------------------------------------------------- consent and my data
 
 

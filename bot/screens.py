@@ -45,3 +45,10 @@ def page_nav(page: int, pages: int, data: str) -> tuple[tuple[Button, ...], ...]
     if page < pages - 1:
         nav.append(Button(texts.BTN_NEXT_PAGE, data.format(page + 1)))
     return (tuple(nav),) if nav else ()
+
+
+def page_of(page: int, total: int, size: int) -> tuple[int, int]:
+    """(page, offset) for a requested page of a list of `total`, kept within the list (which
+    may have shrunk since the button was made, or have been forged)."""
+    page = max(0, min(page, -(-total // size) - 1))
+    return page, page * size

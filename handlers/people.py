@@ -20,7 +20,7 @@ from bot.invites import Outcome
 from bot.limits import Verdict
 from bot.people import Identity, Role
 from bot.people_ui import Press
-from bot.screens import Screen
+from bot.screens import Screen, page_of
 from bot.services import Services, services
 from handlers.auth import command, requires
 from handlers.common import edit_screen, is_private, menu_for, reply_screen
@@ -278,7 +278,7 @@ async def _invite_unit_picker(svc: Services, page: int) -> Screen:
     total = await units.count_units(svc.db)
     if not total:
         return Screen(texts.NO_UNITS_YET)
-    page, offset = people_ui.page_of(page, total, people_ui.PAGE_SIZE)
+    page, offset = page_of(page, total, people_ui.PAGE_SIZE)
     found = await units.units_page(svc.db, offset, people_ui.PAGE_SIZE)
     return people_ui.unit_picker(texts.INVITE_PICK_UNIT, found, page, "pi", total)
 
@@ -355,7 +355,7 @@ async def _invites_page(svc: Services, uid: int, page: int) -> Screen:
     mine = None if role == Role.ADMIN else uid
     now = svc.clock.now()
     total = await invites.count_open_invites(svc.db, now, created_by=mine)
-    page, offset = people_ui.page_of(page, total, people_ui.LIST_PAGE_SIZE)
+    page, offset = page_of(page, total, people_ui.LIST_PAGE_SIZE)
     found = await invites.open_invites(
         svc.db, now, created_by=mine, limit=people_ui.LIST_PAGE_SIZE, offset=offset
     )
@@ -476,7 +476,7 @@ async def groups_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _groups_page(svc: Services, page: int) -> Screen:
     total = await chats.count_groups(svc.db)
-    page, offset = people_ui.page_of(page, total, people_ui.LIST_PAGE_SIZE)
+    page, offset = page_of(page, total, people_ui.LIST_PAGE_SIZE)
     found = await chats.groups_page(svc.db, offset, people_ui.LIST_PAGE_SIZE)
     return people_ui.nhom_screen(found, page, total)
 
@@ -507,7 +507,7 @@ async def units_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def _units_page(svc: Services, page: int) -> Screen:
     totals = await units.overview_totals(svc.db)
-    page, offset = people_ui.page_of(page, totals.units, people_ui.DSTO_PAGE_SIZE)
+    page, offset = page_of(page, totals.units, people_ui.DSTO_PAGE_SIZE)
     found = await units.overview_page(svc.db, offset, people_ui.DSTO_PAGE_SIZE)
     return people_ui.dsto_screen(totals, found, page)
 
