@@ -100,7 +100,14 @@ def render_options(screen_html: str, options: tuple[Option, ...], caps: Capabili
     body = plain_text(screen_html).strip()
     menu = ""
     if options:
-        lines = [texts.numbered_option(o.number, o.label) for o in options]
+        # A label that already starts with its own number ("1. Hoàn thiện thể chế…", the
+        # task groups) is not numbered twice.
+        lines = [
+            o.label
+            if o.label.startswith(f"{o.number}. ")
+            else texts.numbered_option(o.number, o.label)
+            for o in options
+        ]
         menu = "\n".join(lines) + "\n" + texts.numbered_hint(len(options))
     full = f"{body}\n\n{menu}" if body and menu else body or menu
     # Splitting is the HTML splitter's (paragraph, line, word boundaries) over escaped text.

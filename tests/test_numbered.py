@@ -45,7 +45,10 @@ def test_every_message_fits_and_every_option_is_listed(screen: Screen, limit: in
     assert [(o.label, o.token) for o in shown.options] == [(b.label, b.data) for b in flat]
     joined = " ".join(" ".join(m.split()) for m in shown.messages)
     for option in shown.options:  # every option line is there, whole (a cut may not split it
-        label = " ".join(texts.numbered_option(option.number, option.label).split())
+        line = option.label  # numbered by the renderer unless it starts with its own number
+        if not line.startswith(f"{option.number}. "):
+            line = texts.numbered_option(option.number, option.label)
+        label = " ".join(line.split())
         assert label in joined or len(label) > limit // 2  # … unless it is longer than half)
     # nothing of the text is lost or added: the same characters in the same order, cuts
     # dropping only white space (a word longer than a message is cut inside)
@@ -125,3 +128,12 @@ def test_full_texts_are_split_at_each_channels_own_limit(pack: ContentPack) -> N
         for page in range(len(full_pages(item, 1800))):
             assert numbered.fits(render(item_full(pack, item, page, 1800), NUMBERED), NUMBERED)
     assert len(full_pages(longest, small)) > len(full_pages(longest, 3800)) == 1
+
+
+def test_a_label_with_its_own_number_is_not_numbered_twice() -> None:
+    screen = Screen(
+        "12 nhóm", ((Button("1. Hoàn thiện thể chế", "i:a"),), (Button("Về danh mục", "m"),))
+    )
+    lines = render(screen).messages[-1].splitlines()
+    assert "1. Hoàn thiện thể chế" in lines and "1. 1. Hoàn thiện thể chế" not in lines
+    assert "2. Về danh mục" in lines
