@@ -33,14 +33,6 @@ log = logging.getLogger(__name__)
 SHOWN_NUMBERS = 10  # report and tip numbers listed by /dulieucuatoi; the rest are counted
 ERASED_ID = 0  # not NULL: the columns are NOT NULL, and 0 is never a Telegram user id
 
-# Where in a raw update the sender's id sits, for every kind of update the bot receives.
-_SENDER_PATHS = (
-    "$.message.from.id",
-    "$.edited_message.from.id",
-    "$.callback_query.from.id",
-    "$.my_chat_member.from.id",
-)
-
 # Every column that may name a Telegram file: a media row none of them names is an orphan.
 _FILE_REFERENCES = (
     "SELECT file_id FROM report_photos",
@@ -94,12 +86,9 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         ("numbered_menus", "chat_key"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-    # A handled update keeps no JSON (payload ''), which json_extract would refuse.
-    senders = " OR ".join(f"json_extract(payload, '{path}') = ?" for path in _SENDER_PATHS)
-    await conn.execute(
-        f"DELETE FROM inbox WHERE chat_id = ? OR (payload != '' AND ({senders}))",
-        (user_id, *[user_id] * len(_SENDER_PATHS)),
-    )
+    # Their private chat's updates, and what they sent in groups (the inbox names both as
+    # the channel does, in text).
+    await conn.execute("DELETE FROM inbox WHERE chat = ?1 OR sender = ?1", (str(user_id),))
 
 
 @consent.on_export

@@ -3,12 +3,16 @@
 Telegram forgets an update once `getUpdates` is called with a higher offset, and
 python-telegram-bot's Updater does that as soon as the update sits in its in-memory queue. A
 process killed between the two would lose what a person just sent. So every update is
-recorded here (unique `update_id`) before the next `getUpdates` leaves, marked done after its
-handlers ran, and on start-up the unfinished ones are handled again; an update seen twice is
-ignored. A finished update keeps only its id: its JSON (names, texts, forwarded posts, the
-text of a card an officer pressed a button on) is emptied when it is marked done, and so is
-the answer `flow_marks` kept in case its step ran again — nobody's words rest in the inbox
-longer than it takes to handle them. Secrets never reach it at all (`bot/scrub.py`).
+recorded here before the next `getUpdates` leaves, marked done after its handlers ran, and on
+start-up the unfinished ones are handled again; an update seen twice is ignored. Each update
+is known by its channel and the channel's own id of it (Telegram's `update_id`, Zalo's
+message id) and numbered by a local sequence, increasing in order of arrival: that number,
+not any channel's, is what the exactly-once guard of flow steps (`bot/flows.py`) compares,
+and `EVENT` carries it to the handlers of the update being handled. A finished update keeps
+only its ids: its JSON (names, texts, forwarded posts, the text of a card an officer pressed a
+button on) and its sender are emptied when it is marked done, and so is the answer
+`flow_marks` kept in case its step ran again — nobody's words rest in the inbox longer than it
+takes to handle them. Secrets never reach it at all (`bot/scrub.py`).
 `InboxWriter` batches those writes: one transaction per batch of updates rather than several
 database round trips for each.
 
@@ -24,6 +28,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -43,10 +48,30 @@ MAX_ATTEMPTS = 10
 DUPLICATE_WINDOW = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
 KNOWN_LIMIT = 50_000  # update ids remembered in memory to spot a duplicate
 
+# The inbox sequence number of the update whose handlers are running (set by the channel's
+# processor around them; a context variable, so concurrent updates each see their own).
+EVENT: ContextVar[int | None] = ContextVar("inbox_event", default=None)
+
+Key = tuple[str, str]  # (channel, the channel's id of the update)
+
+
+@dataclass(frozen=True)
+class Record:
+    """An update as the inbox stores it. `chat` and `sender` are the channel's ids, as text."""
+
+    seq: int
+    channel: str
+    external_id: str
+    chat: str | None
+    sender: str | None
+    payload: str
+
 
 @dataclass(frozen=True)
 class Pending:
-    update_id: int
+    seq: int
+    channel: str
+    external_id: str
     payload: str
     attempts: int
 
@@ -58,63 +83,82 @@ class Inbox:
         self.db = db
         self.clock = clock
 
-    async def write(self, records: list[tuple[int, int | None, str]], done: list[int]) -> None:
-        """In one transaction: store new updates (update_id, chat_id, payload; one seen
-        before is left as it is) and mark updates done."""
+    async def write(self, records: list[Record], done: list[int]) -> None:
+        """In one transaction: store new updates (one seen before is left as it is) and mark
+        updates done (by sequence number)."""
         if not records and not done:
             return
         now = iso(self.clock.now())
         # Done: only the id is needed from now on (to spot a repeat), so what people wrote
         # goes at once; a trigger (migration 005) empties the answer flow_marks kept in
         # case the step ran again, in the same statement.
-        mark = "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ? AND done_at IS NULL"
+        mark = (
+            "UPDATE inbox SET done_at = ?, payload = '', sender = NULL"
+            " WHERE seq = ? AND done_at IS NULL"
+        )
         if not records and len(done) == 1:  # the common case when quiet: one round trip
             await self.db.execute(mark, (now, done[0]))
             return
         async with self.db.transaction() as conn:
             if records:
                 await conn.executemany(
-                    "INSERT OR IGNORE INTO inbox (update_id, chat_id, payload, received_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    [(update_id, chat, payload, now) for update_id, chat, payload in records],
+                    "INSERT OR IGNORE INTO inbox"
+                    " (seq, channel, external_id, chat, sender, payload, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (r.seq, r.channel, r.external_id, r.chat, r.sender, r.payload, now)
+                        for r in records
+                    ],
                 )
             if done:
-                await conn.executemany(mark, [(now, update_id) for update_id in done])
+                await conn.executemany(mark, [(now, seq) for seq in done])
 
-    async def recent_ids(self) -> list[int]:
-        """The updates received within DUPLICATE_WINDOW: the only ones Telegram may send
-        again (after a crash before their offset was confirmed)."""
+    async def last_seq(self) -> int:
+        """The highest sequence number ever given (0 for an empty inbox)."""
+        row = await self.db.fetchone("SELECT MAX(seq) FROM inbox")
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def recent_keys(self) -> list[Key]:
+        """The updates received within DUPLICATE_WINDOW, oldest first: the only ones a
+        channel may send again (Telegram after a crash before their offset was confirmed)."""
         since = iso(self.clock.now() - DUPLICATE_WINDOW)
         rows = await self.db.fetchall(
-            "SELECT update_id FROM inbox WHERE received_at >= ? ORDER BY update_id DESC LIMIT ?",
+            "SELECT channel, external_id FROM inbox WHERE received_at >= ?"
+            " ORDER BY seq DESC LIMIT ?",
             (since, KNOWN_LIMIT),
         )
-        return [int(row[0]) for row in reversed(rows)]
+        return [(str(row[0]), str(row[1])) for row in reversed(rows)]
 
-    async def take_unfinished(self) -> list[Pending]:
-        """The updates to handle again, oldest first, each counted as one more attempt.
-
-        An update that already failed MAX_ATTEMPTS times is closed instead (and logged)."""
+    async def take_unfinished(self, channel: str) -> list[Pending]:
+        """The updates of `channel` to handle again, oldest first, each counted as one more
+        attempt. An update that already failed MAX_ATTEMPTS times is closed instead (and
+        logged)."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "SELECT update_id, payload, attempts FROM inbox WHERE done_at IS NULL"
-                " ORDER BY update_id"
+                "SELECT seq, external_id, payload, attempts FROM inbox"
+                " WHERE done_at IS NULL AND channel = ? ORDER BY seq",
+                (channel,),
             )
             rows = list(await cursor.fetchall())
             again: list[Pending] = []
             now = iso(self.clock.now())
-            for update_id, payload, attempts in rows:
+            for seq, external_id, payload, attempts in rows:
                 if attempts >= MAX_ATTEMPTS:
-                    log.error("update %s failed %s times; not handled again", update_id, attempts)
+                    log.error(
+                        "%s update %s failed %s times; not handled again",
+                        channel,
+                        external_id,
+                        attempts,
+                    )
                     await conn.execute(
-                        "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ?",
-                        (now, update_id),
+                        "UPDATE inbox SET done_at = ?, payload = '', sender = NULL WHERE seq = ?",
+                        (now, seq),
                     )
                     continue
-                await conn.execute(
-                    "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,)
+                await conn.execute("UPDATE inbox SET attempts = attempts + 1 WHERE seq = ?", (seq,))
+                again.append(
+                    Pending(int(seq), channel, str(external_id), str(payload), int(attempts) + 1)
                 )
-                again.append(Pending(int(update_id), str(payload), int(attempts) + 1))
             return again
 
     async def prune(self, keep: timedelta = timedelta(days=7)) -> int:
@@ -138,8 +182,10 @@ class InboxWriter:
     """The inbox's writes, batched: one transaction per batch instead of several database
     round trips per update (which cost the bot more than handling a content command).
 
-    - `accept` keeps a new update in memory and refuses a duplicate (an id accepted in this
-      run or recorded within DUPLICATE_WINDOW). It does not wait for the disk: the Telegram
+    - `accept` keeps a new update in memory, gives it the next sequence number, and refuses
+      a duplicate (a key accepted in this run or recorded within DUPLICATE_WINDOW). It does
+      not wait for the disk (the numbers are given here, from the highest on disk at
+      `load`, so handling can start with its number before the write): the Telegram
       glue calls `flush` before every getUpdates, so each update is on disk before Telegram
       is told it may forget it, which is the guarantee the inbox exists for. Handling may
       start before that write: a crash in those milliseconds means Telegram sends the update
@@ -154,32 +200,51 @@ class InboxWriter:
 
     def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
-        self._records: list[tuple[int, int | None, str]] = []
+        self._records: list[Record] = []
         self._done: list[int] = []
-        self._known: set[int] = set()
-        self._known_order: deque[int] = deque()
+        self._known: set[Key] = set()
+        self._known_order: deque[Key] = deque()
+        self._last_seq: int | None = None  # known once loaded
         self._lock = asyncio.Lock()
         self._marker: asyncio.Task[None] | None = None
 
     async def load(self) -> None:
-        """Remember the recently recorded updates, to spot Telegram sending one again."""
-        for update_id in await self.inbox.recent_ids():
-            self._remember(update_id)
+        """Remember the recently recorded updates, to spot a channel sending one again, and
+        where the sequence stands. Once, before the first `accept`."""
+        if self._last_seq is not None:
+            return
+        for key in await self.inbox.recent_keys():
+            self._remember(key)
+        self._last_seq = await self.inbox.last_seq()
 
-    def accept(self, update_id: int, chat_id: int | None, payload: str) -> bool:
-        """Keep a new update for the next flush; False for a duplicate."""
-        if update_id in self._known:
-            return False
-        self._remember(update_id)
+    def accept(
+        self,
+        channel: str,
+        external_id: str,
+        chat: str | None,
+        sender: str | None,
+        payload: str,
+    ) -> int | None:
+        """Keep a new update for the next flush and return its sequence number; None for a
+        duplicate."""
+        if self._last_seq is None:
+            raise RuntimeError("InboxWriter.load() must run before the first update")
+        key = (channel, external_id)
+        if key in self._known:
+            return None
+        self._remember(key)
+        self._last_seq += 1
         # Secrets (invite tokens) never reach disk; the update in memory keeps them.
-        self._records.append((update_id, chat_id, scrub(payload)))
-        return True
+        self._records.append(
+            Record(self._last_seq, channel, external_id, chat, sender, scrub(payload))
+        )
+        return self._last_seq
 
-    def finish(self, update_id: int) -> None:
+    def finish(self, seq: int) -> None:
         """The update's handlers ran: mark it done, at once when the database is free, else
         with the marks that arrive while it is busy (a group commit: no waiting when quiet,
         one write for many when busy)."""
-        self._done.append(update_id)
+        self._done.append(seq)
         if self._marker is None:
             self._marker = asyncio.get_running_loop().create_task(self._write_marks())
 
@@ -209,9 +274,9 @@ class InboxWriter:
         finally:
             self._marker = None
 
-    def _remember(self, update_id: int) -> None:
-        self._known.add(update_id)
-        self._known_order.append(update_id)
+    def _remember(self, key: Key) -> None:
+        self._known.add(key)
+        self._known_order.append(key)
         if len(self._known_order) > KNOWN_LIMIT:
             self._known.discard(self._known_order.popleft())
 

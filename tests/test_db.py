@@ -104,3 +104,61 @@ async def test_a_refused_commit_leaves_no_transaction_open(tmp_path: Path) -> No
             await conn.execute("INSERT INTO parent (id) VALUES (1)")
         assert await db.fetchval("SELECT COUNT(*) FROM child") == 0
         assert await db.fetchval("SELECT COUNT(*) FROM parent") == 1
+
+
+def _database_at(path: Path, version: int) -> None:
+    """A database as the release with `version` migrations left it (plain sqlite3)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    for number, _, sql in migrations():
+        if number <= version:
+            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+    conn.close()
+
+
+async def test_the_inbox_keeps_its_updates_and_the_guard_its_marks_across_008(
+    tmp_path: Path,
+) -> None:
+    """Migration 008 keys the inbox by (channel, id) and numbers it: an update left unfinished
+    by the previous release is replayed under the number its flow mark already holds, and a
+    new update is numbered above every old one."""
+    import sqlite3
+
+    from bot.clock import SystemClock, iso
+
+    now = iso(SystemClock().now())  # within the window in which a repeat is spotted
+    path = tmp_path / "old.sqlite3"
+    _database_at(path, 7)
+    conn = sqlite3.connect(path)
+    unfinished = '{"update_id": 41, "message": {"from": {"id": 5003}, "text": "/baocao"}}'
+    conn.executemany(
+        "INSERT INTO inbox (update_id, chat_id, payload, received_at, attempts, done_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(40, 5003, "", now, 1, now), (41, 5003, unfinished, now, 1, None)],
+    )
+    conn.execute("INSERT INTO flow_marks (user_id, event_id, outcome) VALUES (5003, 41, '{}')")
+    conn.commit()
+    conn.close()
+    from bot.inbox import Inbox, InboxWriter
+
+    async with Database(path) as db:
+        rows = await db.fetchall(
+            "SELECT seq, channel, external_id, chat, sender, payload, done_at FROM inbox"
+            " ORDER BY seq"
+        )
+        assert [tuple(r) for r in rows] == [
+            (40, "telegram", "40", "5003", None, "", now),
+            (41, "telegram", "41", "5003", "5003", unfinished, None),
+        ]
+        inbox = Inbox(db, SystemClock())
+        again = await inbox.take_unfinished("telegram")
+        assert [(p.seq, p.external_id, p.payload) for p in again] == [(41, "41", unfinished)]
+        assert await db.fetchval("SELECT event_id FROM flow_marks WHERE user_id = 5003") == 41
+        writer = InboxWriter(inbox)
+        await writer.load()
+        assert writer.accept("telegram", "41", "5003", "5003", "{}") is None  # still known
+        assert writer.accept("telegram", "42", "5003", "5003", "{}") == 42
+        # the trigger that forgets a finished step's answer follows the new key
+        await inbox.write([], [41])
+        assert await db.fetchval("SELECT outcome FROM flow_marks WHERE user_id = 5003") == ""

@@ -29,7 +29,7 @@ async def test_erasure_keeps_counts_and_removes_the_person(
     number = await file_report(lan, pack, photo=True)
     await sim.wait_idle()
     assert await db.fetchval("SELECT COUNT(*) FROM report_photos WHERE report_id = ?", (number,))
-    before = await db.fetchval("SELECT COUNT(*) FROM inbox WHERE chat_id = 2101")
+    before = await db.fetchval("SELECT COUNT(*) FROM inbox WHERE chat = '2101'")
     assert before > 10  # every step of the report is a raw update with Lan's name and text
 
     await lan.send("/xoadulieu")
@@ -50,6 +50,6 @@ async def test_erasure_keeps_counts_and_removes_the_person(
     assert await db.fetchval("SELECT COUNT(*) FROM people WHERE user_id = 2101") == 0
     # Lan's raw updates are gone, down to the button press that asked for the erasure.
     await telegram_inbox.flush(bot)
-    left = await db.fetchval("SELECT COUNT(*) FROM inbox WHERE chat_id = 2101")
+    left = await db.fetchval("SELECT COUNT(*) FROM inbox WHERE chat = '2101'")
     assert left == 0
     assert await db.fetchval("SELECT COUNT(*) FROM report_drafts WHERE user_id = 2101") == 0

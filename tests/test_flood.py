@@ -77,7 +77,7 @@ async def test_a_flooding_chat_does_not_hold_up_another_chat(
         if pending == 0:
             break
         await asyncio.sleep(0.05)
-    assert await db.fetchval("SELECT COUNT(*) FROM inbox WHERE chat_id = 4201") == 1000
+    assert await db.fetchval("SELECT COUNT(*) FROM inbox WHERE chat = '4201'") == 1000
     assert pending == 0
 
 

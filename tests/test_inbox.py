@@ -23,7 +23,7 @@ from bot.clock import FakeClock, SystemClock
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
-from bot.inbox import MAX_ATTEMPTS, ChatSequencer, Inbox, InboxWriter
+from bot.inbox import MAX_ATTEMPTS, ChatSequencer, Inbox, InboxWriter, Record
 from bot.simulator import BotApiSimulator
 
 from .conftest import SteadyClock
@@ -39,16 +39,21 @@ def config(config: Config) -> Config:
     return without_reminders(config)
 
 
-async def wait_done(db: Database, update_id: int) -> None:
+async def wait_done(db: Database, seq: int) -> None:
     for _ in range(250):
-        if await db.fetchval("SELECT done_at FROM inbox WHERE update_id = ?", (update_id,)):
+        if await db.fetchval("SELECT done_at FROM inbox WHERE seq = ?", (seq,)):
             return
         await asyncio.sleep(0.02)
-    raise AssertionError(f"update {update_id} never done")
+    raise AssertionError(f"update {seq} never done")
 
 
-async def attempts(db: Database, update_id: int) -> int:
-    return int(await db.fetchval("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,)))
+def record(seq: int, chat: int = 1, payload: str = "{}", channel: str = "telegram") -> Record:
+    """An update as a channel hands it in; its external id is its number in the test."""
+    return Record(seq, channel, str(seq), str(chat), None, payload)
+
+
+def accept(writer: InboxWriter, external_id: int, chat: int = 1, payload: str = "{}") -> int | None:
+    return writer.accept("telegram", str(external_id), str(chat), None, payload)
 
 
 @pytest.fixture
@@ -60,24 +65,48 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 async def test_record_done_and_unfinished(db: Database) -> None:
     inbox = Inbox(db, SystemClock())
     writer = InboxWriter(inbox)
-    assert writer.accept(5, 100, '{"update_id": 5}')
-    assert not writer.accept(5, 100, '{"update_id": 5}')  # a duplicate
-    assert writer.accept(6, 100, '{"update_id": 6}')
-    writer.finish(5)
+    await writer.load()
+    five = accept(writer, 5, 100, '{"update_id": 5}')
+    assert five is not None
+    assert accept(writer, 5, 100, '{"update_id": 5}') is None  # a duplicate
+    six = accept(writer, 6, 100, '{"update_id": 6}')
+    assert six is not None and six > five  # numbered in order of arrival
+    writer.finish(five)
     await writer.flush()
-    await inbox.write([(5, 100, '{"update_id": 5}')], [])  # on disk twice: left as it is
-    again = await inbox.take_unfinished()
-    assert [(p.update_id, p.attempts) for p in again] == [(6, 2)]
+    # on disk twice (same channel and id, even under another number): left as it is
+    await inbox.write([Record(99, "telegram", "5", "100", None, '{"update_id": 5}')], [])
+    again = await inbox.take_unfinished("telegram")
+    assert [(p.seq, p.external_id, p.attempts) for p in again] == [(six, "6", 2)]
+    assert await inbox.take_unfinished("zalo") == []  # each channel replays its own
     assert (await inbox.stats()) == {"total": 2, "pending": 1, "retried": 1}
+
+
+async def test_the_sequence_spans_channels_and_restarts(db: Database) -> None:
+    """The same id on two channels is two updates; a new run numbers above the last one."""
+    inbox = Inbox(db, SystemClock())
+    first = InboxWriter(inbox)
+    await first.load()
+    numbers = [
+        first.accept("telegram", "7", "1", "1", "{}"),
+        first.accept("zalo", "7", "u1", "u1", "{}"),
+    ]
+    assert numbers == [1, 2]
+    await first.flush()
+    second = InboxWriter(inbox)
+    await second.load()
+    assert second.accept("zalo", "7", "u1", "u1", "{}") is None  # still known
+    assert second.accept("zalo", "8", "u1", "u1", "{}") == 3
+    with pytest.raises(RuntimeError):
+        InboxWriter(inbox).accept("telegram", "9", None, None, "{}")  # load() first
 
 
 async def test_an_update_that_keeps_failing_is_given_up(db: Database) -> None:
     inbox = Inbox(db, SystemClock())
-    await inbox.write([(7, 1, "{}")], [])
+    await inbox.write([record(7)], [])
     for expected in range(2, MAX_ATTEMPTS + 1):
-        assert [p.attempts for p in await inbox.take_unfinished()] == [expected]
-    assert await inbox.take_unfinished() == []  # closed instead of a fourth try
-    assert await db.fetchval("SELECT done_at IS NOT NULL FROM inbox WHERE update_id = 7")
+        assert [p.attempts for p in await inbox.take_unfinished("telegram")] == [expected]
+    assert await inbox.take_unfinished("telegram") == []  # closed instead of one more try
+    assert await db.fetchval("SELECT done_at IS NOT NULL FROM inbox WHERE seq = 7")
 
 
 async def test_prune_keeps_recent_and_unfinished(db: Database) -> None:
@@ -85,12 +114,12 @@ async def test_prune_keeps_recent_and_unfinished(db: Database) -> None:
 
     clock = FakeClock(datetime(2026, 4, 1, tzinfo=UTC))
     inbox = Inbox(db, clock)
-    await inbox.write([(1, 1, "{}"), (2, 1, "{}")], [])
+    await inbox.write([record(1), record(2)], [])
     await inbox.write([], [1])
     clock.advance(days=8)
-    await inbox.write([(3, 1, "{}")], [3])
+    await inbox.write([record(3)], [3])
     assert await inbox.prune(timedelta(days=7)) == 1
-    rows = await db.fetchall("SELECT update_id FROM inbox ORDER BY update_id")
+    rows = await db.fetchall("SELECT seq FROM inbox ORDER BY seq")
     assert [r[0] for r in rows] == [2, 3]
 
 
@@ -154,23 +183,25 @@ async def test_every_update_is_recorded_and_done(
     await user.expect_reply()
     await sim.wait_idle()
     await telegram_inbox.flush(bot)
-    rows = await svc(bot).db.fetchall("SELECT update_id, chat_id, payload, done_at FROM inbox")
+    rows = await svc(bot).db.fetchall(
+        "SELECT seq, channel, external_id, chat, sender, payload, done_at FROM inbox ORDER BY seq"
+    )
     assert len(rows) == 3 and not any(r["done_at"] for r in rows)
-    assert {r["chat_id"] for r in rows} == {5001}
+    assert {(r["channel"], r["chat"], r["sender"]) for r in rows} == {("telegram", "5001", "5001")}
     for row in rows:  # the stored JSON is the update, good for Update.de_json
         update = Update.de_json(json.loads(row["payload"]), bot.bot)
-        assert update is not None and update.update_id == row["update_id"]
+        assert update is not None and str(update.update_id) == row["external_id"]
         assert update.effective_user is not None and update.effective_user.id == 5001
     press = [Update.de_json(json.loads(r["payload"]), bot.bot) for r in rows][-1]
     assert press.callback_query is not None and press.callback_query.data
-    assert sorted(finished) == sorted(r["update_id"] for r in rows)  # each one was handled
+    assert sorted(finished) == [r["seq"] for r in rows]  # each one was handled
     monkeypatch.undo()
-    for update_id in finished:
-        queue.writer.finish(update_id)
+    for seq in finished:
+        queue.writer.finish(seq)
     await telegram_inbox.flush(bot)
-    rows = await svc(bot).db.fetchall("SELECT update_id, payload, done_at FROM inbox")
+    rows = await svc(bot).db.fetchall("SELECT seq, payload, sender, done_at FROM inbox")
     assert len(rows) == 3 and all(r["done_at"] for r in rows)
-    assert all(r["payload"] == "" for r in rows)
+    assert all(r["payload"] == "" and r["sender"] is None for r in rows)
 
 
 async def test_duplicate_update_is_not_queued(bot: Any) -> None:
@@ -237,11 +268,9 @@ async def test_unfinished_update_is_handled_again_after_a_restart(
         await lan.expect_reply()
         await wait_finished(finished, 1)
         await telegram_inbox.flush(first)
-        update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
-        assert finished == [update_id]
-        assert (
-            await db.fetchval("SELECT done_at FROM inbox WHERE update_id = ?", (update_id,)) is None
-        )
+        seq = await db.fetchval("SELECT MAX(seq) FROM inbox")
+        assert finished == [seq]
+        assert await db.fetchval("SELECT done_at FROM inbox WHERE seq = ?", (seq,)) is None
         # Pretend the process died while handling it: its effects never happened.
         await db.execute("DELETE FROM report_drafts")
         await db.execute("DELETE FROM flow_marks")
@@ -251,10 +280,8 @@ async def test_unfinished_update_is_handled_again_after_a_restart(
         again = await lan.expect_reply(timeout=10)
         assert texts.R_Q_DATE in again.text
         db = svc(second).db
-        await wait_done(db, update_id)
-        assert (
-            await db.fetchval("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,)) == 2
-        )
+        await wait_done(db, seq)
+        assert await db.fetchval("SELECT attempts FROM inbox WHERE seq = ?", (seq,)) == 2
         assert await db.fetchval("SELECT COUNT(*) FROM report_drafts") == 1
 
 
@@ -277,23 +304,21 @@ async def test_replayed_step_that_had_finished_its_effect_is_not_applied_twice(
         await lan.press(form_q, texts.R_FORM_LABELS["loa"])
         topics_q = await lan.expect_reply()
         await telegram_inbox.flush(first)
-        await wait_done(db, await db.fetchval("SELECT MAX(update_id) FROM inbox"))
+        await wait_done(db, await db.fetchval("SELECT MAX(seq) FROM inbox"))
         # Killed after the tick was committed but before the update was marked done.
         finished = await held_back(first, monkeypatch)
         await lan.press(topics_q, topics_q.buttons[0][0])  # tick the first topic
         await lan.expect_reply()
         await wait_finished(finished, 1)
         await telegram_inbox.flush(first)
-        update_id = await db.fetchval("SELECT MAX(update_id) FROM inbox")
-        assert finished == [update_id]
+        seq = await db.fetchval("SELECT MAX(seq) FROM inbox")
+        assert finished == [seq]
     monkeypatch.undo()
     second = build_application(config, pack, clock=clock)
     async with running(second):
         db = svc(second).db
-        await wait_done(db, update_id)
-        assert (
-            await db.fetchval("SELECT attempts FROM inbox WHERE update_id = ?", (update_id,)) == 2
-        )
+        await wait_done(db, seq)
+        assert await db.fetchval("SELECT attempts FROM inbox WHERE seq = ?", (seq,)) == 2
         # the stored answer was shown again: the same screen, so nothing visibly changes
         await lan.expect_no_reply(within=0.2)
         topics = json.loads(await svc(second).db.fetchval("SELECT topics FROM report_drafts"))
@@ -342,12 +367,12 @@ async def test_one_chat_in_order_chats_concurrently(
 async def test_writer_drops_what_a_previous_run_recorded(db: Database) -> None:
     """After a restart, Telegram may send again what it was never told to forget."""
     inbox = Inbox(db, SystemClock())
-    await inbox.write([(41, 1, "{}")], [])
+    await inbox.write([record(41)], [])
     writer = InboxWriter(inbox)
     await writer.load()
-    assert not writer.accept(41, 1, "{}")
-    assert writer.accept(42, 1, "{}")
-    assert not writer.accept(42, 1, "{}")  # and what this run already took
+    assert accept(writer, 41) is None
+    assert accept(writer, 42) == 42  # numbered above what is on disk
+    assert accept(writer, 42) is None  # and what this run already took
 
 
 async def test_writer_batches_and_writes_done_marks_soon_by_itself(db: Database) -> None:
@@ -361,14 +386,18 @@ async def test_writer_batches_and_writes_done_marks_soon_by_itself(db: Database)
         await real_write(records, done)
 
     inbox.write = counted  # type: ignore[method-assign]
+    await writer.load()
+    seqs = []
     for update_id in range(100, 150):
-        assert writer.accept(update_id, update_id % 7, json.dumps({"update_id": update_id}))
+        seq = accept(writer, update_id, update_id % 7, json.dumps({"update_id": update_id}))
+        assert seq is not None
+        seqs.append(seq)
     await writer.flush()
     assert writes == [(50, 0)]  # fifty updates, one transaction
     assert await db.fetchval("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL") == 50
-    for update_id in range(100, 150):
-        writer.finish(update_id)
-    await wait_done(db, 149)  # no flush called: the marks go out on their own
+    for seq in seqs:
+        writer.finish(seq)
+    await wait_done(db, seqs[-1])  # no flush called: the marks go out on their own
     assert writes[1:] == [(0, 50)]
     assert writer.pending == 0
 
@@ -395,13 +424,14 @@ async def test_updates_are_on_disk_before_the_next_get_updates_leaves(db: Databa
     url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/getUpdates"  # type: ignore[union-attr]
     request = telegram_inbox.FlushFirstRequest(writer)
     await request.initialize()
+    await writer.load()
     try:
-        writer.accept(1, 1, "{}")
-        writer.accept(2, 1, "{}")
+        accept(writer, 1)
+        accept(writer, 2)
         await request.do_request(url, "POST")
         assert seen_on_disk == [2]
 
-        writer.accept(3, 1, "{}")
+        accept(writer, 3)
         real_write = inbox.write
 
         async def broken(records: list[Any], done: list[int]) -> None:
@@ -423,7 +453,9 @@ async def test_the_updater_is_held_back_while_the_backlog_is_full(db: Database) 
     """Beyond MAX_BACKLOG updates taken and not handled, put() waits (so updates wait at
     Telegram, not in memory); each handled update makes room for one more. Only the first
     PER_CHAT_COUNTED waiting updates of a chat count, so one busy chat never fills it."""
-    queue = DurableQueue(InboxWriter(Inbox(db, SystemClock())))
+    writer = InboxWriter(Inbox(db, SystemClock()))
+    await writer.load()
+    queue = DurableQueue(writer)
 
     def update(update_id: int, chat_id: int) -> Update:
         return Update.de_json(

@@ -34,7 +34,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 from bot import texts
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.config import LimitsConfig
-from bot.inbox import ChatSequencer, Inbox, InboxWriter
+from bot.inbox import EVENT, ChatSequencer, Inbox, InboxWriter
 from bot.limits import FloodGate, Verdict
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ MAX_BACKLOG = 32
 PER_CHAT_COUNTED = 2
 
 FloodHandler = Callable[[Update], None]
+CHANNEL = "telegram"  # this channel's name in the inbox (and in addresses)
 
 
 def _chat_of(update: object) -> int | None:
@@ -82,6 +83,7 @@ class DurableQueue(asyncio.Queue[object]):
     ) -> None:
         super().__init__()
         self.writer = writer
+        self.seqs: dict[int, int] = {}  # update_id → inbox sequence, until it is handled
         defaults = LimitsConfig()
         self.gate = gate or FloodGate(defaults.updates_burst, defaults.updates_per_second)
         self.clock = clock
@@ -94,18 +96,27 @@ class DurableQueue(asyncio.Queue[object]):
         if not isinstance(item, Update):
             await super().put(item)  # PTB's stop signal: never waits for room
             return
-        if not self.writer.accept(item.update_id, _chat_of(item), item.to_json()):
+        chat, person = _chat_of(item), _person_of(item)
+        seq = self.writer.accept(
+            CHANNEL,
+            str(item.update_id),
+            None if chat is None else str(chat),
+            None if person is None else str(person),
+            item.to_json(),
+        )
+        if seq is None:
             log.info("update %s was already received; ignored", item.update_id)
             return
-        verdict = self.gate.admit(_person_of(item), self.clock())
+        verdict = self.gate.admit(person, self.clock())
         if verdict != Verdict.ADMIT:
-            self.writer.finish(item.update_id)  # recorded, never handled: a flood
+            self.writer.finish(seq)  # recorded, never handled: a flood
             if verdict == Verdict.WARN:
                 log.warning("chat %s sends too fast; its updates are dropped", _chat_of(item))
                 if self.on_flood is not None:
                     self.on_flood(item)
             return
-        while self._counts(_chat_of(item)) and self.backlog >= MAX_BACKLOG:
+        self.seqs[item.update_id] = seq
+        while self._counts(chat) and self.backlog >= MAX_BACKLOG:
             self._room.clear()
             await self._room.wait()
         await super().put(item)
@@ -199,14 +210,20 @@ class OrderedProcessor(BaseUpdateProcessor):
             await self.do_process_update(update, coroutine)
 
     async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        seq = None
+        if self.queue is not None and isinstance(update, Update):
+            seq = self.queue.seqs.pop(update.update_id, None)
+        token = EVENT.set(seq)  # the handlers' guard reads the inbox number, not Telegram's
         try:
             await coroutine  # handler errors already went to the error handler inside
         except Exception:
             # Failing outside the handlers (e.g. building the context) would fail again on
             # a replay: log it and close the update rather than retry it forever.
             log.exception("update %s could not be processed", getattr(update, "update_id", "?"))
-        if self.writer is not None and isinstance(update, Update):
-            self.writer.finish(update.update_id)
+        finally:
+            EVENT.reset(token)
+        if self.writer is not None and seq is not None:
+            self.writer.finish(seq)
 
     async def initialize(self) -> None:
         """Nothing to allocate: the inbox lives in the application's database."""
@@ -222,9 +239,10 @@ async def replay_unfinished(app: Application) -> int:
     if not isinstance(queue, DurableQueue):
         return 0
     await queue.writer.load()
-    pending = await queue.writer.inbox.take_unfinished()
+    pending = await queue.writer.inbox.take_unfinished(CHANNEL)
     for item in pending:
         update = Update.de_json(json.loads(item.payload), app.bot)
+        queue.seqs[update.update_id] = item.seq
         queue.put_nowait(update)  # already recorded: bypass put()
     if pending:
         log.warning("handling %d update(s) again that a previous run did not finish", len(pending))
