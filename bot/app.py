@@ -29,6 +29,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot import commands, texts
+from bot.addresses import Directory
 from bot.channels import telegram_inbox, telegram_jobs
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
@@ -55,11 +56,14 @@ def build_application(
     order (see bot/channels/telegram_inbox.py); "ordered"/"sequential" are for benchmarks."""
     protect(config.telegram.token)
     check_writable(config.storage.database, "[storage] database")
+    db = Database(config.storage.database)
+    clock = clock or SystemClock()
     svc = Services(
         config=config,
-        db=Database(config.storage.database),
+        db=db,
         content=content,
-        clock=clock or SystemClock(),
+        clock=clock,
+        directory=Directory(db, clock, TelegramChannel.legacy_address),
     )
     limits = config.limits
     gate = FloodGate(limits.updates_burst, limits.updates_per_second)
@@ -105,6 +109,9 @@ async def post_init(app: Application) -> None:
     """Open the database, then set the Vietnamese command menus (failure is only logged)."""
     svc: Services = app.bot_data[BOT_DATA_KEY]
     await svc.db.open()
+    # The config's admins are known addresses from the start: cards and digests reach them
+    # before they ever write to the bot, and the role check finds them like anyone else.
+    await svc.directory.know(svc.config.admins.keys())
     await telegram_inbox.replay_unfinished(app)  # before polling: keeps each chat's order
     await svc.delivery.start(  # resume unfinished broadcasts and start the outbox sender
         svc.db,
@@ -112,6 +119,7 @@ async def post_init(app: Application) -> None:
         svc.clock,
         TelegramChannel(app.bot, edits=svc.config.telegram.buttons),
         alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
+        directory=svc.directory,
     )
     await telegram_jobs.arm_schedules(app)  # the calendar and officials' schedules
     try:

@@ -17,6 +17,7 @@ from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
+from bot.addresses import TELEGRAM, Address
 from bot.private_files import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,13 @@ class ContentConfig:
 
 @dataclass(frozen=True)
 class AdminsConfig:
-    telegram_ids: tuple[int, ...] = ()
+    telegram_ids: tuple[int, ...] = ()  # kept from before addresses: telegram:<id> each
+    addresses: tuple[str, ...] = ()  # "channel:id" of any channel, e.g. "zalo:7d1fa2c0"
+
+    def keys(self) -> tuple[str, ...]:
+        """Every admin as `channel:id`, the telegram_ids among them."""
+        listed = [str(Address.parse(a)) for a in self.addresses]
+        return tuple(dict.fromkeys([*(f"{TELEGRAM}:{i}" for i in self.telegram_ids), *listed]))
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,10 @@ def _coerce(key: str, value: Any, kind: Any) -> Any:
         ):
             return tuple(value)
         raise ConfigError(key, texts.CFG_EXPECTED_IDS, texts.CFG_FIX_IDS)
+    if kind == tuple[str, ...]:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(key, texts.CFG_EXPECTED_ADDRESSES, texts.CFG_FIX_ADDRESSES)
     if kind == tuple[time, ...]:
         if isinstance(value, list):
             return tuple(_parse_time(key, v) for v in value)
@@ -253,6 +264,13 @@ def validate(config: Config) -> None:
         raise ConfigError(
             "[content] path", texts.cfg_content_missing(content), texts.CFG_FIX_CONTENT
         )
+    for listed in config.admins.addresses:
+        try:
+            Address.parse(listed)
+        except ValueError as exc:
+            raise ConfigError(
+                "[admins] addresses", texts.CFG_EXPECTED_ADDRESSES, texts.CFG_FIX_ADDRESSES
+            ) from exc
     if config.reports.period not in ("weekly", "monthly"):
         raise ConfigError("[reports] period", texts.CFG_BAD_PERIOD, texts.CFG_FIX_PERIOD)
     if config.invites.ttl_days < 1:

@@ -46,6 +46,7 @@ from typing import Any, Protocol
 import aiosqlite
 
 from bot import browse, texts
+from bot.addresses import Address, Directory
 from bot.clock import Clock, iso, parse_iso
 from bot.config import DeliveryConfig
 from bot.content import ContentPack, Item
@@ -110,29 +111,28 @@ def item_message(pack: ContentPack, item: Item) -> OutMessage:
 
 
 class Channel(Protocol):
-    """How the sender reaches a chat platform (Telegram: bot/channels/telegram_delivery.py)."""
+    """How the sender reaches a chat platform (Telegram: bot/channels/telegram_delivery.py).
+    The core names recipients by local id; the channel is handed their `Address`."""
 
-    async def send(self, chat_id: int, message: OutMessage) -> Result:
+    async def send(self, address: Address, message: OutMessage) -> Result:
         """Send one broadcast message; never raises, every answer is classified."""
         ...
 
     async def show(
-        self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
+        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
     ) -> int | None:
         """Send (or edit) an operational message to an official; best effort, never raises.
         Returns the message id when a message was sent."""
         ...
 
-    def is_group(self, chat_id: int) -> bool:
-        """Whether the address is a group's (groups have a budget of their own)."""
-        ...
-
-    async def send_screen(self, chat_id: int, screen: Screen, photo: str | None = None) -> Result:
+    async def send_screen(
+        self, address: Address, screen: Screen, photo: str | None = None
+    ) -> Result:
         """Send a notice (a screen, or a photo with the screen as its caption) once, classified
         like a broadcast send; never raises for the channel's own refusals."""
         ...
 
-    async def preview(self, chat_id: int, message: OutMessage) -> None:
+    async def preview(self, address: Address, message: OutMessage) -> None:
         """Show an official the message exactly as recipients will get it; raises the
         channel's own error when it is refused (the composer's error handling shows it)."""
         ...
@@ -599,6 +599,7 @@ class Delivery:
         self._config: DeliveryConfig = DeliveryConfig()
         self._clock: Clock | None = None
         self._channel: Channel | None = None
+        self._directory: Directory | None = None
         self._pacer = Pacer(self._config)
         self._lanes: dict[int, _Lane] = {}
         self._turns: dict[bool, deque[int]] = {True: deque(), False: deque()}
@@ -620,7 +621,14 @@ class Delivery:
         """The composer's preview, through the channel the outbox sends with."""
         if self._channel is None:
             raise RuntimeError("the sender is not started")
-        await self._channel.preview(chat_id, message)
+        await self._channel.preview(await self._address_of(chat_id), message)
+
+    async def _address_of(self, local_id: int) -> Address:
+        assert self._directory is not None
+        address = await self._directory.address_of(local_id)
+        if address is None:
+            raise LookupError(f"no address for {local_id}")
+        return address
 
     async def start(
         self,
@@ -631,11 +639,17 @@ class Delivery:
         *,
         progress_every: float = 3.0,
         alive: Callable[[], bool] | None = None,
+        directory: Directory | None = None,
     ) -> int:
         """Resume after a restart and start sending; returns how many rows were in flight
-        when the previous run stopped (they are sent again: the only possible duplicates)."""
+        when the previous run stopped (they are sent again: the only possible duplicates).
+        `directory` turns recipients' local ids into addresses (by default one of its own,
+        with the channel's `legacy_address` for ids written before addresses existed)."""
         self._db, self._config, self._clock, self._channel = db, config, clock, channel
-        self._pacer = Pacer(config, channel.is_group)
+        self._directory = directory or Directory(
+            db, clock, getattr(channel, "legacy_address", None)
+        )
+        self._pacer = Pacer(config, self._directory.is_group)
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.progress_every = progress_every
         # Nothing is claimed while the bot cannot send (before the Application started, and
@@ -823,6 +837,9 @@ class Delivery:
             if not claimed:  # erased or finished meanwhile
                 lane.known.discard(row_id)
                 return
+            # Known before pacing, so the pacer knows a group's budget applies.
+            assert self._directory is not None
+            await self._directory.address_of(chat_id)
             # Replies may have gone out while the claim waited for the database: look
             # again, and book the slot with no await between the look and the booking.
             loop = asyncio.get_running_loop()
@@ -844,9 +861,14 @@ class Delivery:
 
     async def _send_one(self, lane: _Lane, row_id: int, chat_id: int, send: Send) -> None:
         assert self._channel is not None and self._slots is not None
+        assert self._directory is not None
         try:
             try:
-                result = await self._channel.send(chat_id, lane.message)
+                address = await self._directory.address_of(chat_id)
+                if address is None:  # erased meanwhile: nobody to reach any more
+                    result = Result(Outcome.GONE, description="no address")
+                else:
+                    result = await self._channel.send(address, lane.message)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the channel classifies; anything else is our bug
@@ -982,8 +1004,12 @@ class Delivery:
             return
         chat_id, message_id = status.progress
         self._shown.pop(broadcast_id, None)
-        await self._channel.show(chat_id, progress_screen(status), edit_message_id=message_id)
-        await self._channel.show(chat_id, report_screen(status))
+        assert self._directory is not None
+        address = await self._directory.address_of(chat_id)
+        if address is None:
+            return
+        await self._channel.show(address, progress_screen(status), edit_message_id=message_id)
+        await self._channel.show(address, report_screen(status))
 
     async def _progress_loop(self) -> None:
         while True:
@@ -1010,7 +1036,12 @@ class Delivery:
                 continue
             self._shown[broadcast_id] = key
             chat_id, message_id = status.progress
-            await self._channel.show(chat_id, progress_screen(status), edit_message_id=message_id)
+            assert self._directory is not None
+            address = await self._directory.address_of(chat_id)
+            if address is not None:
+                await self._channel.show(
+                    address, progress_screen(status), edit_message_id=message_id
+                )
 
     async def other_send(self, chat_id: int) -> Send:
         """Another part of the bot (a reply to a person) is about to send a message: wait

@@ -86,6 +86,8 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         ("numbered_menus", "chat_key"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+    # Where they were reached (the audit log keeps the local id: the ward's security record).
+    await conn.execute("DELETE FROM addresses WHERE local_id = ? AND kind = 'person'", (user_id,))
     # Their private chat's updates, and what they sent in groups (the inbox names both as
     # the channel does, in text).
     await conn.execute("DELETE FROM inbox WHERE chat = ?1 OR sender = ?1", (str(user_id),))

@@ -116,7 +116,11 @@ class NoticeSender:
         if rendered is None:
             await notices.mark_failed(db, notice.id, "stale")
             return True
-        result = await self.channel.send_screen(notice.chat_id, rendered.screen, rendered.photo)
+        address = await svc.directory.address_of(notice.chat_id)
+        if address is None:  # nobody to reach any more (erased meanwhile)
+            await notices.mark_failed(db, notice.id, "gone")
+            return True
+        result = await self.channel.send_screen(address, rendered.screen, rendered.photo)
         match result.outcome:
             case Outcome.SENT:
                 await notices.mark_sent(db, notice.id, now)

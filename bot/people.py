@@ -51,10 +51,31 @@ async def role_of(db: Database, config: Config, user_id: int) -> Role:
     """The one authorisation decision: what this numeric user id may do."""
     if user_id == ANONYMOUS_ADMIN_ID or user_id <= 0:
         return Role.RESIDENT
-    if user_id in config.admins.telegram_ids:
+    admins = config.admins.keys()
+    marks = ",".join("?" for _ in admins) or "NULL"
+    # One round trip: an address of this person listed in [admins], else the stored role.
+    row = await db.fetchone(
+        "SELECT EXISTS (SELECT 1 FROM addresses WHERE local_id = ?1"
+        f" AND channel || ':' || external_id IN ({marks})),"
+        " (SELECT role FROM people WHERE user_id = ?1)",
+        (user_id, *admins),
+    )
+    if row is not None and row[0]:
         return Role.ADMIN
-    stored = await db.fetchval("SELECT role FROM people WHERE user_id = ?", (user_id,))
-    return Role(stored) if stored else Role.RESIDENT
+    return Role(row[1]) if row is not None and row[1] else Role.RESIDENT
+
+
+async def config_admin_ids(db: Database, config: Config) -> list[int]:
+    """The local ids of the people [admins] lists (those who have reached the bot)."""
+    admins = config.admins.keys()
+    if not admins:
+        return []
+    marks = ",".join("?" for _ in admins)
+    rows = await db.fetchall(
+        f"SELECT local_id FROM addresses WHERE channel || ':' || external_id IN ({marks})",
+        admins,
+    )
+    return [int(r[0]) for r in rows]
 
 
 def at_least(role: Role, needed: Role) -> bool:
@@ -77,7 +98,7 @@ async def officer_ids(db: Database, config: Config) -> list[int]:
     rows = await db.fetchall(
         "SELECT user_id FROM people WHERE role IN ('officer', 'admin') AND reachable = 1"
     )
-    ids = {int(r[0]) for r in rows} | set(config.admins.telegram_ids)
+    ids = {int(r[0]) for r in rows} | set(await config_admin_ids(db, config))
     ids.discard(ANONYMOUS_ADMIN_ID)
     return sorted(ids)
 
@@ -256,9 +277,15 @@ async def leaderships_page(db: Database, offset: int, limit: int) -> list[tuple[
 def _promotable_where(config: Config, actor_id: int) -> tuple[str, list[object]]:
     """Registered people an admin may give a role to: not themselves, not config admins (the
     config decides those), never GroupAnonymousBot or another non-person id."""
-    excluded = [actor_id, ANONYMOUS_ADMIN_ID, *config.admins.telegram_ids]
-    marks = ",".join("?" for _ in excluded)
-    return f" FROM people WHERE user_id > 0 AND user_id NOT IN ({marks})", list(excluded)
+    excluded = [actor_id, ANONYMOUS_ADMIN_ID]
+    admins = config.admins.keys()
+    admin_marks = ",".join("?" for _ in admins) or "NULL"
+    return (
+        " FROM people WHERE user_id > 0 AND user_id NOT IN (?, ?) AND user_id NOT IN"
+        " (SELECT local_id FROM addresses"
+        f" WHERE channel || ':' || external_id IN ({admin_marks}))",
+        [*excluded, *admins],
+    )
 
 
 async def may_be_promoted(db: Database, config: Config, actor_id: int, user_id: int) -> bool:

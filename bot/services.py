@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.addresses import Directory
 from bot.clock import Clock
 from bot.config import Config
 from bot.content import ContentPack
@@ -26,6 +27,7 @@ class Services:
     db: Database
     content: ContentPack
     clock: Clock
+    directory: Directory  # addresses ↔ local ids (bot/addresses.py)
     # issue 5: the outbox sender and the push scheduler, started in post_init
     delivery: Delivery = field(default_factory=Delivery)
     schedules: Scheduler = field(default_factory=Scheduler)

@@ -22,7 +22,7 @@ from bot import commands, people, texts
 from bot.commands import Where
 from bot.people import Role
 from bot.services import services
-from handlers.common import is_private
+from handlers.common import is_private, person_id
 
 # PTB declares a handler callback (its HandlerCallback) as returning a Coroutine, not any
 # Awaitable; the `async def` callbacks we guard are both.
@@ -46,8 +46,7 @@ def requires(
         @functools.wraps(callback)
         async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
             svc = services(context)
-            user = update.effective_user
-            user_id = user.id if user else 0
+            user_id = await person_id(update, svc)
             role = await people.role_of(svc.db, svc.config, user_id)
             allowed = people.at_least(role, needed)
             in_group = allowed and private_only and not is_private(update)

@@ -31,7 +31,7 @@ from bot.people import Role
 from bot.screens import Button, Screen
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import edit_screen, inline_markup, is_private, reply_screen
+from handlers.common import chat_id, edit_screen, inline_markup, is_private, person_id, reply_screen
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: comp
         if chat is None:
             break
         if isinstance(item, OutMessage):  # the preview goes out exactly as the broadcast will
-            await services(context).delivery.preview(chat.id, item)
+            svc = services(context)
+            await svc.delivery.preview(await chat_id(svc, chat), item)
         else:
             await context.bot.send_message(chat.id, item.html, reply_markup=inline_markup(item))
     if answer.enqueue is not None:
@@ -73,7 +74,8 @@ async def compose_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """/guitin: start a new broadcast (private chat only: drafts are personal)."""
     if update.effective_user is None:
         return
-    await _show(update, context, await compose.begin(services(context), update.effective_user.id))
+    svc = services(context)
+    await _show(update, context, await compose.begin(svc, await person_id(update, svc)))
 
 
 async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -83,23 +85,24 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None or user is None:
         return
     svc = services(context)
-    step = await compose.step_of(svc.db, user.id)
+    uid = await person_id(update, svc)
+    step = await compose.step_of(svc.db, uid)
     if step is None:
         return
     text = message.text or ""
     if text.startswith("/"):  # /huy: the filter lets no other "/" text through
-        answer = await compose.cancel(svc, user.id)
+        answer = await compose.cancel(svc, uid)
         if answer is not None:
             await _show(update, context, answer)
             raise ApplicationHandlerStop
         return
     if step not in (compose.TEXT, compose.WHEN):
         return
-    role = await people.role_of(svc.db, svc.config, user.id)
+    role = await people.role_of(svc.db, svc.config, uid)
     if not people.at_least(role, Role.OFFICER):  # demoted while composing
-        await compose.discard(svc.db, user.id)
+        await compose.discard(svc.db, uid)
         return
-    answer = await _typed(message, svc, user.id)
+    answer = await _typed(message, svc, uid)
     if answer is None:
         return
     await _show(update, context, answer)
@@ -141,9 +144,10 @@ async def compose_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
         return
+    svc = services(context)
     message = query.message
-    where = (message.chat.id, message.message_id) if message is not None else (0, 0)
-    answer = await compose.on_button(services(context), update.effective_user.id, query.data, where)
+    where = (await chat_id(svc, message.chat), message.message_id) if message else (0, 0)
+    answer = await compose.on_button(svc, await person_id(update, svc), query.data, where)
     await _show(update, context, answer)
 
 
@@ -210,8 +214,8 @@ async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if status is None or not status.done or not status.failed:
             await query.answer(texts.BC_NOTHING_TO_RETRY, show_alert=True)
             return
-        user_id = update.effective_user.id if update.effective_user else 0
-        where = (query.message.chat.id, query.message.message_id)
+        user_id = await person_id(update, svc)
+        where = (await chat_id(svc, query.message.chat), query.message.message_id)
         count = await delivery.retry_failed(svc.db, broadcast_id, svc.clock.now(), where)
         await people.audit(
             svc.db,
@@ -242,11 +246,12 @@ async def _notifications(update: Update, context: ContextTypes.DEFAULT_TYPE, on:
         await message.reply_text(texts.NOTIF_GROUP_ALWAYS, do_quote=False)
         return
     svc = services(context)
-    person = await people.get_person(svc.db, user.id)
+    uid = await person_id(update, svc)
+    person = await people.get_person(svc.db, uid)
     if person is None:
         await message.reply_text(texts.NOTIF_NOT_REGISTERED, do_quote=False)
         return
-    await people.set_notifications(svc.db, user.id, on, svc.clock.now())
+    await people.set_notifications(svc.db, uid, on, svc.clock.now())
     operational = person.role != Role.RESIDENT
     await message.reply_text(texts.notifications_set(on, operational), do_quote=False)
 
@@ -270,7 +275,7 @@ async def private_membership(update: Update, context: ContextTypes.DEFAULT_TYPE)
     status = change.new_chat_member.status
     reachable = status not in (ChatMember.BANNED, ChatMember.LEFT)
     svc = services(context)
-    await people.set_reachable(svc.db, change.chat.id, reachable, svc.clock.now())
+    await people.set_reachable(svc.db, await chat_id(svc, change.chat), reachable, svc.clock.now())
 
 
 # ---------------------------------------------------------------- registration

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import (
+    Chat,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -10,9 +11,25 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import people, texts
+from bot.addresses import Kind, telegram
 from bot.channels.telegram_render import inline_markup  # the one renderer handlers use
 from bot.screens import Screen
 from bot.services import Services
+
+
+async def person_id(update: Update, svc: Services) -> int:
+    """The local id the core knows the sender of `update` by (0 when nobody sent it). Every
+    person id a handler hands the core comes from here, never from Telegram's own id."""
+    user = update.effective_user
+    if user is None:
+        return 0
+    return await svc.directory.local(telegram(user.id))
+
+
+async def chat_id(svc: Services, chat: Chat) -> int:
+    """The local id of a chat: a private chat is its person, a group is a group."""
+    kind = Kind.PERSON if chat.type == ChatType.PRIVATE else Kind.GROUP
+    return await svc.directory.local(telegram(chat.id, kind))
 
 
 def is_private(update: Update) -> bool:

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot import browse, inputs, search_waits, texts
 from bot.services import services
-from handlers.common import edit_screen, is_private, reply_screen
+from handlers.common import edit_screen, is_private, person_id, reply_screen
 
 
 async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -50,7 +50,7 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if is_private(update):
             if update.effective_user is not None:
                 svc = services(context)
-                await search_waits.ask(svc.db, update.effective_user.id, svc.clock.now())
+                await search_waits.ask(svc.db, await person_id(update, svc), svc.clock.now())
             await message.reply_text(texts.SEARCH_PROMPT)
         else:
             await message.reply_text(texts.SEARCH_PROMPT_GROUP, do_quote=False)

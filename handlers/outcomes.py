@@ -15,7 +15,7 @@ from bot.flows import Outcome
 from bot.inbox import EVENT
 from bot.screens import Screen
 from bot.services import services
-from handlers.common import inline_markup, menu_for
+from handlers.common import chat_id, inline_markup, menu_for, person_id
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outc
         log.warning("reply to chat %s owed as a notice: %s", chat.id, exc)
         await notices.owe_screen(
             svc.db,
-            chat.id,
-            update.effective_user.id,
+            await chat_id(svc, chat),
+            await person_id(update, svc),
             event(update),
             outcome.screen,
             outcome.photo,
@@ -77,7 +77,8 @@ async def _put_on_screen(
     else:
         reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = markup
         if reply_markup is None and outcome.menu and update.effective_user is not None:
-            reply_markup = await menu_for(services(context), update.effective_user.id)
+            svc = services(context)
+            reply_markup = await menu_for(svc, await person_id(update, svc))
         await context.bot.send_message(chat_id, screen.html, reply_markup=reply_markup)
 
 

@@ -23,7 +23,7 @@ from bot.people_ui import Press
 from bot.screens import Screen, page_of
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import edit_screen, is_private, menu_for, reply_screen
+from handlers.common import chat_id, edit_screen, is_private, menu_for, person_id, reply_screen
 
 OUTCOME_TEXTS = {
     Outcome.UNKNOWN: texts.INVITE_UNKNOWN,
@@ -35,18 +35,18 @@ OUTCOME_TEXTS = {
 }
 
 
-def _identity(user: User) -> Identity:
-    return Identity(user.id, user.first_name or "", user.last_name or "")
+async def _identity(update: Update, svc: Services, user: User) -> Identity:
+    return Identity(await person_id(update, svc), user.first_name or "", user.last_name or "")
 
 
-def _user_id(update: Update) -> int:
-    return update.effective_user.id if update.effective_user else 0
+async def _user_id(update: Update, svc: Services) -> int:
+    return await person_id(update, svc)
 
 
 async def _refuse(update: Update, svc: Services, action: str, target: str = "") -> None:
     """A permission refusal: one sentence, one audit row, nothing else happens."""
     await people.audit(
-        svc.db, _user_id(update), action, svc.clock.now(), target=target, allowed=False
+        svc.db, await _user_id(update, svc), action, svc.clock.now(), target=target, allowed=False
     )
     if update.callback_query is not None:
         await update.callback_query.answer(texts.NO_PERMISSION, show_alert=True)
@@ -59,7 +59,7 @@ async def _stale(update: Update, svc: Services | None = None, action: str = "") 
     if svc is not None and action:
         await people.audit(
             svc.db,
-            _user_id(update),
+            await _user_id(update, svc),
             action,
             svc.clock.now(),
             detail=(update.callback_query.data or "") if update.callback_query else "",
@@ -105,19 +105,20 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, texts.INVITE_OPEN_AGAIN)
         return
     now = svc.clock.now()
-    if not await _may_guess(update, svc, user.id):
+    uid = await person_id(update, svc)
+    if not await _may_guess(update, svc, uid):
         return
-    if await consent.is_registered(svc.db, user.id):
-        result = await invites.redeem(svc.db, token, _identity(user), now)
+    if await consent.is_registered(svc.db, uid):
+        result = await invites.redeem(svc.db, token, await _identity(update, svc, user), now)
         await _say(update, await _redemption_text(svc, update, result))
         return
     outcome, invite = await invites.check(svc.db, token, now)
     if outcome != Outcome.OK:
-        await _audit_redeem_refusal(svc, user.id, outcome, invite)
+        await _audit_redeem_refusal(svc, uid, outcome, invite)
         await _say(update, OUTCOME_TEXTS.get(outcome, texts.INVITE_UNKNOWN))
         return
     assert invite is not None
-    await invites.offer(svc.db, user.id, invite, now)  # "Đồng ý" redeems it by this row
+    await invites.offer(svc.db, uid, invite, now)  # "Đồng ý" redeems it by this row
     await reply_screen(update, people_ui.consent_screen(invite))
 
 
@@ -152,7 +153,7 @@ async def _audit_redeem_refusal(
 
 async def _redemption_text(svc: Services, update: Update, result: invites.Redemption) -> str:
     if result.outcome != Outcome.OK or result.invite is None:
-        await _audit_redeem_refusal(svc, _user_id(update), result.outcome, result.invite)
+        await _audit_redeem_refusal(svc, await _user_id(update, svc), result.outcome, result.invite)
         return OUTCOME_TEXTS.get(result.outcome, texts.INVITE_UNKNOWN)
     invite = result.invite
     if invite.role == Role.LEADER and invite.unit is not None:
@@ -169,7 +170,7 @@ async def register_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, texts.PRIVATE_ONLY)
         return
     svc = services(context)
-    if await consent.is_registered(svc.db, _user_id(update)):
+    if await consent.is_registered(svc.db, await _user_id(update, svc)):
         await _say(update, texts.ALREADY_REGISTERED)
         return
     await reply_screen(update, people_ui.consent_screen())
@@ -181,7 +182,7 @@ async def my_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await _say(update, texts.PRIVATE_ONLY)
         return
     svc = services(context)
-    data = await consent.my_data(svc.db, _user_id(update))
+    data = await consent.my_data(svc.db, await _user_id(update, svc))
     await reply_screen(update, people_ui.my_data_screen(data, svc.config.ward.tz))
 
 
@@ -191,7 +192,7 @@ async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await _say(update, texts.PRIVATE_ONLY)
         return
     svc = services(context)
-    registered = await consent.is_registered(svc.db, _user_id(update))
+    registered = await consent.is_registered(svc.db, await _user_id(update, svc))
     await reply_screen(update, people_ui.erase_confirm_screen(registered))
 
 
@@ -209,26 +210,27 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
         await _edit(update, Screen(texts.CONSENT_DECLINED))
         return
     if press.word:
-        registered = await consent.is_registered(svc.db, user.id)
+        uid = await person_id(update, svc)
+        registered = await consent.is_registered(svc.db, uid)
         version = None if registered else consent.CONSENT_VERSION
         if press.word == people_ui.OFFERED:
             result = await invites.redeem_offer(
-                svc.db, _identity(user), now, consent_version=version
+                svc.db, await _identity(update, svc, user), now, consent_version=version
             )
         else:  # a notice shown by an older version, whose button carries the token
-            if not await _may_guess(update, svc, user.id):
+            if not await _may_guess(update, svc, uid):
                 return
             result = await invites.redeem(
-                svc.db, press.word, _identity(user), now, consent_version=version
+                svc.db, press.word, await _identity(update, svc, user), now, consent_version=version
             )
         await _edit(update, Screen(await _redemption_text(svc, update, result)))
-        if await people.leader_units(svc.db, user.id):
+        if await people.leader_units(svc.db, uid):
             # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.
             await context.bot.send_message(
-                user.id, texts.LEADER_MENU_READY, reply_markup=await menu_for(svc, user.id)
+                user.id, texts.LEADER_MENU_READY, reply_markup=await menu_for(svc, uid)
             )
         return
-    created = await consent.register(svc.db, _identity(user), now)
+    created = await consent.register(svc.db, await _identity(update, svc, user), now)
     await _edit(update, Screen(texts.REGISTERED if created else texts.ALREADY_REGISTERED))
 
 
@@ -244,7 +246,9 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     # The raw updates this person sent may still be waiting to be written (the inbox
     # batches its writes): write them now, so that the erasure finds and removes them.
     await svc.flush_inbox()
-    registered = await consent.erase(svc.db, _user_id(update), svc.clock.now())
+    uid = await _user_id(update, svc)
+    registered = await consent.erase(svc.db, uid, svc.clock.now())
+    svc.directory.forget(uid)  # its rows went with the erasure; nothing stays in memory
     await erasure.forget_files(svc.db, Path(svc.config.storage.media))
     # Until a checkpoint the WAL still holds the pages as they were before the erasure.
     await svc.db.forget_old_pages()
@@ -258,7 +262,7 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/moi [MÃ_TỔ]: pick a role (admins) and a tổ (leaders), then get the link and QR code."""
     svc = services(context)
-    role = await people.role_of(svc.db, svc.config, _user_id(update))
+    role = await people.role_of(svc.db, svc.config, await _user_id(update, svc))
     roles = invites.creatable_roles(role)
     code = _args_text(update)
     if code:
@@ -288,7 +292,7 @@ async def _invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
-    role = await people.role_of(svc.db, svc.config, _user_id(update))
+    role = await people.role_of(svc.db, svc.config, await _user_id(update, svc))
     allowed = invites.creatable_roles(role)
     if press.verb == "page":
         count = await units.count_units(svc.db)
@@ -329,7 +333,7 @@ async def _create_and_send(
         svc.config,
         role=role,
         unit_id=unit_id,
-        created_by=_user_id(update),
+        created_by=await _user_id(update, svc),
         now=svc.clock.now(),
     )
     link = invites.deep_link(context.bot.username, made.token)
@@ -346,7 +350,8 @@ async def _create_and_send(
 @command("loimoi", "invite.list")
 async def invites_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/loimoi: open invites (an officer's own; all of them for admins) with revoke buttons."""
-    await reply_screen(update, await _invites_page(services(context), _user_id(update), 0))
+    svc = services(context)
+    await reply_screen(update, await _invites_page(svc, await _user_id(update, svc), 0))
 
 
 async def _invites_page(svc: Services, uid: int, page: int) -> Screen:
@@ -368,13 +373,13 @@ async def _revoke_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert press is not None
     svc = services(context)
     if press.verb == "page":
-        await _edit(update, await _invites_page(svc, _user_id(update), press.ids[0]))
+        await _edit(update, await _invites_page(svc, await _user_id(update, svc), press.ids[0]))
         return
     invite = await invites.get(svc.db, press.ids[0])
     if invite is None:
         await _stale(update, svc, "invite.forged")
         return
-    uid = _user_id(update)
+    uid = await _user_id(update, svc)
     role = await people.role_of(svc.db, svc.config, uid)
     if not invites.may_revoke(uid, role, invite):
         await _refuse(update, svc, "invite.revoke", target=f"invite:{invite.id}")
@@ -394,8 +399,9 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _say(update, texts.LINK_PRIVATE_HINT)
         return
     svc = services(context)
-    uid = _user_id(update)
-    await chats.ensure_group(svc.db, chat.id, chat.type, chat.title or "", svc.clock.now())
+    uid = await _user_id(update, svc)
+    group = await chat_id(svc, chat)
+    await chats.ensure_group(svc.db, group, chat.type, chat.title or "", svc.clock.now())
     choices, total, is_officer = await chats.link_choices(
         svc.db, svc.config, uid, 0, people_ui.PAGE_SIZE
     )
@@ -403,7 +409,7 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if is_officer:
             await _say(update, texts.NO_UNITS_YET)
         else:  # a leader whose tổ was deactivated
-            await _refuse(update, svc, "group.link", target=f"chat:{chat.id}")
+            await _refuse(update, svc, "group.link", target=f"chat:{group}")
         return
     code = _args_text(update).split()[0] if _args_text(update) else ""
     if code:
@@ -424,17 +430,18 @@ async def _link(update: Update, svc: Services, unit_id: int) -> None:
     group is linked to now, if another): a leader cannot take another tổ's group."""
     chat = update.effective_chat
     assert chat is not None
-    uid = _user_id(update)
-    verdict = await chats.link_verdict(svc.db, svc.config, uid, chat.id, unit_id)
+    uid = await _user_id(update, svc)
+    group = await chat_id(svc, chat)
+    verdict = await chats.link_verdict(svc.db, svc.config, uid, group, unit_id)
     if verdict == chats.LinkVerdict.REFUSED:
-        await _refuse(update, svc, "group.link", target=f"chat:{chat.id}")
+        await _refuse(update, svc, "group.link", target=f"chat:{group}")
         return
     unit = await units.get_unit(svc.db, unit_id)
     assert unit is not None
     if verdict == chats.LinkVerdict.ALREADY:
         screen = Screen(texts.link_already(people_ui.unit_html(unit)))
     else:
-        await chats.link(svc.db, chat.id, unit_id, uid, svc.clock.now())
+        await chats.link(svc.db, group, unit_id, uid, svc.clock.now())
         screen = Screen(texts.link_done(chat.title or "", people_ui.unit_html(unit)))
     if update.callback_query is not None:
         await _edit(update, screen)
@@ -453,7 +460,7 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if press.verb == "page":
         choices, total, _ = await chats.link_choices(
-            svc.db, svc.config, _user_id(update), press.ids[0], people_ui.PAGE_SIZE
+            svc.db, svc.config, await _user_id(update, svc), press.ids[0], people_ui.PAGE_SIZE
         )
         if press.ids[0] >= people_ui.page_count(total) or not total:
             await _stale(update, svc, "group.forged")
@@ -495,7 +502,7 @@ async def _groups_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/canbo: what this person's role can do."""
     svc = services(context)
-    role = await people.role_of(svc.db, svc.config, _user_id(update))
+    role = await people.role_of(svc.db, svc.config, await _user_id(update, svc))
     await reply_screen(update, people_ui.canbo_screen(role))
 
 
@@ -559,7 +566,7 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await _edit(update, people_ui.deact_confirm_screen(unit, person))
         return
     done = await people.deactivate_leader(
-        svc.db, unit_id, user_id, svc.clock.now(), actor_id=_user_id(update)
+        svc.db, unit_id, user_id, svc.clock.now(), actor_id=await _user_id(update, svc)
     )
     html = (
         texts.deact_done(person.full_name, people_ui.unit_html(unit)) if done else texts.DEACT_GONE
@@ -578,7 +585,8 @@ async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
 @command("capquyen", "role.menu")
 async def promote_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/capquyen: make a registered person officer or admin, or take it away."""
-    await reply_screen(update, await _promote_picker(services(context), _user_id(update), 0))
+    svc = services(context)
+    await reply_screen(update, await _promote_picker(svc, await _user_id(update, svc), 0))
 
 
 @requires(Role.ADMIN, "role.set", private_only=True)
@@ -586,7 +594,7 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
-    uid = _user_id(update)
+    uid = await _user_id(update, svc)
     if press.verb == "page":
         total = await people.count_promotable(svc.db, svc.config, uid)
         if press.ids[0] >= people_ui.page_count(total):
@@ -623,7 +631,7 @@ async def unit_add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     try:
         code, name, area = units.parse_unit_args(_args_text(update))
         unit, created = await units.upsert_unit(
-            svc.db, code, name, area, svc.clock.now(), actor_id=_user_id(update)
+            svc.db, code, name, area, svc.clock.now(), actor_id=await _user_id(update, svc)
         )
     except units.UnitInputError as exc:
         await _say(update, texts.unit_input_problem(str(exc), texts.UNIT_ADD_USAGE))
@@ -641,7 +649,7 @@ async def unit_rename_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     try:
         unit = await units.rename_unit(
-            svc.db, parts[0], parts[1], svc.clock.now(), actor_id=_user_id(update)
+            svc.db, parts[0], parts[1], svc.clock.now(), actor_id=await _user_id(update, svc)
         )
     except units.UnitInputError as exc:
         await _say(update, texts.unit_input_problem(str(exc), texts.UNIT_RENAME_USAGE))
@@ -661,7 +669,7 @@ async def unit_deactivate_command(update: Update, context: ContextTypes.DEFAULT_
         await _say(update, texts.UNIT_DEACT_USAGE)
         return
     unit = await units.set_unit_active(
-        svc.db, parts[0], False, svc.clock.now(), actor_id=_user_id(update)
+        svc.db, parts[0], False, svc.clock.now(), actor_id=await _user_id(update, svc)
     )
     if unit is None:
         await _say(update, texts.unit_not_found(inputs.shown(parts[0])))

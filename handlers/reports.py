@@ -30,7 +30,7 @@ from bot.people import Role
 from bot.report_flow import ReportFlow
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import edit_screen, inline_markup, is_private, reply_screen
+from handlers.common import edit_screen, inline_markup, is_private, person_id, reply_screen
 from handlers.outcomes import event as _event
 from handlers.outcomes import show
 from handlers.tips import tip_flow, tip_input
@@ -55,7 +55,9 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not is_private(update):
         await update.effective_message.reply_text(texts.R_PRIVATE_ONLY, do_quote=False)
         return
-    await show(update, context, await report_flow(services(context)).start(user.id, _event(update)))
+    svc = services(context)
+    uid = await person_id(update, svc)
+    await show(update, context, await report_flow(svc).start(uid, _event(update)))
 
 
 async def my_reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -67,7 +69,8 @@ async def my_reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not is_private(update):
         await message.reply_text(texts.R_PRIVATE_ONLY, do_quote=False)
         return
-    screen = await report_flow(services(context)).my_reports(user.id)
+    svc = services(context)
+    screen = await report_flow(svc).my_reports(await person_id(update, svc))
     await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
 
 
@@ -77,9 +80,8 @@ async def flow_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
         return
-    outcome = await report_flow(services(context)).press(
-        update.effective_user.id, query.data, _event(update)
-    )
+    svc = services(context)
+    outcome = await report_flow(svc).press(await person_id(update, svc), query.data, _event(update))
     await show(update, context, outcome)
 
 
@@ -94,28 +96,27 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     event = _event(update)
-    found = await flows.in_progress(svc.db, user.id, event)
+    uid = await person_id(update, svc)
+    found = await flows.in_progress(svc.db, uid, event)
     if found.replay is not None:
         await show(update, context, found.replay)
         raise ApplicationHandlerStop
     outcome: Outcome | None = None
     if found.tip:
-        outcome = await tip_flow(svc).message(
-            user.id, tip_input(message), message.text or "", event
-        )
+        outcome = await tip_flow(svc).message(uid, tip_input(message), message.text or "", event)
     elif found.reason and message.text:
         outcome = await reports.typed_reason(
-            svc.db, svc.config, svc.content, svc.clock, user.id, message.text, event
+            svc.db, svc.config, svc.content, svc.clock, uid, message.text, event
         )
     elif found.report:
         flow = report_flow(svc)
         photo = _photo(message)
         if photo is not None:
-            outcome = await flow.photo(user.id, photo[0], photo[1], event)
+            outcome = await flow.photo(uid, photo[0], photo[1], event)
             if outcome is not None:
                 svc.bell.ring(media=True)  # Telegram keeps a download link about an hour
         elif message.text is not None:
-            outcome = await flow.text(user.id, message.text, event)
+            outcome = await flow.text(uid, message.text, event)
     if outcome is None:
         return
     await show(update, context, outcome)
@@ -137,12 +138,13 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     svc = services(context)
     event = _event(update)
-    stored = await flows.replayed(svc.db, user.id, event)
-    outcome = stored or await tip_flow(svc).cancel(user.id, event)
+    uid = await person_id(update, svc)
+    stored = await flows.replayed(svc.db, uid, event)
+    outcome = stored or await tip_flow(svc).cancel(uid, event)
     if outcome is None:
-        outcome = await reports.cancel_reason(svc.db, user.id, event)
+        outcome = await reports.cancel_reason(svc.db, uid, event)
     if outcome is None:
-        outcome = await report_flow(svc).cancel(user.id, event)
+        outcome = await report_flow(svc).cancel(uid, event)
     if outcome is None:
         return  # nothing of ours to stop: let other handlers see /huy
     await show(update, context, outcome)
@@ -190,7 +192,7 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         svc.config,
         svc.content,
         svc.clock,
-        user.id,
+        await person_id(update, svc),
         report_id,
         version,
         action,

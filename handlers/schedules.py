@@ -17,7 +17,7 @@ from bot.schedule import Schedule, Scheduler
 from bot.screens import Button, Screen
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import edit_screen, reply_screen
+from handlers.common import edit_screen, person_id, reply_screen
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 12  # schedules shown by /lich; a 4096-character message holds about that many
@@ -75,7 +75,7 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if query is None or query.data is None:
         return
     svc = services(context)
-    actor = update.effective_user.id if update.effective_user else 0
+    actor = await person_id(update, svc)
     parts = query.data.split(":")
     if parts == ["lc", "l"]:
         await query.answer()

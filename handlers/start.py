@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import search_waits, texts
 from bot.services import services
 from handlers import people
-from handlers.common import is_private, menu_for
+from handlers.common import is_private, menu_for, person_id
 from handlers.content import run_search
 
 
@@ -24,7 +24,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if is_private(update):
         user = update.effective_user
         name = user.first_name if user else ""
-        menu = await menu_for(services(context), user.id if user else 0)
+        svc = services(context)
+        menu = await menu_for(svc, await person_id(update, svc))
         await message.reply_text(texts.welcome_private(name, ward), reply_markup=menu)
     else:
         await message.reply_text(texts.welcome_group(ward), do_quote=False)
@@ -36,7 +37,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None:
         return
     if is_private(update):
-        menu = await menu_for(services(context), message.chat_id)
+        svc = services(context)
+        menu = await menu_for(svc, await person_id(update, svc))
         await message.reply_text(texts.HELP_PRIVATE, reply_markup=menu)
     else:
         await message.reply_text(texts.HELP_GROUP, do_quote=False)
@@ -46,7 +48,7 @@ async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """The 🔎 button: ask for a keyword; the next text is taken as the query."""
     if update.effective_user is not None:
         svc = services(context)
-        await search_waits.ask(svc.db, update.effective_user.id, svc.clock.now())
+        await search_waits.ask(svc.db, await person_id(update, svc), svc.clock.now())
     if update.effective_message:
         await update.effective_message.reply_text(texts.SEARCH_PROMPT)
 
@@ -57,12 +59,12 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if message is None or not message.text:
         return
     svc = services(context)
-    user_id = update.effective_user.id if update.effective_user else 0
+    user_id = await person_id(update, svc)
     pending = await search_waits.take(svc.db, user_id, svc.clock.now())
     if pending and not message.text.startswith("/"):
         await run_search(update, context, message.text)
         return
-    menu = await menu_for(svc, message.chat_id)
+    menu = await menu_for(svc, user_id)
     await message.reply_text(texts.UNKNOWN_PRIVATE, reply_markup=menu)
 
 

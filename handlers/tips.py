@@ -20,7 +20,7 @@ from bot.people import Role
 from bot.services import Services, services
 from bot.tips import TipFlow, TipInput
 from handlers.auth import command, requires
-from handlers.common import inline_markup, is_private
+from handlers.common import inline_markup, is_private, person_id
 from handlers.outcomes import event as _event
 from handlers.outcomes import show
 
@@ -73,7 +73,10 @@ async def tip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not is_private(update):
         await message.reply_text(texts.PRIVATE_ONLY, do_quote=False)
         return
-    await show(update, context, await tip_flow(services(context)).start(user.id, _event(update)))
+    svc = services(context)
+    await show(
+        update, context, await tip_flow(svc).start(await person_id(update, svc), _event(update))
+    )
 
 
 @requires(Role.RESIDENT, private_only=True)  # a tip and its queue are never shown in a group
@@ -86,7 +89,7 @@ async def tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _officer_tip_press(update, context)
         return
     svc = services(context)
-    outcome = await tip_flow(svc).press(update.effective_user.id, query.data, _event(update))
+    outcome = await tip_flow(svc).press(await person_id(update, svc), query.data, _event(update))
     await show(update, context, outcome)
 
 
@@ -95,7 +98,7 @@ async def _officer_tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     svc = services(context)
-    outcome = await tip_flow(svc).press(update.effective_user.id, query.data, _event(update))
+    outcome = await tip_flow(svc).press(await person_id(update, svc), query.data, _event(update))
     await show(update, context, outcome)
 
 

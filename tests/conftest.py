@@ -106,3 +106,17 @@ async def bot(
 
 def with_changes(config: Config, section: str, **changes: object) -> Config:
     return replace(config, **{section: replace(getattr(config, section), **changes)})
+
+
+def database_at(path: Path, version: int) -> None:
+    """A database as the release with `version` migrations left it (plain sqlite3), for
+    tests of the migrations after it."""
+    import sqlite3
+
+    from bot.db import migrations
+
+    conn = sqlite3.connect(path)
+    for number, _, sql in migrations():
+        if number <= version:
+            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+    conn.close()

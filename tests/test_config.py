@@ -50,6 +50,11 @@ def test_environment_token_wins() -> None:
             {"telegram": {"token": TOKEN}, "admins": {"telegram_ids": ["@lan"]}},
             "[admins] telegram_ids",
         ),
+        (
+            {"telegram": {"token": TOKEN}, "admins": {"addresses": ["123456789"]}},
+            "[admins] addresses",
+        ),
+        ({"telegram": {"token": TOKEN}, "admins": {"addresses": [42]}}, "[admins] addresses"),
         ({"telegram": {"token": TOKEN}, "reports": {"period": "daily"}}, "[reports] period"),
         (
             {"telegram": {"token": TOKEN}, "reports": {"reminder_time": "7h"}},
@@ -110,3 +115,14 @@ def test_cli_missing_config_file(tmp_path: Path) -> None:
     result = run_cli("run", "--config", str(tmp_path / "nope.toml"))
     assert result.returncode == 2
     assert "config.example.toml" in result.stderr
+
+
+def test_admins_of_any_channel_and_the_old_telegram_ids_are_one_list() -> None:
+    config = parse_config(
+        {
+            "telegram": {"token": TOKEN},
+            "admins": {"telegram_ids": [1001], "addresses": ["Zalo:7d1fa2c0", "telegram:1001"]},
+        },
+        env={},
+    )
+    assert config.admins.keys() == ("telegram:1001", "zalo:7d1fa2c0")

@@ -9,6 +9,8 @@ import pytest
 
 from bot.db import Database, migrations
 
+from .conftest import database_at
+
 
 async def test_open_sets_pragmas_and_migrates(tmp_path: Path) -> None:
     async with Database(tmp_path / "a.sqlite3") as db:
@@ -106,17 +108,6 @@ async def test_a_refused_commit_leaves_no_transaction_open(tmp_path: Path) -> No
         assert await db.fetchval("SELECT COUNT(*) FROM parent") == 1
 
 
-def _database_at(path: Path, version: int) -> None:
-    """A database as the release with `version` migrations left it (plain sqlite3)."""
-    import sqlite3
-
-    conn = sqlite3.connect(path)
-    for number, _, sql in migrations():
-        if number <= version:
-            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-    conn.close()
-
-
 async def test_the_inbox_keeps_its_updates_and_the_guard_its_marks_across_008(
     tmp_path: Path,
 ) -> None:
@@ -129,7 +120,7 @@ async def test_the_inbox_keeps_its_updates_and_the_guard_its_marks_across_008(
 
     now = iso(SystemClock().now())  # within the window in which a repeat is spotted
     path = tmp_path / "old.sqlite3"
-    _database_at(path, 7)
+    database_at(path, 7)
     conn = sqlite3.connect(path)
     unfinished = '{"update_id": 41, "message": {"from": {"id": 5003}, "text": "/baocao"}}'
     conn.executemany(

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import texts
+from bot.addresses import Address
 from bot.app import build_application, running
 from bot.channels.telegram_delivery import TelegramChannel
 from bot.clock import SystemClock
@@ -107,18 +108,19 @@ async def test_one_chat_gets_one_message_a_second_across_broadcasts(limited: Rig
 class RecordingChannel:
     """A channel that answers "sent" after a short delay and remembers the order."""
 
-    is_group = staticmethod(TelegramChannel.is_group)  # Telegram's addresses
+    # the outbox's rows name people by the ids the tests gave them: Telegram's, in this step
+    legacy_address = staticmethod(TelegramChannel.legacy_address)
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
 
-    async def send(self, chat_id: int, message: OutMessage) -> Result:
-        self.sent.append((chat_id, message.html))
+    async def send(self, address: Address, message: OutMessage) -> Result:
+        self.sent.append((int(address.external_id), message.html))
         await asyncio.sleep(0.001)
         return Result(Outcome.SENT, message_id=len(self.sent))
 
     async def show(
-        self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
+        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
     ) -> int:
         return 0
 
@@ -319,13 +321,15 @@ async def test_replies_share_the_budget_so_nobody_meets_a_429(
 class FlakyChannel:
     """Answers late and at random: sent, 429, or a temporary failure."""
 
-    is_group = staticmethod(TelegramChannel.is_group)  # Telegram's addresses
+    # the outbox's rows name people by the ids the tests gave them: Telegram's, in this step
+    legacy_address = staticmethod(TelegramChannel.legacy_address)
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.delivered: Counter[tuple[str, int]] = Counter()
 
-    async def send(self, chat_id: int, message: OutMessage) -> Result:
+    async def send(self, address: Address, message: OutMessage) -> Result:
+        chat_id = int(address.external_id)
         await asyncio.sleep(self.rng.uniform(0, 0.02))
         roll = self.rng.random()
         if roll < 0.05:
@@ -336,7 +340,7 @@ class FlakyChannel:
         return Result(Outcome.SENT, message_id=1)
 
     async def show(
-        self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
+        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
     ) -> int:
         return 0
 

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import chats, consent, invites, people, people_ui, units
-from bot.clock import iso
+from bot.addresses import Directory
+from bot.clock import SystemClock, iso
 from bot.config import Config, parse_config
 from bot.db import Database
 from bot.invites import Outcome
@@ -39,8 +40,10 @@ def config(tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
+async def db(tmp_path: Path, config: Config) -> Database:
     database = await Database(tmp_path / "core.sqlite3").open()
+    # as the wiring does at start-up: the config's admins are known addresses
+    await Directory(database, SystemClock()).know(config.admins.keys())
     yield database  # type: ignore[misc]
     await database.close()
 

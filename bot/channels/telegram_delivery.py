@@ -31,6 +31,7 @@ from telegram.error import (
 )
 from telegram.ext import BaseRateLimiter
 
+from bot.addresses import FIRST_LOCAL, TELEGRAM, Address, Kind, telegram
 from bot.channels.telegram_render import inline_markup
 from bot.delivery import Delivery, Outcome, OutMessage, Result
 from bot.screens import Screen
@@ -90,8 +91,16 @@ class TelegramChannel:
     def is_group(chat_id: int) -> bool:
         return chat_id < 0  # Telegram's own convention: groups and channels are negative
 
-    async def preview(self, chat_id: int, message: OutMessage) -> None:
-        await self.deliver(chat_id, message)
+    @staticmethod
+    def legacy_address(local_id: int) -> Address | None:
+        """A local id written before addresses existed: in this first step of local ids it
+        is the Telegram id itself (bot/addresses.py)."""
+        if not local_id or abs(local_id) >= FIRST_LOCAL:
+            return None
+        return telegram(local_id, Kind.GROUP if TelegramChannel.is_group(local_id) else Kind.PERSON)
+
+    async def preview(self, address: Address, message: OutMessage) -> None:
+        await self.deliver(_chat(address), message)
 
     async def deliver(self, chat_id: int, message: OutMessage) -> Message:
         """Send the message as recipients get it; raises PTB's errors (for previews)."""
@@ -106,17 +115,20 @@ class TelegramChannel:
             )
         return await self.bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML)
 
-    async def send(self, chat_id: int, message: OutMessage) -> Result:
+    async def send(self, address: Address, message: OutMessage) -> Result:
         token = _BROADCASTING.set(True)
         try:
-            sent = await self.deliver(chat_id, message)
+            sent = await self.deliver(_chat(address), message)
         except TelegramError as exc:
             return classify(exc)
         finally:
             _BROADCASTING.reset(token)
         return Result(Outcome.SENT, message_id=sent.message_id)
 
-    async def send_screen(self, chat_id: int, screen: Screen, photo: str | None = None) -> Result:
+    async def send_screen(
+        self, address: Address, screen: Screen, photo: str | None = None
+    ) -> Result:
+        chat_id = _chat(address)
         markup = inline_markup(screen)
         try:
             with single_attempt():  # the notice sender acts on every outcome itself
@@ -131,8 +143,9 @@ class TelegramChannel:
         return Result(Outcome.SENT, message_id=sent.message_id)
 
     async def show(
-        self, chat_id: int, screen: Screen, *, edit_message_id: int | None = None
+        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
     ) -> int | None:
+        chat_id = _chat(address)
         if edit_message_id is not None and not self.edits:
             return None
         try:
@@ -160,6 +173,13 @@ class TelegramChannel:
             return None
         sent = await self.bot.send_message(chat_id, screen.html, reply_markup=inline_markup(screen))
         return sent.message_id
+
+
+def _chat(address: Address) -> int:
+    """The Telegram chat id of an address of this channel."""
+    if address.channel != TELEGRAM:
+        raise ValueError(f"not a Telegram address: {address}")
+    return int(address.external_id)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,112 @@
+"""Addresses and local ids (bot/addresses.py): the core names people and groups by local id,
+the channel is handed an Address; migration 009 gives every stored person and group theirs."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot import people, texts
+from bot.addresses import FIRST_LOCAL, Address, Directory, Kind, telegram
+from bot.app import build_application, running
+from bot.channels.telegram_delivery import TelegramChannel
+from bot.clock import SystemClock
+from bot.config import Config
+from bot.content import ContentPack
+from bot.db import Database
+from bot.people import Role
+from bot.services import BOT_DATA_KEY
+from bot.simulator import BotApiSimulator
+
+from .conftest import database_at, with_changes
+
+
+async def test_an_address_keeps_its_local_id_across_runs(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    async with Database(path) as db:
+        directory = Directory(db, SystemClock())
+        lan = await directory.local(telegram(5003))
+        group = await directory.local(telegram(-100777, Kind.GROUP))
+        zalo = await directory.local(Address("zalo", "7d1fa2c0", Kind.PERSON))
+        other = await directory.local(Address("zalo", "8e2ab3d1", Kind.PERSON))
+        # First step: a Telegram address keeps its id; other channels count from FIRST_LOCAL.
+        assert (lan, group) == (5003, -100777)
+        assert (zalo, other) == (FIRST_LOCAL, FIRST_LOCAL + 1)
+        assert await directory.local(telegram(5003)) == lan  # from memory now
+        assert directory.is_group(group) and not directory.is_group(lan)
+    async with Database(path) as db:  # a new run, nothing in memory
+        directory = Directory(db, SystemClock())
+        assert await directory.address_of(zalo) == Address("zalo", "7d1fa2c0", Kind.PERSON)
+        assert await directory.address_of(group) == telegram(-100777, Kind.GROUP)
+        assert await directory.local(Address("zalo", "8e2ab3d1")) == other
+        assert await directory.address_of(424242) is None  # nobody, and no legacy rule
+
+
+async def test_an_id_written_before_addresses_is_the_channels_to_name(tmp_path: Path) -> None:
+    """A row the previous release wrote has no address: the Telegram wiring says what it is
+    (its own convention for groups), the core never reads a sign."""
+    async with Database(tmp_path / "a.sqlite3") as db:
+        directory = Directory(db, SystemClock(), TelegramChannel.legacy_address)
+        assert await directory.address_of(5003) == telegram(5003, Kind.PERSON)
+        assert await directory.address_of(-100123) == telegram(-100123, Kind.GROUP)
+        assert directory.is_group(-100123)
+        assert await directory.address_of(0) is None  # 0: the command line / an erased id
+        assert await directory.address_of(FIRST_LOCAL) is None  # not a Telegram id
+
+
+def test_an_address_in_the_config_is_channel_and_id() -> None:
+    assert Address.parse(" Zalo:7d1fa2c0 ") == Address("zalo", "7d1fa2c0", Kind.PERSON)
+    assert str(telegram(42)) == "telegram:42"
+    for wrong in ("42", "telegram:", ":42", ""):
+        with pytest.raises(ValueError):
+            Address.parse(wrong)
+
+
+async def test_migration_009_gives_every_stored_person_and_group_an_address(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    database_at(path, 8)
+    conn = sqlite3.connect(path)
+    stamp = "2026-04-01T00:00:00Z"
+    conn.execute(
+        "INSERT INTO people (user_id, first_name, role, consent_at, consent_version,"
+        " created_at, updated_at) VALUES (5003, 'Lan', 'leader', ?, 'v1', ?, ?)",
+        (stamp, stamp, stamp),
+    )
+    conn.execute("INSERT INTO chats (chat_id, type, title) VALUES (-100555, 'supergroup', 'Tổ 5')")
+    conn.commit()
+    conn.close()
+    async with Database(path) as db:
+        rows = await db.fetchall(
+            "SELECT channel, external_id, kind, local_id FROM addresses ORDER BY local_id"
+        )
+        assert [tuple(r) for r in rows] == [
+            ("telegram", "-100555", "group", -100555),
+            ("telegram", "5003", "person", 5003),
+        ]
+        directory = Directory(db, SystemClock())  # no legacy rule: the rows alone answer
+        assert await directory.address_of(5003) == telegram(5003)
+        assert await directory.address_of(-100555) == telegram(-100555, Kind.GROUP)
+
+
+async def test_an_admin_listed_by_address_gets_the_admins_tools(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    """`[admins] addresses` (any channel's `channel:id`) makes an admin as telegram_ids does;
+    the person is found by their address, not by a Telegram number in the core."""
+    listed = with_changes(config, "admins", telegram_ids=(), addresses=("telegram:7301",))
+    app = build_application(listed, pack)
+    admin, stranger = sim.user(7301, "Hoa"), sim.user(7302, "Nam")
+    async with running(app):
+        await admin.send("/capquyen")
+        assert texts.NO_PERMISSION not in (await admin.expect_reply()).text
+        await stranger.send("/capquyen")
+        assert texts.NO_PERMISSION in (await stranger.expect_reply()).text
+        directory = app.bot_data[BOT_DATA_KEY].directory
+        hoa = await directory.local(telegram(7301))
+        db = app.bot_data[BOT_DATA_KEY].db
+        assert await people.role_of(db, listed, hoa) == Role.ADMIN
+        assert hoa in await people.officer_ids(db, listed)
