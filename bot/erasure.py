@@ -83,9 +83,14 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         ("outbox", "chat_id"),
         ("invite_offers", "user_id"),
         ("search_waits", "user_id"),
-        ("numbered_menus", "chat_key"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+    # The menus last shown in their private chats, remembered under each address.
+    await conn.execute(
+        "DELETE FROM numbered_menus WHERE chat_key IN (SELECT channel || ':' || external_id"
+        " FROM addresses WHERE local_id = ? AND kind = 'person')",
+        (user_id,),
+    )
     # Where they were reached (the audit log keeps the local id: the ward's security record).
     await conn.execute("DELETE FROM addresses WHERE local_id = ? AND kind = 'person'", (user_id,))
     # Their private chat's updates, and what they sent in groups (the inbox names both as

@@ -110,3 +110,28 @@ async def test_an_admin_listed_by_address_gets_the_admins_tools(
         db = app.bot_data[BOT_DATA_KEY].db
         assert await people.role_of(db, listed, hoa) == Role.ADMIN
         assert hoa in await people.officer_ids(db, listed)
+
+
+async def test_erasure_removes_the_persons_addresses_and_the_menus_kept_under_them(
+    tmp_path: Path,
+) -> None:
+    from bot import consent, erasure, numbered  # erasure: its hooks join consent.erase
+    from bot.numbered import Option
+
+    assert erasure.ERASED_ID == 0
+    async with Database(tmp_path / "a.sqlite3") as db:
+        directory = Directory(db, SystemClock())
+        lan = await directory.local(telegram(5003))
+        hung = await directory.local(telegram(5004))
+        shown = (Option(1, "Mục tiêu", "c:goal"),)
+        for person in (lan, hung):
+            address = await directory.address_of(person)
+            assert address is not None
+            await numbered.remember(db, str(address), shown, SystemClock().now())
+        await consent.erase(db, lan, SystemClock().now())
+        directory.forget(lan)
+        keys = [r[0] for r in await db.fetchall("SELECT chat_key FROM numbered_menus")]
+        assert keys == ["telegram:5004"]  # another person's menu is kept
+        assert await db.fetchval("SELECT COUNT(*) FROM addresses WHERE external_id = '5003'") == 0
+        assert await directory.address_of(lan) is None  # nothing kept in memory either
+        assert await directory.address_of(hung) == telegram(5004)

@@ -26,6 +26,7 @@ from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot import numbered
+from bot.addresses import telegram
 from bot.clock import Clock
 from bot.db import Database
 from bot.inputs import clip
@@ -141,7 +142,7 @@ class NumberedRequest(BaseRequest):
             if answer[0] != 200:
                 return answer
         if options:
-            await numbered.remember(self.db, str(chat_id), options, self.clock.now())
+            await numbered.remember(self.db, str(telegram(chat_id)), options, self.clock.now())
         return answer
 
 
@@ -152,7 +153,7 @@ async def numbered_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is None or not message.text or user is None or _STANDING_IN.get():
         return
     svc = services(context)
-    token = await numbered.resolve(svc.db, str(message.chat_id), message.text)
+    token = await numbered.resolve(svc.db, str(telegram(message.chat_id)), message.text)
     if token is None:
         return
     raw: dict[str, Any] = {"update_id": update.update_id}
