@@ -126,3 +126,19 @@ def test_the_core_never_tells_a_group_by_its_sign() -> None:
     ]
     assert wrong == []
     assert sign.search("if chat_id < 0:")  # the check sees what it looks for
+
+
+def test_handlers_name_people_by_local_id_only() -> None:
+    """The core knows people by local ids (bot/addresses.py): a handler takes the sender's
+    id from handlers.common.person_id, never Telegram's own number, so a person who comes
+    through another channel is the same person to every rule."""
+    telegram_id = re.compile(r"effective_user\.id\b|from_user\.id\b")
+    wrong = [
+        (rel(p), n)
+        for p in sources("handlers")
+        if p != ROOT / "handlers" / "common.py"
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if telegram_id.search(line)
+    ]
+    assert wrong == []
+    assert telegram_id.search("uid = update.effective_user.id")  # it sees what it looks for
