@@ -17,7 +17,7 @@ from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
-from bot.addresses import TELEGRAM, Address
+from bot.addresses import Address, telegram
 from bot.private_files import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ class AdminsConfig:
     def keys(self) -> tuple[str, ...]:
         """Every admin as `channel:id`, the telegram_ids among them."""
         listed = [str(Address.parse(a)) for a in self.addresses]
-        return tuple(dict.fromkeys([*(f"{TELEGRAM}:{i}" for i in self.telegram_ids), *listed]))
+        return tuple(dict.fromkeys([*(str(telegram(i)) for i in self.telegram_ids), *listed]))
 
 
 @dataclass(frozen=True)

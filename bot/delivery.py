@@ -837,9 +837,9 @@ class Delivery:
             if not claimed:  # erased or finished meanwhile
                 lane.known.discard(row_id)
                 return
-            # Known before pacing, so the pacer knows a group's budget applies.
+            # Looked up before pacing, so the pacer knows a group's budget applies.
             assert self._directory is not None
-            await self._directory.address_of(chat_id)
+            address = await self._directory.address_of(chat_id)
             # Replies may have gone out while the claim waited for the database: look
             # again, and book the slot with no await between the look and the booking.
             loop = asyncio.get_running_loop()
@@ -850,7 +850,7 @@ class Delivery:
                     break
                 await asyncio.sleep(wait)
             send = self._pacer.record(chat_id, now)
-            self._spawn(self._send_one(lane, row_id, chat_id, send))
+            self._spawn(self._send_one(lane, row_id, chat_id, address, send))
             launched = True
         finally:
             if not launched:  # (a claimed row left in 'sending' is resent at the next start)
@@ -859,12 +859,12 @@ class Delivery:
                     self._slots.release()
                 self._after(lane)
 
-    async def _send_one(self, lane: _Lane, row_id: int, chat_id: int, send: Send) -> None:
+    async def _send_one(
+        self, lane: _Lane, row_id: int, chat_id: int, address: Address | None, send: Send
+    ) -> None:
         assert self._channel is not None and self._slots is not None
-        assert self._directory is not None
         try:
             try:
-                address = await self._directory.address_of(chat_id)
                 if address is None:  # erased meanwhile: nobody to reach any more
                     result = Result(Outcome.GONE, description="no address")
                 else:

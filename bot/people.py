@@ -51,30 +51,32 @@ async def role_of(db: Database, config: Config, user_id: int) -> Role:
     """The one authorisation decision: what this numeric user id may do."""
     if user_id == ANONYMOUS_ADMIN_ID or user_id <= 0:
         return Role.RESIDENT
-    admins = config.admins.keys()
-    marks = ",".join("?" for _ in admins) or "NULL"
+    admins, params = _config_admins(config)
     # One round trip: an address of this person listed in [admins], else the stored role.
     row = await db.fetchone(
-        "SELECT EXISTS (SELECT 1 FROM addresses WHERE local_id = ?1"
-        f" AND channel || ':' || external_id IN ({marks})),"
-        " (SELECT role FROM people WHERE user_id = ?1)",
-        (user_id, *admins),
+        f"SELECT ?1 IN ({admins}), (SELECT role FROM people WHERE user_id = ?1)",
+        (user_id, *params),
     )
     if row is not None and row[0]:
         return Role.ADMIN
     return Role(row[1]) if row is not None and row[1] else Role.RESIDENT
 
 
+def _config_admins(config: Config) -> tuple[str, tuple[str, ...]]:
+    """A SELECT of the local ids of the addresses [admins] lists, and its parameters (the
+    wiring gives each of them an address at start-up: Directory.know)."""
+    keys = config.admins.keys()
+    marks = ",".join("?" for _ in keys) or "NULL"
+    select = f"SELECT local_id FROM addresses WHERE channel || ':' || external_id IN ({marks})"
+    return select, keys
+
+
 async def config_admin_ids(db: Database, config: Config) -> list[int]:
-    """The local ids of the people [admins] lists (those who have reached the bot)."""
-    admins = config.admins.keys()
-    if not admins:
+    """The local ids of the people [admins] lists."""
+    select, params = _config_admins(config)
+    if not params:
         return []
-    marks = ",".join("?" for _ in admins)
-    rows = await db.fetchall(
-        f"SELECT local_id FROM addresses WHERE channel || ':' || external_id IN ({marks})",
-        admins,
-    )
+    rows = await db.fetchall(select, params)
     return [int(r[0]) for r in rows]
 
 
@@ -277,14 +279,10 @@ async def leaderships_page(db: Database, offset: int, limit: int) -> list[tuple[
 def _promotable_where(config: Config, actor_id: int) -> tuple[str, list[object]]:
     """Registered people an admin may give a role to: not themselves, not config admins (the
     config decides those), never GroupAnonymousBot or another non-person id."""
-    excluded = [actor_id, ANONYMOUS_ADMIN_ID]
-    admins = config.admins.keys()
-    admin_marks = ",".join("?" for _ in admins) or "NULL"
+    admins, params = _config_admins(config)
     return (
-        " FROM people WHERE user_id > 0 AND user_id NOT IN (?, ?) AND user_id NOT IN"
-        " (SELECT local_id FROM addresses"
-        f" WHERE channel || ':' || external_id IN ({admin_marks}))",
-        [*excluded, *admins],
+        f" FROM people WHERE user_id > 0 AND user_id NOT IN (?, ?) AND user_id NOT IN ({admins})",
+        [actor_id, ANONYMOUS_ADMIN_ID, *params],
     )
 
 

@@ -31,7 +31,14 @@ from bot.people import Role
 from bot.screens import Button, Screen
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import chat_id, edit_screen, inline_markup, is_private, person_id, reply_screen
+from handlers.common import (
+    edit_screen,
+    inline_markup,
+    is_private,
+    local_chat_id,
+    person_id,
+    reply_screen,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +66,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: comp
             break
         if isinstance(item, OutMessage):  # the preview goes out exactly as the broadcast will
             svc = services(context)
-            await svc.delivery.preview(await chat_id(svc, chat), item)
+            await svc.delivery.preview(await local_chat_id(svc, chat), item)
         else:
             await context.bot.send_message(chat.id, item.html, reply_markup=inline_markup(item))
     if answer.enqueue is not None:
@@ -146,7 +153,7 @@ async def compose_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     svc = services(context)
     message = query.message
-    where = (await chat_id(svc, message.chat), message.message_id) if message else (0, 0)
+    where = (await local_chat_id(svc, message.chat), message.message_id) if message else (0, 0)
     answer = await compose.on_button(svc, await person_id(update, svc), query.data, where)
     await _show(update, context, answer)
 
@@ -215,7 +222,7 @@ async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await query.answer(texts.BC_NOTHING_TO_RETRY, show_alert=True)
             return
         user_id = await person_id(update, svc)
-        where = (await chat_id(svc, query.message.chat), query.message.message_id)
+        where = (await local_chat_id(svc, query.message.chat), query.message.message_id)
         count = await delivery.retry_failed(svc.db, broadcast_id, svc.clock.now(), where)
         await people.audit(
             svc.db,
@@ -275,7 +282,9 @@ async def private_membership(update: Update, context: ContextTypes.DEFAULT_TYPE)
     status = change.new_chat_member.status
     reachable = status not in (ChatMember.BANNED, ChatMember.LEFT)
     svc = services(context)
-    await people.set_reachable(svc.db, await chat_id(svc, change.chat), reachable, svc.clock.now())
+    await people.set_reachable(
+        svc.db, await local_chat_id(svc, change.chat), reachable, svc.clock.now()
+    )
 
 
 # ---------------------------------------------------------------- registration

@@ -26,7 +26,7 @@ async def person_id(update: Update, svc: Services) -> int:
     return await svc.directory.local(telegram(user.id))
 
 
-async def chat_id(svc: Services, chat: Chat) -> int:
+async def local_chat_id(svc: Services, chat: Chat) -> int:
     """The local id of a chat: a private chat is its person, a group is a group."""
     kind = Kind.PERSON if chat.type == ChatType.PRIVATE else Kind.GROUP
     return await svc.directory.local(telegram(chat.id, kind))

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import chats, texts
 from bot.addresses import Kind, telegram
 from bot.services import services
-from handlers.common import chat_id
+from handlers.common import local_chat_id
 
 _IN = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _OUT = {ChatMember.LEFT, ChatMember.BANNED}
@@ -24,14 +24,18 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     now = svc.clock.now()
     if new in _IN and old in _OUT:
         first = await chats.bot_added(
-            svc.db, await chat_id(svc, change.chat), change.chat.type, change.chat.title or "", now
+            svc.db,
+            await local_chat_id(svc, change.chat),
+            change.chat.type,
+            change.chat.title or "",
+            now,
         )
         if first:
             await context.bot.send_message(
                 change.chat.id, texts.welcome_group(svc.config.ward.name)
             )
     elif new in _OUT:
-        await chats.bot_removed(svc.db, await chat_id(svc, change.chat), now)
+        await chats.bot_removed(svc.db, await local_chat_id(svc, change.chat), now)
 
 
 async def migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,6 +45,6 @@ async def migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     # Both ids are Telegram's; the core moves the records from one local id to the other.
-    old = await chat_id(svc, message.chat)
+    old = await local_chat_id(svc, message.chat)
     new = await svc.directory.local(telegram(message.migrate_to_chat_id, Kind.GROUP))
     await chats.migrated(svc.db, old, new, svc.clock.now())

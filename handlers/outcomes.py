@@ -15,7 +15,7 @@ from bot.flows import Outcome
 from bot.inbox import EVENT
 from bot.screens import Screen
 from bot.services import services
-from handlers.common import chat_id, inline_markup, menu_for, person_id
+from handlers.common import inline_markup, local_chat_id, menu_for, person_id
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outc
         log.warning("reply to chat %s owed as a notice: %s", chat.id, exc)
         await notices.owe_screen(
             svc.db,
-            await chat_id(svc, chat),
+            await local_chat_id(svc, chat),
             await person_id(update, svc),
             event(update),
             outcome.screen,

@@ -23,7 +23,14 @@ from bot.people_ui import Press
 from bot.screens import Screen, page_of
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import chat_id, edit_screen, is_private, menu_for, person_id, reply_screen
+from handlers.common import (
+    edit_screen,
+    is_private,
+    local_chat_id,
+    menu_for,
+    person_id,
+    reply_screen,
+)
 
 OUTCOME_TEXTS = {
     Outcome.UNKNOWN: texts.INVITE_UNKNOWN,
@@ -39,14 +46,10 @@ async def _identity(update: Update, svc: Services, user: User) -> Identity:
     return Identity(await person_id(update, svc), user.first_name or "", user.last_name or "")
 
 
-async def _user_id(update: Update, svc: Services) -> int:
-    return await person_id(update, svc)
-
-
 async def _refuse(update: Update, svc: Services, action: str, target: str = "") -> None:
     """A permission refusal: one sentence, one audit row, nothing else happens."""
     await people.audit(
-        svc.db, await _user_id(update, svc), action, svc.clock.now(), target=target, allowed=False
+        svc.db, await person_id(update, svc), action, svc.clock.now(), target=target, allowed=False
     )
     if update.callback_query is not None:
         await update.callback_query.answer(texts.NO_PERMISSION, show_alert=True)
@@ -59,7 +62,7 @@ async def _stale(update: Update, svc: Services | None = None, action: str = "") 
     if svc is not None and action:
         await people.audit(
             svc.db,
-            await _user_id(update, svc),
+            await person_id(update, svc),
             action,
             svc.clock.now(),
             detail=(update.callback_query.data or "") if update.callback_query else "",
@@ -153,7 +156,9 @@ async def _audit_redeem_refusal(
 
 async def _redemption_text(svc: Services, update: Update, result: invites.Redemption) -> str:
     if result.outcome != Outcome.OK or result.invite is None:
-        await _audit_redeem_refusal(svc, await _user_id(update, svc), result.outcome, result.invite)
+        await _audit_redeem_refusal(
+            svc, await person_id(update, svc), result.outcome, result.invite
+        )
         return OUTCOME_TEXTS.get(result.outcome, texts.INVITE_UNKNOWN)
     invite = result.invite
     if invite.role == Role.LEADER and invite.unit is not None:
@@ -170,7 +175,7 @@ async def register_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, texts.PRIVATE_ONLY)
         return
     svc = services(context)
-    if await consent.is_registered(svc.db, await _user_id(update, svc)):
+    if await consent.is_registered(svc.db, await person_id(update, svc)):
         await _say(update, texts.ALREADY_REGISTERED)
         return
     await reply_screen(update, people_ui.consent_screen())
@@ -182,7 +187,7 @@ async def my_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await _say(update, texts.PRIVATE_ONLY)
         return
     svc = services(context)
-    data = await consent.my_data(svc.db, await _user_id(update, svc))
+    data = await consent.my_data(svc.db, await person_id(update, svc))
     await reply_screen(update, people_ui.my_data_screen(data, svc.config.ward.tz))
 
 
@@ -192,7 +197,7 @@ async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await _say(update, texts.PRIVATE_ONLY)
         return
     svc = services(context)
-    registered = await consent.is_registered(svc.db, await _user_id(update, svc))
+    registered = await consent.is_registered(svc.db, await person_id(update, svc))
     await reply_screen(update, people_ui.erase_confirm_screen(registered))
 
 
@@ -246,7 +251,7 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     # The raw updates this person sent may still be waiting to be written (the inbox
     # batches its writes): write them now, so that the erasure finds and removes them.
     await svc.flush_inbox()
-    uid = await _user_id(update, svc)
+    uid = await person_id(update, svc)
     registered = await consent.erase(svc.db, uid, svc.clock.now())
     svc.directory.forget(uid)  # its rows went with the erasure; nothing stays in memory
     await erasure.forget_files(svc.db, Path(svc.config.storage.media))
@@ -262,7 +267,7 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
 async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/moi [MÃ_TỔ]: pick a role (admins) and a tổ (leaders), then get the link and QR code."""
     svc = services(context)
-    role = await people.role_of(svc.db, svc.config, await _user_id(update, svc))
+    role = await people.role_of(svc.db, svc.config, await person_id(update, svc))
     roles = invites.creatable_roles(role)
     code = _args_text(update)
     if code:
@@ -292,7 +297,7 @@ async def _invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
-    role = await people.role_of(svc.db, svc.config, await _user_id(update, svc))
+    role = await people.role_of(svc.db, svc.config, await person_id(update, svc))
     allowed = invites.creatable_roles(role)
     if press.verb == "page":
         count = await units.count_units(svc.db)
@@ -333,7 +338,7 @@ async def _create_and_send(
         svc.config,
         role=role,
         unit_id=unit_id,
-        created_by=await _user_id(update, svc),
+        created_by=await person_id(update, svc),
         now=svc.clock.now(),
     )
     link = invites.deep_link(context.bot.username, made.token)
@@ -351,7 +356,7 @@ async def _create_and_send(
 async def invites_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/loimoi: open invites (an officer's own; all of them for admins) with revoke buttons."""
     svc = services(context)
-    await reply_screen(update, await _invites_page(svc, await _user_id(update, svc), 0))
+    await reply_screen(update, await _invites_page(svc, await person_id(update, svc), 0))
 
 
 async def _invites_page(svc: Services, uid: int, page: int) -> Screen:
@@ -373,13 +378,13 @@ async def _revoke_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert press is not None
     svc = services(context)
     if press.verb == "page":
-        await _edit(update, await _invites_page(svc, await _user_id(update, svc), press.ids[0]))
+        await _edit(update, await _invites_page(svc, await person_id(update, svc), press.ids[0]))
         return
     invite = await invites.get(svc.db, press.ids[0])
     if invite is None:
         await _stale(update, svc, "invite.forged")
         return
-    uid = await _user_id(update, svc)
+    uid = await person_id(update, svc)
     role = await people.role_of(svc.db, svc.config, uid)
     if not invites.may_revoke(uid, role, invite):
         await _refuse(update, svc, "invite.revoke", target=f"invite:{invite.id}")
@@ -399,8 +404,8 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _say(update, texts.LINK_PRIVATE_HINT)
         return
     svc = services(context)
-    uid = await _user_id(update, svc)
-    group = await chat_id(svc, chat)
+    uid = await person_id(update, svc)
+    group = await local_chat_id(svc, chat)
     await chats.ensure_group(svc.db, group, chat.type, chat.title or "", svc.clock.now())
     choices, total, is_officer = await chats.link_choices(
         svc.db, svc.config, uid, 0, people_ui.PAGE_SIZE
@@ -430,8 +435,8 @@ async def _link(update: Update, svc: Services, unit_id: int) -> None:
     group is linked to now, if another): a leader cannot take another tổ's group."""
     chat = update.effective_chat
     assert chat is not None
-    uid = await _user_id(update, svc)
-    group = await chat_id(svc, chat)
+    uid = await person_id(update, svc)
+    group = await local_chat_id(svc, chat)
     verdict = await chats.link_verdict(svc.db, svc.config, uid, group, unit_id)
     if verdict == chats.LinkVerdict.REFUSED:
         await _refuse(update, svc, "group.link", target=f"chat:{group}")
@@ -460,7 +465,7 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if press.verb == "page":
         choices, total, _ = await chats.link_choices(
-            svc.db, svc.config, await _user_id(update, svc), press.ids[0], people_ui.PAGE_SIZE
+            svc.db, svc.config, await person_id(update, svc), press.ids[0], people_ui.PAGE_SIZE
         )
         if press.ids[0] >= people_ui.page_count(total) or not total:
             await _stale(update, svc, "group.forged")
@@ -502,7 +507,7 @@ async def _groups_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/canbo: what this person's role can do."""
     svc = services(context)
-    role = await people.role_of(svc.db, svc.config, await _user_id(update, svc))
+    role = await people.role_of(svc.db, svc.config, await person_id(update, svc))
     await reply_screen(update, people_ui.canbo_screen(role))
 
 
@@ -566,7 +571,7 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await _edit(update, people_ui.deact_confirm_screen(unit, person))
         return
     done = await people.deactivate_leader(
-        svc.db, unit_id, user_id, svc.clock.now(), actor_id=await _user_id(update, svc)
+        svc.db, unit_id, user_id, svc.clock.now(), actor_id=await person_id(update, svc)
     )
     html = (
         texts.deact_done(person.full_name, people_ui.unit_html(unit)) if done else texts.DEACT_GONE
@@ -586,7 +591,7 @@ async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
 async def promote_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/capquyen: make a registered person officer or admin, or take it away."""
     svc = services(context)
-    await reply_screen(update, await _promote_picker(svc, await _user_id(update, svc), 0))
+    await reply_screen(update, await _promote_picker(svc, await person_id(update, svc), 0))
 
 
 @requires(Role.ADMIN, "role.set", private_only=True)
@@ -594,7 +599,7 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
     svc = services(context)
-    uid = await _user_id(update, svc)
+    uid = await person_id(update, svc)
     if press.verb == "page":
         total = await people.count_promotable(svc.db, svc.config, uid)
         if press.ids[0] >= people_ui.page_count(total):
@@ -631,7 +636,7 @@ async def unit_add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     try:
         code, name, area = units.parse_unit_args(_args_text(update))
         unit, created = await units.upsert_unit(
-            svc.db, code, name, area, svc.clock.now(), actor_id=await _user_id(update, svc)
+            svc.db, code, name, area, svc.clock.now(), actor_id=await person_id(update, svc)
         )
     except units.UnitInputError as exc:
         await _say(update, texts.unit_input_problem(str(exc), texts.UNIT_ADD_USAGE))
@@ -649,7 +654,7 @@ async def unit_rename_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     try:
         unit = await units.rename_unit(
-            svc.db, parts[0], parts[1], svc.clock.now(), actor_id=await _user_id(update, svc)
+            svc.db, parts[0], parts[1], svc.clock.now(), actor_id=await person_id(update, svc)
         )
     except units.UnitInputError as exc:
         await _say(update, texts.unit_input_problem(str(exc), texts.UNIT_RENAME_USAGE))
@@ -669,7 +674,7 @@ async def unit_deactivate_command(update: Update, context: ContextTypes.DEFAULT_
         await _say(update, texts.UNIT_DEACT_USAGE)
         return
     unit = await units.set_unit_active(
-        svc.db, parts[0], False, svc.clock.now(), actor_id=await _user_id(update, svc)
+        svc.db, parts[0], False, svc.clock.now(), actor_id=await person_id(update, svc)
     )
     if unit is None:
         await _say(update, texts.unit_not_found(inputs.shown(parts[0])))

@@ -32,6 +32,7 @@ from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
 from bot import texts
+from bot.addresses import TELEGRAM
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.config import LimitsConfig
 from bot.inbox import EVENT, ChatSequencer, Inbox, InboxWriter
@@ -47,7 +48,6 @@ MAX_BACKLOG = 32
 PER_CHAT_COUNTED = 2
 
 FloodHandler = Callable[[Update], None]
-CHANNEL = "telegram"  # this channel's name in the inbox (and in addresses)
 
 
 def _chat_of(update: object) -> int | None:
@@ -98,7 +98,7 @@ class DurableQueue(asyncio.Queue[object]):
             return
         chat, person = _chat_of(item), _person_of(item)
         seq = self.writer.accept(
-            CHANNEL,
+            TELEGRAM,
             str(item.update_id),
             None if chat is None else str(chat),
             None if person is None else str(person),
@@ -111,7 +111,7 @@ class DurableQueue(asyncio.Queue[object]):
         if verdict != Verdict.ADMIT:
             self.writer.finish(seq)  # recorded, never handled: a flood
             if verdict == Verdict.WARN:
-                log.warning("chat %s sends too fast; its updates are dropped", _chat_of(item))
+                log.warning("chat %s sends too fast; its updates are dropped", chat)
                 if self.on_flood is not None:
                     self.on_flood(item)
             return
@@ -239,7 +239,7 @@ async def replay_unfinished(app: Application) -> int:
     if not isinstance(queue, DurableQueue):
         return 0
     await queue.writer.load()
-    pending = await queue.writer.inbox.take_unfinished(CHANNEL)
+    pending = await queue.writer.inbox.take_unfinished(TELEGRAM)
     for item in pending:
         update = Update.de_json(json.loads(item.payload), app.bot)
         queue.seqs[update.update_id] = item.seq
