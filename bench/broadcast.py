@@ -61,6 +61,7 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
 from bot import texts
+from bot.addresses import Directory, telegram
 from bot.app import build_application, running
 from bot.clock import SystemClock
 from bot.config import DEFAULT_CONTENT, PROJECT_ROOT, Config, parse_config
@@ -158,11 +159,15 @@ def make_config(tmp: Path, sim: BotApiSimulator) -> Config:
 
 
 async def seed(db: Database, recipients: range) -> None:
+    """Registered residents reached at these Telegram ids (local ids made as on first
+    contact)."""
     stamp = "2026-01-01T00:00:00Z"
+    directory = Directory(db, SystemClock())
+    local_ids = [await directory.local(telegram(uid)) for uid in recipients]
     await db.conn.executemany(
         "INSERT INTO people (user_id, first_name, role, consent_at, consent_version,"
         " created_at, updated_at) VALUES (?, 'Bench', 'resident', ?, 'v1', ?, ?)",
-        [(uid, stamp, stamp, stamp) for uid in recipients],
+        [(uid, stamp, stamp, stamp) for uid in local_ids],
     )
 
 

@@ -7,18 +7,15 @@ look like. `Directory` maps one to the other: `local(address)` when an update co
 `address_of(local_id)` when something is sent. Whether an address is a group's is its `kind`,
 never the sign of a number.
 
-This is the first step of numbering people locally (issue 10, item 3): a Telegram address's
-local id is still its Telegram id, so every row written before stays valid and the tests'
-people keep their ids; an address of any other channel gets a local id from `FIRST_LOCAL`
-upward, where no Telegram id reaches. A local id with no address row (written by the previous
-release, or by a test's fixture) is handed to `legacy`, which the Telegram wiring supplies:
-only the channel knows what its ids look like. The next step numbers everyone from 1 and
-migrates the rows; nothing outside this module decides how local ids are made.
+Local ids are numbered from 1 in order of first contact (`local_ids`, migration 011, which
+renumbered the Telegram ids earlier releases used). A person reached on two channels has two
+addresses and one local id. An id is never reused: an erased person's addresses are deleted,
+and the number the audit log keeps then names nobody.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,13 +23,13 @@ from bot.clock import Clock, iso
 from bot.db import Database
 
 TELEGRAM = "telegram"
-FIRST_LOCAL = 2**53  # Telegram ids have at most 52 significant bits
 CACHE_LIMIT = 100_000  # addresses remembered in memory (the ward has a few thousand people)
 
 
 class Kind(StrEnum):
     PERSON = "person"
     GROUP = "group"
+    SHARED = "shared"  # an account anyone may be behind: it speaks, it never holds a role
 
 
 @dataclass(frozen=True)
@@ -61,15 +58,9 @@ class Directory:
     """Addresses ↔ local ids, from the `addresses` table, remembered in memory (an address
     never changes its local id, so the memory needs no invalidation; erasure forgets)."""
 
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        legacy: Callable[[int], Address | None] | None = None,
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
-        self.legacy = legacy
         self._local: dict[tuple[str, str], int] = {}
         self._address: dict[int, Address] = {}
 
@@ -99,13 +90,9 @@ class Directory:
             " ORDER BY added_at, channel LIMIT 1",
             (local_id,),
         )
-        if row is not None:
-            address = Address(str(row[0]), str(row[1]), Kind(row[2]))
-        else:
-            legacy = self.legacy(local_id) if self.legacy is not None else None
-            if legacy is None:
-                return None
-            address = legacy
+        if row is None:
+            return None
+        address = Address(str(row[0]), str(row[1]), Kind(row[2]))
         self._remember(address, local_id)
         return address
 
@@ -113,15 +100,14 @@ class Directory:
         """Whether `local_id` is a group, for the pacer (groups have a budget of their own).
         Answers from memory: the sender looks the address up before it paces a send."""
         address = self._address.get(local_id)
-        if address is None and self.legacy is not None:
-            address = self.legacy(local_id)
         return address is not None and address.kind == Kind.GROUP
 
-    async def know(self, keys: tuple[str, ...]) -> None:
-        """Make sure these `channel:id` addresses have local ids (the config's admins, at
-        start-up: cards and digests reach them before they ever write to the bot)."""
-        for key in keys:
-            await self.local(Address.parse(key))
+    async def know(self, addresses: Iterable[Address]) -> None:
+        """Make sure these addresses have local ids (the config's admins, at start-up: cards
+        and digests reach them before they ever write to the bot). The channel says what
+        each one is (`kind`), as it does for a sender."""
+        for address in addresses:
+            await self.local(address)
 
     def forget(self, local_id: int) -> None:
         """After an erasure (which deleted the person's address rows, bot/erasure.py): keep
@@ -131,27 +117,16 @@ class Directory:
             del self._local[key]
 
     async def _add(self, address: Address) -> int:
+        stamp = iso(self.clock.now())
         async with self.db.transaction() as conn:
-            if address.channel == TELEGRAM and address.external_id.lstrip("-").isdigit():
-                local_id = int(address.external_id)
-            else:
-                row = list(
-                    await conn.execute_fetchall(
-                        "SELECT MAX(local_id) FROM addresses WHERE local_id >= ?", (FIRST_LOCAL,)
-                    )
-                )
-                top = row[0][0] if row and row[0][0] is not None else FIRST_LOCAL - 1
-                local_id = int(top) + 1
+            cursor = await conn.execute("INSERT INTO local_ids (made_at) VALUES (?)", (stamp,))
+            made = cursor.lastrowid
+            # Two first messages from one address can race here: the second insert is
+            # ignored, and its number stays unused (numbers are cheap, never reused).
             await conn.execute(
                 "INSERT OR IGNORE INTO addresses (channel, external_id, kind, local_id, added_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (
-                    address.channel,
-                    address.external_id,
-                    address.kind.value,
-                    local_id,
-                    iso(self.clock.now()),
-                ),
+                (address.channel, address.external_id, address.kind.value, made, stamp),
             )
             row = list(
                 await conn.execute_fetchall(

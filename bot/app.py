@@ -43,6 +43,7 @@ from bot.inbox import Inbox
 from bot.limits import FloodGate
 from bot.logs import protect, redact
 from bot.services import BOT_DATA_KEY, Services, services
+from handlers.common import admin_addresses
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def build_application(
         db=db,
         content=content,
         clock=clock,
-        directory=Directory(db, clock, TelegramChannel.legacy_address),
+        directory=Directory(db, clock),
     )
     limits = config.limits
     gate = FloodGate(limits.updates_burst, limits.updates_per_second)
@@ -111,7 +112,7 @@ async def post_init(app: Application) -> None:
     await svc.db.open()
     # The config's admins are known addresses from the start: cards and digests reach them
     # before they ever write to the bot, and the role check finds them like anyone else.
-    await svc.directory.know(svc.config.admins.keys())
+    await svc.directory.know(admin_addresses(svc.config.admins.keys()))
     await telegram_inbox.replay_unfinished(app)  # before polling: keeps each chat's order
     await svc.delivery.start(  # resume unfinished broadcasts and start the outbox sender
         svc.db,

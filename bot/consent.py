@@ -89,6 +89,7 @@ class MyData:
 
     user_id: int
     person: Person | None
+    addresses: tuple[tuple[str, str], ...]  # (channel, that channel's id) they are reached at
     units: tuple[Unit, ...]
     groups_linked: int
     invites_used: int
@@ -104,9 +105,15 @@ async def my_data(db: Database, user_id: int) -> MyData:
     # For everyone, registered or not: erasure removes what the hooks show (bot/erasure.py).
     for hook in _export_hooks:
         extra.extend(await hook(db, user_id))
+    reached = await db.fetchall(
+        "SELECT channel, external_id FROM addresses WHERE local_id = ? AND kind = 'person'"
+        " ORDER BY added_at, channel",
+        (user_id,),
+    )
     return MyData(
         user_id=user_id,
         person=person,
+        addresses=tuple((str(r[0]), str(r[1])) for r in reached),
         units=units,
         groups_linked=int(
             await db.fetchval("SELECT COUNT(*) FROM chats WHERE linked_by = ?", (user_id,))

@@ -89,7 +89,7 @@ class Result:
     outcome: Outcome
     message_id: int | None = None
     retry_after: float = 0.0  # THROTTLED: seconds Telegram asked us to wait
-    new_chat_id: int | None = None  # MIGRATED: the supergroup's id
+    moved_to: Address | None = None  # MIGRATED: where the group is now (a new supergroup)
     description: str = ""  # Telegram's own words, kept for the report
 
 
@@ -643,12 +643,9 @@ class Delivery:
     ) -> int:
         """Resume after a restart and start sending; returns how many rows were in flight
         when the previous run stopped (they are sent again: the only possible duplicates).
-        `directory` turns recipients' local ids into addresses (by default one of its own,
-        with the channel's `legacy_address` for ids written before addresses existed)."""
+        `directory` turns recipients' local ids into addresses (by default one of its own)."""
         self._db, self._config, self._clock, self._channel = db, config, clock, channel
-        self._directory = directory or Directory(
-            db, clock, getattr(channel, "legacy_address", None)
-        )
+        self._directory = directory or Directory(db, clock)
         self._pacer = Pacer(config, self._directory.is_group)
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.progress_every = progress_every
@@ -902,6 +899,12 @@ class Delivery:
         stamp = iso(self._now())
         loop = asyncio.get_running_loop()
         requeue: tuple[int, float] | None = None  # (chat id, delay) when the row goes back
+        # A group that moved has a new address: its local id is made before the transaction
+        # (the directory writes in one of its own).
+        new_id = 0
+        if result.outcome == Outcome.MIGRATED and result.moved_to is not None:
+            assert self._directory is not None
+            new_id = await self._directory.local(result.moved_to)
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT attempts, migrated_from FROM outbox WHERE id = ?", (row_id,)
@@ -927,8 +930,7 @@ class Delivery:
             elif outcome == Outcome.GONE:
                 await self._set(conn, row_id, "gone", outcome, result.description, stamp)
                 await _mark_unreachable(conn, chat_id, stamp)
-            elif outcome == Outcome.MIGRATED and result.new_chat_id and migrated_from is None:
-                new_id = result.new_chat_id
+            elif outcome == Outcome.MIGRATED and new_id and migrated_from is None:
                 await _move_chat(conn, chat_id, new_id, stamp)
                 async with conn.execute(
                     "SELECT 1 FROM outbox WHERE broadcast_id = ? AND chat_id = ?",

@@ -91,11 +91,17 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         " FROM addresses WHERE local_id = ? AND kind = 'person')",
         (user_id,),
     )
-    # Where they were reached (the audit log keeps the local id: the ward's security record).
+    # Their private chat's updates, and what they sent in groups: the inbox names chats and
+    # senders as each channel does, so they are found through the person's addresses …
+    await conn.execute(
+        "DELETE FROM inbox WHERE EXISTS (SELECT 1 FROM addresses a WHERE a.local_id = ?"
+        " AND a.kind = 'person' AND a.channel = inbox.channel"
+        " AND a.external_id IN (inbox.chat, inbox.sender))",
+        (user_id,),
+    )
+    # … which go last (the audit log keeps the local id, the ward's security record, and
+    # with no address left it names nobody).
     await conn.execute("DELETE FROM addresses WHERE local_id = ? AND kind = 'person'", (user_id,))
-    # Their private chat's updates, and what they sent in groups (the inbox names both as
-    # the channel does, in text).
-    await conn.execute("DELETE FROM inbox WHERE chat = ?1 OR sender = ?1", (str(user_id),))
 
 
 @consent.on_export

@@ -263,7 +263,7 @@ async def redeem(
     A person with no people row must pass `consent_version` (they just pressed "Đồng ý"):
     the row is created in the same transaction. Anything but OK changes nothing at all;
     the caller audits refusals (the audit for a success commits with it)."""
-    if not can_be_privileged(person.user_id):
+    if not await can_be_privileged(db, person.user_id):
         return Redemption(Outcome.REFUSED)
     if not TOKEN_RE.match(token):
         return Redemption(Outcome.UNKNOWN)
@@ -292,7 +292,7 @@ async def _redeem(
     now: datetime,
     consent_version: str | None,
 ) -> Redemption:
-    if not can_be_privileged(person.user_id):
+    if not await can_be_privileged(db, person.user_id):
         return Redemption(Outcome.REFUSED)
     stamp = iso(now)
     async with db.transaction() as conn:

@@ -24,7 +24,9 @@ from bot.clock import iso
 from bot.config import Config
 from bot.db import Database
 
-ANONYMOUS_ADMIN_ID = 1087968824  # Telegram's GroupAnonymousBot: anyone could be behind it
+# Local ids reached at an address anyone may be behind (bot.addresses.Kind.SHARED, such as
+# Telegram's GroupAnonymousBot): they never hold a role, whatever a row or the config says.
+_SHARED = "SELECT local_id FROM addresses WHERE kind = 'shared'"
 
 
 class Role(StrEnum):
@@ -49,17 +51,19 @@ class Unit:
 
 async def role_of(db: Database, config: Config, user_id: int) -> Role:
     """The one authorisation decision: what this numeric user id may do."""
-    if user_id == ANONYMOUS_ADMIN_ID or user_id <= 0:
+    if user_id <= 0:  # nobody (0): the command line, an update without a sender
         return Role.RESIDENT
     admins, params = _config_admins(config)
-    # One round trip: an address of this person listed in [admins], else the stored role.
+    # One round trip: a shared address, else an address listed in [admins], else the role.
     row = await db.fetchone(
-        f"SELECT ?1 IN ({admins}), (SELECT role FROM people WHERE user_id = ?1)",
+        f"SELECT ?1 IN ({_SHARED}), ?1 IN ({admins}), (SELECT role FROM people WHERE user_id = ?1)",
         (user_id, *params),
     )
-    if row is not None and row[0]:
+    if row is None or row[0]:
+        return Role.RESIDENT
+    if row[1]:
         return Role.ADMIN
-    return Role(row[1]) if row is not None and row[1] else Role.RESIDENT
+    return Role(row[2]) if row[2] else Role.RESIDENT
 
 
 def _config_admins(config: Config) -> tuple[str, tuple[str, ...]]:
@@ -100,9 +104,9 @@ async def officer_ids(db: Database, config: Config) -> list[int]:
     rows = await db.fetchall(
         "SELECT user_id FROM people WHERE role IN ('officer', 'admin') AND reachable = 1"
     )
+    shared = {int(r[0]) for r in await db.fetchall(_SHARED)}
     ids = {int(r[0]) for r in rows} | set(await config_admin_ids(db, config))
-    ids.discard(ANONYMOUS_ADMIN_ID)
-    return sorted(ids)
+    return sorted(ids - shared)
 
 
 async def audit(
@@ -181,9 +185,11 @@ def code_key(code: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-def can_be_privileged(user_id: int) -> bool:
-    """Only real, positive user ids can ever hold a role; GroupAnonymousBot never does."""
-    return user_id > 0 and user_id != ANONYMOUS_ADMIN_ID
+async def can_be_privileged(db: Database, user_id: int) -> bool:
+    """Only a person can ever hold a role: not nobody (0), not a shared address."""
+    if user_id <= 0:
+        return False
+    return not await db.fetchval(f"SELECT ? IN ({_SHARED})", (user_id,))
 
 
 def higher(a: Role, b: Role) -> Role:
@@ -220,7 +226,7 @@ async def registered_people(db: Database) -> list[Person]:
 
 async def can_act_for_unit(db: Database, config: Config, user_id: int, unit_id: int) -> bool:
     """May this person act for this tổ? Officers for every active tổ, a leader for their own."""
-    if not can_be_privileged(user_id):
+    if not await can_be_privileged(db, user_id):
         return False
     active = await db.fetchval("SELECT active FROM units WHERE id = ?", (unit_id,))
     if not active:
@@ -232,7 +238,7 @@ async def can_act_for_unit(db: Database, config: Config, user_id: int, unit_id: 
 
 async def units_for(db: Database, config: Config, user_id: int) -> list[Unit]:
     """The active units this person may act for (all of them for officers and admins)."""
-    if not can_be_privileged(user_id):
+    if not await can_be_privileged(db, user_id):
         return []
     if at_least(await role_of(db, config, user_id), Role.OFFICER):
         rows = await db.fetchall("SELECT id, code, name, area, active FROM units WHERE active = 1")
@@ -278,11 +284,12 @@ async def leaderships_page(db: Database, offset: int, limit: int) -> list[tuple[
 
 def _promotable_where(config: Config, actor_id: int) -> tuple[str, list[object]]:
     """Registered people an admin may give a role to: not themselves, not config admins (the
-    config decides those), never GroupAnonymousBot or another non-person id."""
+    config decides those), never a shared address or another non-person id."""
     admins, params = _config_admins(config)
     return (
-        f" FROM people WHERE user_id > 0 AND user_id NOT IN (?, ?) AND user_id NOT IN ({admins})",
-        [actor_id, ANONYMOUS_ADMIN_ID, *params],
+        f" FROM people WHERE user_id > 0 AND user_id != ? AND user_id NOT IN ({_SHARED})"
+        f" AND user_id NOT IN ({admins})",
+        [actor_id, *params],
     )
 
 
@@ -359,7 +366,7 @@ async def set_role(
 
     Taking it away leaves them a leader if they still lead a tổ, else a resident. Returns the
     stored role, or None when the person is not registered or can never be privileged."""
-    if not can_be_privileged(user_id):
+    if not await can_be_privileged(db, user_id):
         return None
     stamp = iso(now)
     async with db.transaction() as conn:

@@ -152,7 +152,7 @@ def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
 
     def build(f: dict[str, Field]) -> str:
         lines = [
-            f"{texts.MY_ID}: {person.user_id}",
+            *(f"{texts.my_id(channel)}: {escape(ext)}" for channel, ext in data.addresses),
             f"{texts.MY_NAME}: {escape(str(f['name']))}",
             f"{texts.MY_ROLE}: {escape(texts.ROLE_LABELS[person.role.value])}",
         ]

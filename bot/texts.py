@@ -551,7 +551,14 @@ def my_data_none(audit_entries: int, lines_html: list[str] | None = None) -> str
     )
 
 
-MY_ID = "Mã số Telegram"
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+
+
+def my_id(channel: str) -> str:
+    """The label of the id a person is reached at on a channel ("Mã số Telegram")."""
+    return f"Mã số {CHANNEL_NAMES.get(channel, channel)}"
+
+
 MY_NAME = "Tên"
 MY_ROLE = "Vai trò"
 MY_UNITS = "Tổ phụ trách"

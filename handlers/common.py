@@ -11,10 +11,31 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import people, texts
-from bot.addresses import Kind, telegram
+from bot.addresses import TELEGRAM, Address, Kind, telegram
 from bot.channels.telegram_render import inline_markup  # the one renderer handlers use
 from bot.screens import Screen
 from bot.services import Services
+
+# Telegram's GroupAnonymousBot: the sender of every anonymous group admin's messages, so
+# anyone could be behind it. Its address is shared: it may speak, it never holds a role.
+GROUP_ANONYMOUS_BOT = 1087968824
+
+
+def sender_address(user_id: int) -> Address:
+    kind = Kind.SHARED if user_id == GROUP_ANONYMOUS_BOT else Kind.PERSON
+    return telegram(user_id, kind)
+
+
+def admin_addresses(keys: tuple[str, ...]) -> list[Address]:
+    """The `[admins]` entries as addresses, a Telegram one as its sender would have (so a
+    shared account listed by mistake is still known as shared)."""
+    found = [Address.parse(key) for key in keys]
+    return [
+        sender_address(int(a.external_id))
+        if a.channel == TELEGRAM and a.external_id.isdigit()
+        else a
+        for a in found
+    ]
 
 
 async def person_id(update: Update, svc: Services) -> int:
@@ -23,7 +44,7 @@ async def person_id(update: Update, svc: Services) -> int:
     user = update.effective_user
     if user is None:
         return 0
-    return await svc.directory.local(telegram(user.id))
+    return await svc.directory.local(sender_address(user.id))
 
 
 async def local_chat_id(svc: Services, chat: Chat) -> int:

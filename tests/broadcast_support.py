@@ -12,6 +12,7 @@ from pathlib import Path
 
 from telegram import Bot
 
+from bot.addresses import Kind
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import TelegramChannel
 from bot.clock import SystemClock, iso
@@ -30,6 +31,7 @@ from bot.services import BOT_DATA_KEY, Services
 from bot.simulator import BotApiSimulator
 
 from .conftest import TOKEN
+from .local_ids import local, locals_of, telegram_of
 
 STAMP = iso(datetime(2026, 1, 1, tzinfo=UTC))
 
@@ -40,12 +42,18 @@ def svc_of(app: object) -> Services:
 
 async def add_people(
     db: Database, ids: Iterable[int], role: str = "resident", *, notifications: bool = True
-) -> None:
+) -> dict[int, int]:
+    """People reached at these Telegram ids; returns {Telegram id: local id}."""
+    found = await locals_of(db, ids)
     await db.conn.executemany(
         "INSERT OR REPLACE INTO people (user_id, first_name, role, consent_at, consent_version,"
         " notifications, reachable, created_at, updated_at) VALUES (?, ?, ?, ?, 'v1', ?, 1, ?, ?)",
-        [(i, f"Người {i}", role, STAMP, int(notifications), STAMP, STAMP) for i in ids],
+        [
+            (u, f"Người {t}", role, STAMP, int(notifications), STAMP, STAMP)
+            for t, u in found.items()
+        ],
     )
+    return found
 
 
 async def add_unit(db: Database, unit_id: int, name: str | None = None) -> None:
@@ -55,20 +63,24 @@ async def add_unit(db: Database, unit_id: int, name: str | None = None) -> None:
     )
 
 
-async def add_leader(db: Database, user_id: int, unit_id: int) -> None:
-    await add_people(db, [user_id], "leader")
+async def add_leader(db: Database, telegram_id: int, unit_id: int) -> int:
+    user_id = (await add_people(db, [telegram_id], "leader"))[telegram_id]
     await db.conn.execute(
         "INSERT INTO unit_leaders (unit_id, user_id, since) VALUES (?, ?, ?)",
         (unit_id, user_id, STAMP),
     )
+    return user_id
 
 
-async def add_group(db: Database, chat_id: int, unit_id: int | None) -> None:
+async def add_group(db: Database, telegram_id: int, unit_id: int | None) -> int:
+    """A group reached at Telegram chat id `telegram_id`; returns its local id."""
+    chat_id = await local(db, telegram_id, Kind.GROUP)
     await db.conn.execute(
         "INSERT INTO chats (chat_id, type, title, active, greeted, unit_id, added_at, updated_at)"
         " VALUES (?, 'group', ?, 1, 1, ?, ?, ?)",
-        (chat_id, f"Nhóm {chat_id}", unit_id, STAMP, STAMP),
+        (chat_id, f"Nhóm {telegram_id}", unit_id, STAMP, STAMP),
     )
+    return chat_id
 
 
 async def wait_done(db: Database, broadcast_id: int, timeout: float = 20.0) -> Status:
@@ -115,14 +127,24 @@ class Rig:
         await self.delivery.enqueue(broadcast_id)
         return broadcast_id
 
-    async def row(self, chat_id: int) -> dict[str, object]:
+    async def row(self, telegram_id: int) -> dict[str, object]:
+        """The outbox row of the recipient reached at `telegram_id` (or moved from it), with
+        its recipients named by Telegram id again."""
+        chat_id = await self.db.fetchval(
+            "SELECT local_id FROM addresses WHERE channel = 'telegram' AND external_id = ?",
+            (str(telegram_id),),
+        )
         found = await self.db.fetchone(
             "SELECT state, attempts, outcome, error, chat_id, migrated_from FROM outbox"
             " WHERE chat_id = ? OR migrated_from = ?",
             (chat_id, chat_id),
         )
         assert found is not None
-        return dict(found)
+        row = dict(found)
+        row["chat_id"] = await telegram_of(self.db, int(row["chat_id"]))
+        if row["migrated_from"] is not None:
+            row["migrated_from"] = await telegram_of(self.db, int(row["migrated_from"]))
+        return row
 
     def calls_to(self, chat_id: int) -> int:
         failed = sum(1 for c in self.sim.failed_calls if c["chat_id"] == str(chat_id))

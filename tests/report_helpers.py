@@ -20,6 +20,7 @@ from bot.services import BOT_DATA_KEY, Services
 from bot.simulator.models import SentMessage, SimUser
 
 from .conftest import with_changes
+from .local_ids import local
 
 STAMP = "2026-04-01T00:00:00Z"
 T = TypeVar("T")
@@ -40,18 +41,21 @@ async def add_unit(db: Database, name: str, code: str | None = None) -> int:
 
 
 async def add_person(
-    db: Database, user_id: int, first_name: str, role: str = "resident", last_name: str = ""
-) -> None:
+    db: Database, telegram_id: int, first_name: str, role: str = "resident", last_name: str = ""
+) -> int:
+    """A consented person reached at Telegram id `telegram_id`; returns their local id."""
+    user_id = await local(db, telegram_id)
     await db.execute(
         "INSERT INTO people (user_id, first_name, last_name, role, consent_at, consent_version,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'test', ?, ?)",
         (user_id, first_name, last_name, role, STAMP, STAMP, STAMP),
     )
+    return user_id
 
 
-async def add_leader(db: Database, user_id: int, first_name: str, *units: str) -> list[int]:
+async def add_leader(db: Database, telegram_id: int, first_name: str, *units: str) -> list[int]:
     """A consented leader of the named tổ (created here); returns the unit ids."""
-    await add_person(db, user_id, first_name, "leader")
+    user_id = await add_person(db, telegram_id, first_name, "leader")
     ids = []
     for name in units:
         unit_id = await add_unit(db, name)
@@ -63,8 +67,8 @@ async def add_leader(db: Database, user_id: int, first_name: str, *units: str) -
     return ids
 
 
-async def add_officer(db: Database, user_id: int, first_name: str) -> None:
-    await add_person(db, user_id, first_name, "officer")
+async def add_officer(db: Database, telegram_id: int, first_name: str) -> int:
+    return await add_person(db, telegram_id, first_name, "officer")
 
 
 def labels(message: SentMessage) -> list[str]:

@@ -1,5 +1,6 @@
 """Addresses and local ids (bot/addresses.py): the core names people and groups by local id,
-the channel is handed an Address; migration 009 gives every stored person and group theirs."""
+numbered from 1; the channel is handed an Address; migration 009 gave every stored person and
+group theirs, and 011 renumbered them (tests/test_local_ids_migration.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot import people, texts
-from bot.addresses import FIRST_LOCAL, Address, Directory, Kind, telegram
+from bot.addresses import Address, Directory, Kind, telegram
 from bot.app import build_application, running
-from bot.channels.telegram_delivery import TelegramChannel
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.content import ContentPack
@@ -31,9 +31,8 @@ async def test_an_address_keeps_its_local_id_across_runs(tmp_path: Path) -> None
         group = await directory.local(telegram(-100777, Kind.GROUP))
         zalo = await directory.local(Address("zalo", "7d1fa2c0", Kind.PERSON))
         other = await directory.local(Address("zalo", "8e2ab3d1", Kind.PERSON))
-        # First step: a Telegram address keeps its id; other channels count from FIRST_LOCAL.
-        assert (lan, group) == (5003, -100777)
-        assert (zalo, other) == (FIRST_LOCAL, FIRST_LOCAL + 1)
+        # Numbered from 1 in order of first contact, whatever the channel's own ids are.
+        assert (lan, group, zalo, other) == (1, 2, 3, 4)
         assert await directory.local(telegram(5003)) == lan  # from memory now
         assert directory.is_group(group) and not directory.is_group(lan)
     async with Database(path) as db:  # a new run, nothing in memory
@@ -41,19 +40,20 @@ async def test_an_address_keeps_its_local_id_across_runs(tmp_path: Path) -> None
         assert await directory.address_of(zalo) == Address("zalo", "7d1fa2c0", Kind.PERSON)
         assert await directory.address_of(group) == telegram(-100777, Kind.GROUP)
         assert await directory.local(Address("zalo", "8e2ab3d1")) == other
-        assert await directory.address_of(424242) is None  # nobody, and no legacy rule
-
-
-async def test_an_id_written_before_addresses_is_the_channels_to_name(tmp_path: Path) -> None:
-    """A row the previous release wrote has no address: the Telegram wiring says what it is
-    (its own convention for groups), the core never reads a sign."""
-    async with Database(tmp_path / "a.sqlite3") as db:
-        directory = Directory(db, SystemClock(), TelegramChannel.legacy_address)
-        assert await directory.address_of(5003) == telegram(5003, Kind.PERSON)
-        assert await directory.address_of(-100123) == telegram(-100123, Kind.GROUP)
-        assert directory.is_group(-100123)
+        assert await directory.address_of(5003) is None  # a Telegram id is not a local id
         assert await directory.address_of(0) is None  # 0: the command line / an erased id
-        assert await directory.address_of(FIRST_LOCAL) is None  # not a Telegram id
+        assert directory.is_group(group) and not directory.is_group(zalo)
+
+
+async def test_a_number_is_never_given_twice_even_after_an_erasure(tmp_path: Path) -> None:
+    async with Database(tmp_path / "a.sqlite3") as db:
+        directory = Directory(db, SystemClock())
+        first = await directory.local(telegram(5003))
+        await db.execute("DELETE FROM addresses WHERE local_id = ?", (first,))  # erased
+        directory.forget(first)
+        again = await directory.local(telegram(5003))  # the same person, back: a new number
+        assert again == first + 1
+        assert await directory.local(telegram(5004)) == again + 1
 
 
 def test_an_address_in_the_config_is_channel_and_id() -> None:
@@ -83,13 +83,17 @@ async def test_migration_009_gives_every_stored_person_and_group_an_address(
         rows = await db.fetchall(
             "SELECT channel, external_id, kind, local_id FROM addresses ORDER BY local_id"
         )
+        # 011 then numbered them locally, in order of first contact (the group was added
+        # when the migration ran; the person's row is older).
         assert [tuple(r) for r in rows] == [
-            ("telegram", "-100555", "group", -100555),
-            ("telegram", "5003", "person", 5003),
+            ("telegram", "5003", "person", 1),
+            ("telegram", "-100555", "group", 2),
         ]
-        directory = Directory(db, SystemClock())  # no legacy rule: the rows alone answer
-        assert await directory.address_of(5003) == telegram(5003)
-        assert await directory.address_of(-100555) == telegram(-100555, Kind.GROUP)
+        assert await db.fetchval("SELECT user_id FROM people") == 1
+        assert await db.fetchval("SELECT chat_id FROM chats") == 2
+        directory = Directory(db, SystemClock())
+        assert await directory.address_of(1) == telegram(5003)
+        assert await directory.address_of(2) == telegram(-100555, Kind.GROUP)
 
 
 async def test_an_admin_listed_by_address_gets_the_admins_tools(

@@ -145,11 +145,13 @@ async def test_the_inbox_keeps_its_updates_and_the_guard_its_marks_across_008(
         inbox = Inbox(db, SystemClock())
         again = await inbox.take_unfinished("telegram")
         assert [(p.seq, p.external_id, p.payload) for p in again] == [(41, "41", unfinished)]
-        assert await db.fetchval("SELECT event_id FROM flow_marks WHERE user_id = 5003") == 41
+        # (011 then numbered the person locally: the mark follows them)
+        lan = await db.fetchval("SELECT local_id FROM addresses WHERE external_id = '5003'")
+        assert await db.fetchval("SELECT event_id FROM flow_marks WHERE user_id = ?", (lan,)) == 41
         writer = InboxWriter(inbox)
         await writer.load()
         assert writer.accept("telegram", "41", "5003", "5003", "{}") is None  # still known
         assert writer.accept("telegram", "42", "5003", "5003", "{}") == 42
         # the trigger that forgets a finished step's answer follows the new key
         await inbox.write([], [41])
-        assert await db.fetchval("SELECT outcome FROM flow_marks WHERE user_id = 5003") == ""
+        assert await db.fetchval("SELECT outcome FROM flow_marks WHERE user_id = ?", (lan,)) == ""

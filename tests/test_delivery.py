@@ -16,6 +16,7 @@ from bot.simulator import BotApiSimulator, SentMessage
 
 from .broadcast_support import add_group, add_leader, add_people, add_unit, svc_of, wait_done
 from .conftest import ADMIN_ID
+from .local_ids import local
 
 TEXT = "**Họp tổ dân phố** tối thứ Bảy, 19:30.\n- Mang theo sổ ghi chép\n- Đến đúng giờ"
 
@@ -114,11 +115,12 @@ async def test_blocked_leader_is_reported_and_marked_unreachable(
     blocked.block_bot()  # before the broadcast; reachable is then set by the update …
     await sim.wait_idle()
     db = svc_of(app).db
-    await db.execute("UPDATE people SET reachable = 1 WHERE user_id = 2003")  # … undo it
+    blocked_id = await local(db, 2003)
+    await db.execute("UPDATE people SET reachable = 1 WHERE user_id = ?", (blocked_id,))  # undo
     _, card = await compose_to_card(sim, TEXT, texts.BC_AUD_LEADERS)
     status = await wait_done(db, await send_now(sim, app, card))
     assert (status.sent, status.gone, status.failed) == (2, 1, 0)
-    assert await db.fetchval("SELECT reachable FROM people WHERE user_id = 2003") == 0
+    assert await db.fetchval("SELECT reachable FROM people WHERE user_id = ?", (blocked_id,)) == 0
     await sim.wait_idle()
     report = sim.last_in(ADMIN_ID)
     assert report is not None and "Đã chặn bot" in report.text

@@ -19,6 +19,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.addresses import Kind, telegram
 from bot.channels.telegram_delivery import classify
 from bot.clock import SystemClock
 from bot.config import DeliveryConfig
@@ -33,6 +34,7 @@ from bot.delivery import (
 from bot.simulator import BotApiSimulator
 
 from .broadcast_support import Rig, add_group, add_people, new_broadcast, start_rig, wait_done
+from .local_ids import by_telegram
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ def test_classifier_maps_ptb_errors_to_classes() -> None:
     for exc, expected in cases:
         assert classify(exc).outcome == expected, exc
     assert classify(RetryAfter(3)).retry_after == 3.0
-    assert classify(ChatMigrated(-1001)).new_chat_id == -1001
+    assert classify(ChatMigrated(-1001)).moved_to == telegram(-1001, Kind.GROUP)
     assert "parse entities" in classify(BadRequest("Bad Request: can't parse entities")).description
 
 
@@ -106,7 +108,7 @@ async def test_gone_recipients_are_marked_and_never_retried(rig: Rig) -> None:
         assert rig.calls_to(uid) == 1  # tried once, never again
     reasons = {str((await rig.row(uid))["error"]).lower() for uid in (32, 33, 34, 35)}
     assert any("blocked" in r for r in reasons) and any("chat not found" in r for r in reasons)
-    reachable = dict(await rig.db.fetchall("SELECT user_id, reachable FROM people"))
+    reachable = await by_telegram(rig.db, "SELECT user_id, reachable FROM people")
     assert reachable == {31: 1, 32: 0, 33: 0, 34: 0, 35: 0}
 
 
@@ -118,7 +120,7 @@ async def test_kicked_group_is_marked_inactive(rig: Rig) -> None:
     await add_group(rig.db, kicked.chat_id, 1)
     status = await wait_done(rig.db, await rig.broadcast(AudienceKind.GROUPS))
     assert (status.sent, status.gone) == (1, 1)
-    active = dict(await rig.db.fetchall("SELECT chat_id, active FROM chats"))
+    active = await by_telegram(rig.db, "SELECT chat_id, active FROM chats")
     assert active == {-4101: 1, -4102: 0}
     assert rig.calls_to(-4102) == 1
 
@@ -132,8 +134,8 @@ async def test_migrated_group_is_moved_and_sent_once_more(rig: Rig) -> None:
     assert rig.sim.last_in(-1004200) is not None
     row = await rig.row(-4200)
     assert (row["chat_id"], row["migrated_from"], row["attempts"]) == (-1004200, -4200, 1)
-    chats = await rig.db.fetchall("SELECT chat_id, type, unit_id FROM chats")
-    assert [tuple(c) for c in chats] == [(-1004200, "supergroup", 1)]  # the tổ link moved too
+    chats = await by_telegram(rig.db, "SELECT chat_id, type || ':' || unit_id FROM chats")
+    assert chats == {-1004200: "supergroup:1"}  # the tổ link moved too
 
 
 async def test_temporary_failures_back_off_then_succeed(rig: Rig) -> None:
@@ -206,12 +208,14 @@ async def test_rows_in_flight_at_a_crash_are_sent_again(
 ) -> None:
     path = tmp_path / "crash.sqlite3"
     db = await Database(path).open()
-    await add_people(db, [71, 72])
+    ids = await add_people(db, [71, 72])
     for uid in (71, 72):
         sim.user(uid, started=True)
     broadcast_id, _ = await new_broadcast(db, "Tin")
     # As a SIGKILL leaves it: one row claimed, the call's fate unknown.
-    await db.execute("UPDATE outbox SET state = 'sending', attempts = 1 WHERE chat_id = 71")
+    await db.execute(
+        "UPDATE outbox SET state = 'sending', attempts = 1 WHERE chat_id = ?", (ids[71],)
+    )
     await db.close()
     async for rig in start_rig(sim, path):
         status = await wait_done(rig.db, broadcast_id)

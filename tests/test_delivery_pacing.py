@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from bot import texts
 from bot.addresses import Address
 from bot.app import build_application, running
-from bot.channels.telegram_delivery import TelegramChannel
 from bot.clock import SystemClock
 from bot.config import Config, DeliveryConfig
 from bot.content import ContentPack
@@ -42,6 +41,11 @@ from bot.simulator import BotApiSimulator, Limits
 from .broadcast_support import Rig, add_people, new_broadcast, start_rig, svc_of, wait_done
 
 
+def negative_is_group(chat_id: int) -> bool:
+    """Which of the pacer tests' made-up recipients are groups (as Telegram numbers them)."""
+    return chat_id < 0
+
+
 def no_429(sim: BotApiSimulator) -> None:
     limited = sim.stats.snapshot()["rate_limited"]
     assert limited == {"global": 0, "per_chat": 0, "per_group": 0}, limited
@@ -58,7 +62,8 @@ async def make(rig: Rig, people: range, html: str, urgent: bool = False) -> int:
     """A broadcast to exactly these people (created directly, then queued)."""
     async with rig.db.transaction() as conn:
         await conn.execute(
-            "UPDATE people SET reachable = (user_id BETWEEN ? AND ?)",
+            "UPDATE people SET reachable = (user_id IN (SELECT local_id FROM addresses"
+            " WHERE CAST(external_id AS INTEGER) BETWEEN ? AND ?))",
             (people.start, people.stop - 1),
         )
     broadcast_id, count = await new_broadcast(rig.db, html, urgent=urgent)
@@ -107,9 +112,6 @@ async def test_one_chat_gets_one_message_a_second_across_broadcasts(limited: Rig
 
 class RecordingChannel:
     """A channel that answers "sent" after a short delay and remembers the order."""
-
-    # the outbox's rows name people by the ids the tests gave them: Telegram's, in this step
-    legacy_address = staticmethod(TelegramChannel.legacy_address)
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
@@ -202,7 +204,7 @@ async def test_429_pauses_broadcasts_while_replies_keep_flowing(
 
 
 def test_pacer_keeps_a_group_under_its_minute_budget() -> None:
-    pacer = Pacer(DeliveryConfig(per_group_per_minute=20), TelegramChannel.is_group)
+    pacer = Pacer(DeliveryConfig(per_group_per_minute=20), negative_is_group)
     now, sent = 0.0, []
     while len(sent) < 25:
         wait = max(pacer.global_wait(now), pacer.chat_wait(-77, now))
@@ -230,7 +232,7 @@ def test_pacer_never_exceeds_any_limit(
     limits, and no second can hold more than ceil(rate) of them wherever between leaving
     and being answered Telegram counted each one."""
     config = DeliveryConfig(global_per_second=rate, per_group_per_minute=20)
-    pacer = Pacer(config, TelegramChannel.is_group)
+    pacer = Pacer(config, negative_is_group)
     now = 0.0
     log: list[tuple[float, float, int]] = []  # (left, answered, chat)
     for index, chat in enumerate(chats):
@@ -265,7 +267,7 @@ def test_pacer_never_exceeds_any_limit(
 def test_pacer_waits_for_answers_still_in_flight() -> None:
     """A full window of requests not yet answered holds the next one back (they may all
     still be counted in the coming second); their answers free it a second later."""
-    pacer = Pacer(DeliveryConfig(global_per_second=5), TelegramChannel.is_group)
+    pacer = Pacer(DeliveryConfig(global_per_second=5), negative_is_group)
     now, sends = 0.0, []
     for chat in range(1, 6):
         now += pacer.global_wait(now)
@@ -320,9 +322,6 @@ async def test_replies_share_the_budget_so_nobody_meets_a_429(
 
 class FlakyChannel:
     """Answers late and at random: sent, 429, or a temporary failure."""
-
-    # the outbox's rows name people by the ids the tests gave them: Telegram's, in this step
-    legacy_address = staticmethod(TelegramChannel.legacy_address)
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)

@@ -26,6 +26,7 @@ from bot.simulator import BotApiSimulator
 from bot.simulator.models import SentMessage, SimUser
 
 from .conftest import ADMIN_ID
+from .local_ids import local
 from .report_helpers import add_leader, eventually, svc, walk, without_reminders
 from .test_secrets_at_rest import on_disk
 
@@ -72,6 +73,41 @@ async def tables_naming(db: Database, user_id: int) -> set[str]:
     return named
 
 
+# Every column that names a person by local id (bot/erasure.py clears or deletes them all).
+PERSON_COLUMNS = (
+    ("people", "user_id"),
+    ("unit_leaders", "user_id"),
+    ("invites", "used_by"),
+    ("flow_marks", "user_id"),
+    ("report_drafts", "user_id"),
+    ("reports", "leader_id"),
+    ("reports", "reviewed_by"),
+    ("review_waits", "officer_id"),
+    ("reminders", "user_id"),
+    ("tips", "reporter_id"),
+    ("tips", "handled_by"),
+    ("tip_drafts", "user_id"),
+    ("notices", "chat_id"),
+    ("broadcasts", "created_by"),
+    ("broadcasts", "progress_chat_id"),
+    ("outbox", "chat_id"),
+    ("compose_drafts", "user_id"),
+    ("schedules", "created_by"),
+    ("invite_offers", "user_id"),
+    ("search_waits", "user_id"),
+    ("addresses", "local_id"),
+)
+
+
+async def kept_only_in_the_audit_log(db: Database, local_id: int) -> bool:
+    """The erased person's local id is in the audit log and in no person column."""
+    for table, column in PERSON_COLUMNS:
+        sql = f"SELECT COUNT(*) FROM {table} WHERE {column} = ?"
+        assert await db.fetchval(sql, (local_id,)) == 0, (table, column)
+    sql = "SELECT COUNT(*) FROM audit_log WHERE actor_id = ?"
+    return bool(await db.fetchval(sql, (local_id,)))
+
+
 def media_files(config: Config) -> list[Path]:
     root = Path(config.storage.media)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
@@ -98,6 +134,7 @@ async def test_nothing_of_an_erased_leader_is_left(
 ) -> None:
     db = svc(bot).db
     await add_leader(db, LEADER, f"{NAME} {SURNAME}", "Tổ dân phố số 9")
+    lan_id = await local(db, LEADER)
     lan = sim.user(LEADER, NAME, last_name=SURNAME, username=USERNAME)
     officer = sim.user(ADMIN_ID, "Hà", started=True)
     group = sim.group(-100_777, title="Tổ dân phố số 9")
@@ -152,10 +189,12 @@ async def test_nothing_of_an_erased_leader_is_left(
     assert media_files(config) == []
     assert await db.fetchval("SELECT COUNT(*) FROM media") == 0
     # What the notice says is kept, and only that: the report as a count of the tổ, the
-    # reported post without its sender, the audit log with her id.
+    # reported post without its sender, the audit log with her local id — which, her
+    # addresses gone, names nobody: her Telegram id is in no table at all.
     assert await db.fetchval("SELECT leader_id FROM reports WHERE id = ?", (number,)) == 0
     assert await db.fetchval("SELECT reporter_id FROM tips WHERE content = ?", (TIP_BODY,)) == 0
-    assert await tables_naming(db, LEADER) == {"audit_log"}
+    assert await tables_naming(db, LEADER) == set()
+    assert await kept_only_in_the_audit_log(db, lan_id)
 
 
 async def test_a_person_who_never_registered_can_erase_what_they_sent(
@@ -170,14 +209,16 @@ async def test_a_person_who_never_registered_can_erase_what_they_sent(
     await sim.wait_idle()
     await telegram_inbox.flush(bot)
     assert "inbox" in await tables_naming(db, STRANGER)
+    khach_id = await local(db, STRANGER)  # the bot gave them a local id on first contact
 
     await erase(khach, texts.ERASE_CONFIRM_UNREGISTERED, texts.ERASE_DONE_UNREGISTERED)
     await sim.wait_idle()
     await telegram_inbox.flush(bot)
     await asyncio.sleep(0.3)
 
-    assert await tables_naming(db, STRANGER) == {"audit_log"}
-    actions = await db.fetchall("SELECT action FROM audit_log WHERE actor_id = ?", (STRANGER,))
+    assert await tables_naming(db, STRANGER) == set()
+    actions = await db.fetchall("SELECT action FROM audit_log WHERE actor_id = ?", (khach_id,))
     assert [a for (a,) in actions] == ["data.erase"]
+    assert await kept_only_in_the_audit_log(db, khach_id)
     raw = on_disk(config)
     assert [m for m in MARKERS if m.encode() in raw] == []

@@ -17,6 +17,7 @@ from bot.content import ContentPack
 from bot.simulator import BotApiSimulator
 
 from .conftest import ADMIN_ID
+from .local_ids import local
 from .report_helpers import add_leader, eventually, file_report, svc, without_reminders
 
 
@@ -27,10 +28,11 @@ def config(config: Config) -> Config:
 
 async def review_notice(bot: Any) -> tuple[int, str | None, int]:
     """(sent?, failed, attempts) of the review card queued for the officer."""
-    row = await svc(bot).db.fetchone(
+    db = svc(bot).db
+    row = await db.fetchone(
         "SELECT sent_at IS NOT NULL, failed, attempts FROM notices"
         " WHERE chat_id = ? AND kind = 'review'",
-        (ADMIN_ID,),
+        (await local(db, ADMIN_ID),),
     )
     assert row is not None
     return int(row[0]), row[1], int(row[2])

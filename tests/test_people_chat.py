@@ -12,16 +12,19 @@ from pathlib import Path
 import pytest
 
 from bot import chats, consent, invites, people, texts, units
+from bot.addresses import Kind
 from bot.app import build_application, running
 from bot.clock import FakeClock, iso
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
-from bot.people import ANONYMOUS_ADMIN_ID, Identity, Role
+from bot.people import Identity, Role
 from bot.services import BOT_DATA_KEY, Services
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
+from handlers.common import GROUP_ANONYMOUS_BOT
 
 from .conftest import ADMIN_ID, with_changes
+from .local_ids import local
 
 START = datetime(2026, 1, 5, 1, 30, tzinfo=UTC)  # 08:30 in Hải Phòng
 LINK = re.compile(r"https://t\.me/loaphuong_bot\?start=([A-Za-z0-9_-]+)")
@@ -48,15 +51,20 @@ def db(bot: object) -> Database:
 
 
 async def make_unit(db: Database, code: str = "TDP05", name: str = "Tổ dân phố số 5") -> int:
-    unit, _ = await units.upsert_unit(db, code, name, "", START, actor_id=ADMIN_ID)
+    unit, _ = await units.upsert_unit(db, code, name, "", START, actor_id=await local(db, ADMIN_ID))
     return unit.id
 
 
 async def make_leader(db: Database, config: Config, user: SimUser, unit_id: int) -> None:
     made = await invites.create(
-        db, config, role=Role.LEADER, unit_id=unit_id, created_by=ADMIN_ID, now=START
+        db,
+        config,
+        role=Role.LEADER,
+        unit_id=unit_id,
+        created_by=await local(db, ADMIN_ID),
+        now=START,
     )
-    me = Identity(user.user_id, user.first_name)
+    me = Identity(await local(db, user.user_id), user.first_name)
     result = await invites.redeem(db, made.token, me, START, consent_version="2026-01")
     assert result.outcome == invites.Outcome.OK
 
@@ -118,7 +126,9 @@ async def test_invite_redeem_role(
     notice = await lan.expect_reply()
     assert "Thông báo về dữ liệu cá nhân" in notice.text and "tổ trưởng" in notice.text
     assert notice.buttons == [[texts.BTN_AGREE], [texts.BTN_DISAGREE]]
-    assert await people.get_person(db, 1001) is None  # nothing stored before consent
+    assert (
+        await people.get_person(db, await local(db, 1001)) is None
+    )  # nothing stored before consent
 
     clock.advance(minutes=5)
     await lan.press(notice, texts.BTN_AGREE)
@@ -126,9 +136,9 @@ async def test_invite_redeem_role(
     assert welcome.text.startswith("Anh/chị đã là tổ trưởng TDP05")
     menu = await lan.expect_reply()  # the new leader's keyboard now carries the report button
     assert texts.BTN_REPORT in sum(menu.keyboard, [])
-    assert await people.role_of(db, config, 1001) == Role.LEADER
-    assert [u.id for u in await people.leader_units(db, 1001)] == [unit]
-    person = await people.get_person(db, 1001)
+    assert await people.role_of(db, config, await local(db, 1001)) == Role.LEADER
+    assert [u.id for u in await people.leader_units(db, await local(db, 1001))] == [unit]
+    person = await people.get_person(db, await local(db, 1001))
     assert person is not None
     assert (person.consent_at, person.consent_version) == (
         iso(START + timedelta(minutes=5)),
@@ -146,13 +156,13 @@ async def test_registered_person_redeems_in_one_tap(
     await make_unit(db)
     admin = sim.user(ADMIN_ID, "Hà")
     lan = sim.user(1001, "Lan")
-    await consent.register(db, Identity(1001, "Lan"), START)
+    await consent.register(db, Identity(await local(db, 1001), "Lan"), START)
     await admin.send("/moi TDP05")  # straight to the tổ
     photo = await admin.expect_reply()
     token = LINK.search(photo.caption or "").group(1)  # type: ignore[union-attr]
     await lan.send(f"/start {token}")
     assert (await lan.expect_reply()).text.startswith("Anh/chị đã là tổ trưởng")
-    assert await people.role_of(db, config, 1001) == Role.LEADER
+    assert await people.role_of(db, config, await local(db, 1001)) == Role.LEADER
 
 
 async def test_officer_invite_made_by_admin(
@@ -168,7 +178,7 @@ async def test_officer_invite_made_by_admin(
     await mai.send(f"/start {token}")
     await mai.press(await mai.expect_reply(), texts.BTN_AGREE)
     assert "cán bộ phường" in (await mai.expect_reply()).text
-    assert await people.role_of(db, config, 1005) == Role.OFFICER
+    assert await people.role_of(db, config, await local(db, 1005)) == Role.OFFICER
 
     # an officer may only invite leaders: no role screen, and a forged role button is refused
     await make_unit(db)
@@ -179,7 +189,7 @@ async def test_officer_invite_made_by_admin(
     await mai.press(picker, callback_data="pi:r:admin")
     await sim.wait_idle()
     assert last_answer(sim) == texts.NO_PERMISSION
-    assert "invite.create" in await refusals(db, 1005)
+    assert "invite.create" in await refusals(db, await local(db, 1005))
     assert await snapshot(db) == before
 
 
@@ -193,7 +203,12 @@ async def test_expired_used_revoked_and_forged_tokens_change_nothing(
 
     async def new() -> str:
         made = await invites.create(
-            db, config, role=Role.LEADER, unit_id=unit, created_by=ADMIN_ID, now=clock.now()
+            db,
+            config,
+            role=Role.LEADER,
+            unit_id=unit,
+            created_by=await local(db, ADMIN_ID),
+            now=clock.now(),
         )
         return made.token
 
@@ -231,7 +246,7 @@ async def test_expired_used_revoked_and_forged_tokens_change_nothing(
     await hung.press(replies[0], callback_data=f"pc:y:{forged}")
     assert (await hung.expect_reply()).text == texts.INVITE_UNKNOWN
     assert await snapshot(db) == before
-    assert (await refusals(db, 1002)).count("invite.redeem") == len(cases) + 1
+    assert (await refusals(db, await local(db, 1002))).count("invite.redeem") == len(cases) + 1
 
 
 # ---------------------------------------------------------------- concurrency
@@ -242,7 +257,7 @@ async def test_two_people_press_agree_at_once_one_wins(
 ) -> None:
     unit = await make_unit(db)
     made = await invites.create(
-        db, config, role=Role.LEADER, unit_id=unit, created_by=ADMIN_ID, now=START
+        db, config, role=Role.LEADER, unit_id=unit, created_by=await local(db, ADMIN_ID), now=START
     )
     lan, hung = sim.user(1001, "Lan"), sim.user(1002, "Hùng")
     await lan.send(f"/start {made.token}")
@@ -269,7 +284,7 @@ async def test_consent_gate(sim: BotApiSimulator, db: Database, clock: FakeClock
     assert "91/2025/QH15" in notice.text and "/xoadulieu" in notice.text
     await tu.press(notice, texts.BTN_DISAGREE)
     assert (await tu.expect_reply()).text == texts.CONSENT_DECLINED
-    assert await people.get_person(db, 1003) is None
+    assert await people.get_person(db, await local(db, 1003)) is None
 
     await tu.send("/muctieu")  # content needs no consent
     assert "Mục tiêu" in (await tu.expect_reply()).text
@@ -280,7 +295,7 @@ async def test_consent_gate(sim: BotApiSimulator, db: Database, clock: FakeClock
     await tu.send("/dangky")
     await tu.press(await tu.expect_reply(), texts.BTN_AGREE)
     assert (await tu.expect_reply()).text.startswith("Đã đăng ký")
-    person = await people.get_person(db, 1003)
+    person = await people.get_person(db, await local(db, 1003))
     assert person is not None and person.role == Role.RESIDENT
     assert person.consent_at == iso(START + timedelta(hours=2))
     await tu.send("/dangky")
@@ -291,24 +306,31 @@ async def test_my_data_and_erasure(sim: BotApiSimulator, db: Database, config: C
     unit = await make_unit(db)
     lan = sim.user(1001, "Lan", "Nguyễn")
     await make_leader(db, config, lan, unit)
+    lan_id = await local(db, 1001)
 
     await lan.send("/dulieucuatoi")
     shown = (await lan.expect_reply()).text
-    for expected in ("1001", "Lan", "Tổ trưởng", "TDP05 — Tổ dân phố số 5", "05/01/2026 08:30"):
+    for expected in (
+        "Mã số Telegram: 1001",
+        "Lan",
+        "Tổ trưởng",
+        "TDP05 — Tổ dân phố số 5",
+        "05/01/2026 08:30",
+    ):
         assert expected in shown, expected
 
     await lan.send("/xoadulieu")
     confirm = await lan.expect_reply()
     await lan.press(confirm, texts.BTN_CANCEL)
     assert (await lan.expect_reply()).text == texts.CANCELLED
-    assert await people.get_person(db, 1001) is not None
+    assert await people.get_person(db, lan_id) is not None
 
     await lan.send("/xoadulieu")
     await lan.press(await lan.expect_reply(), texts.BTN_ERASE)
     assert (await lan.expect_reply()).text.startswith("Đã xóa dữ liệu")
-    assert await people.get_person(db, 1001) is None
-    assert await people.leader_units(db, 1001) == []
-    assert await people.role_of(db, config, 1001) == Role.RESIDENT
+    assert await people.get_person(db, lan_id) is None
+    assert await people.leader_units(db, lan_id) == []
+    assert await people.role_of(db, config, lan_id) == Role.RESIDENT
     await lan.send("/dulieucuatoi")
     assert "chưa đăng ký" in (await lan.expect_reply()).text
     # Erased, Lan is like anyone who never registered: what the bot still holds of what she
@@ -318,7 +340,7 @@ async def test_my_data_and_erasure(sim: BotApiSimulator, db: Database, config: C
     assert again.html == texts.ERASE_CONFIRM_UNREGISTERED
     await lan.press(again, texts.BTN_ERASE)
     assert (await lan.expect_reply()).html == texts.ERASE_DONE_UNREGISTERED
-    assert await people.get_person(db, 1001) is None
+    assert await people.get_person(db, lan_id) is None
 
 
 # ---------------------------------------------------------------- groups
@@ -333,13 +355,13 @@ async def test_group_add_link_remove_migrate(
     group = sim.group(-100555, title="Tổ 5 Hải An", bot_member=False)
     sim.add_bot_to_group(group, by=lan)
     greeting = await sim.wait_for_message(group.chat_id)
-    assert (await chats.get(db, group.chat_id)) is not None
+    assert (await chats.get(db, await local(db, group.chat_id, Kind.GROUP))) is not None
 
     await lan.send("/lienket", chat=group)
     done = await sim.wait_for_message(group.chat_id, after=greeting.message_id)
     assert "Đã liên kết nhóm “Tổ 5 Hải An” với TDP05" in done.text
-    assert (await chats.get(db, group.chat_id)).unit_id == unit  # type: ignore[union-attr]
-    assert await chats.linked_chat_ids(db, unit) == [group.chat_id]
+    assert (await chats.get(db, await local(db, group.chat_id, Kind.GROUP))).unit_id == unit  # type: ignore[union-attr]
+    assert await chats.linked_chat_ids(db, unit) == [await local(db, group.chat_id, Kind.GROUP)]
 
     admin = sim.user(ADMIN_ID, "Hà")
     await admin.send("/nhom")
@@ -347,7 +369,7 @@ async def test_group_add_link_remove_migrate(
 
     sim.remove_bot_from_group(group, by=lan)
     await sim.wait_idle()
-    group_row = await chats.get(db, group.chat_id)
+    group_row = await chats.get(db, await local(db, group.chat_id, Kind.GROUP))
     assert group_row is not None and not group_row.active and group_row.unit_id == unit
     await admin.send("/dsto")
     assert "Loa Phường đã rời nhóm" in (await admin.expect_reply()).text
@@ -356,10 +378,10 @@ async def test_group_add_link_remove_migrate(
     await sim.wait_idle()
     new = sim.migrate_group(group, -1001234567890, by=lan)
     await sim.wait_idle()
-    assert await chats.get(db, group.chat_id) is None
-    moved = await chats.get(db, new.chat_id)
+    assert await chats.get(db, await local(db, group.chat_id, Kind.GROUP)) is None
+    moved = await chats.get(db, await local(db, new.chat_id, Kind.GROUP))
     assert moved is not None and moved.unit_id == unit and moved.active
-    assert await chats.linked_chat_ids(db, unit) == [new.chat_id]
+    assert await chats.linked_chat_ids(db, unit) == [await local(db, new.chat_id, Kind.GROUP)]
 
 
 async def test_officer_links_with_picker_and_code(sim: BotApiSimulator, db: Database) -> None:
@@ -373,12 +395,13 @@ async def test_officer_links_with_picker_and_code(sim: BotApiSimulator, db: Data
     await admin.press(picker, "TDP06 — Tổ dân phố số 6")
     await sim.wait_idle()
     assert "Đã liên kết" in sim.message(group.chat_id, picker.message_id).text
-    assert (await chats.get(db, group.chat_id)).unit_id == t6  # type: ignore[union-attr]
+    assert (await chats.get(db, await local(db, group.chat_id, Kind.GROUP))).unit_id == t6  # type: ignore[union-attr]
 
     other = sim.group(-100700, title="Nhóm khác")
     await admin.send("/lienket tdp06", chat=other)
     await sim.wait_idle()
-    assert (await chats.get(db, other.chat_id)).unit_id == t6  # type: ignore[union-attr]
+    other_row = await chats.get(db, await local(db, other.chat_id, Kind.GROUP))
+    assert other_row is not None and other_row.unit_id == t6
     await admin.send("/lienket KHONGCO", chat=other)
     await sim.wait_idle()
     assert "Không có tổ dân phố mã KHONGCO" in sim.last_in(other.chat_id).text  # type: ignore[union-attr]
@@ -392,8 +415,9 @@ async def test_leader_cannot_act_for_another_to(
     lan = sim.user(1001, "Lan")
     await make_leader(db, config, lan, t5)
     group6 = sim.group(-100666, title="Nhóm tổ 6")
-    await chats.ensure_group(db, group6.chat_id, "group", "Nhóm tổ 6", START)
-    await chats.link(db, group6.chat_id, t6, ADMIN_ID, START)
+    group6_id = await local(db, group6.chat_id, Kind.GROUP)
+    await chats.ensure_group(db, group6_id, "group", "Nhóm tổ 6", START)
+    await chats.link(db, group6_id, t6, await local(db, ADMIN_ID), START)
     before = await snapshot(db)
 
     await lan.send("/lienket", chat=group6)  # would re-link tổ 6's group to tổ 5
@@ -411,9 +435,9 @@ async def test_leader_cannot_act_for_another_to(
     await lan.press(linked, callback_data=f"pl:u:{t6}")
     await sim.wait_idle()
     assert last_answer(sim) == texts.NO_PERMISSION
-    assert (await chats.get(db, group5.chat_id)).unit_id == t5  # type: ignore[union-attr]
-    assert (await chats.get(db, group6.chat_id)).unit_id == t6  # type: ignore[union-attr]
-    assert (await refusals(db, 1001)).count("group.link") == 3
+    assert (await chats.get(db, await local(db, group5.chat_id, Kind.GROUP))).unit_id == t5  # type: ignore[union-attr]
+    assert (await chats.get(db, await local(db, group6.chat_id, Kind.GROUP))).unit_id == t6  # type: ignore[union-attr]
+    assert (await refusals(db, await local(db, 1001))).count("group.link") == 3
     after = await snapshot(db)
     for name in ("people", "unit_leaders", "invites", "units"):
         assert after[name] == before[name], name
@@ -443,7 +467,9 @@ async def test_every_privileged_command_refused_for_a_resident(
 ) -> None:
     unit = await make_unit(db)
     tu = sim.user(1003, "Tú")
-    await consent.register(db, Identity(1003, "Tú"), START)  # registered, still a resident
+    await consent.register(
+        db, Identity(await local(db, 1003), "Tú"), START
+    )  # registered, still a resident
     before = await snapshot(db)
     for command in PRIVILEGED:
         await tu.send(command)
@@ -463,8 +489,8 @@ async def test_every_privileged_command_refused_for_a_resident(
         f"pl:u:{unit}",
         "pd:y:1:1",
         "pd:a:1:1",
-        "pr:s:1003:admin",
-        "pr:u:1003",
+        f"pr:s:{await local(db, 1003)}:admin",
+        f"pr:u:{await local(db, 1003)}",
         "pr:p:0",
     ]
     for data in forged:
@@ -472,8 +498,8 @@ async def test_every_privileged_command_refused_for_a_resident(
         await sim.wait_idle()
         assert last_answer(sim) == texts.NO_PERMISSION, data
     assert await snapshot(db) == before
-    assert await people.role_of(db, config, 1003) == Role.RESIDENT
-    assert len(await refusals(db, 1003)) == len(PRIVILEGED) + 1 + len(forged)
+    assert await people.role_of(db, config, await local(db, 1003)) == Role.RESIDENT
+    assert len(await refusals(db, await local(db, 1003))) == len(PRIVILEGED) + 1 + len(forged)
 
 
 async def test_leader_and_officer_refused_above_their_role(
@@ -485,7 +511,9 @@ async def test_leader_and_officer_refused_above_their_role(
     for command in ("/dsto", "/moi", "/capquyen", "/themto T1 Tổ 1"):
         await lan.send(command)
         assert (await lan.expect_reply()).text == texts.NO_PERMISSION, command
-    await people.set_role(db, 1001, Role.OFFICER, START, actor_id=ADMIN_ID)
+    await people.set_role(
+        db, await local(db, 1001), Role.OFFICER, START, actor_id=await local(db, ADMIN_ID)
+    )
     for command in ("/capquyen", "/themto T1 Tổ 1", "/ngungto TDP05"):
         await lan.send(command)
         assert (await lan.expect_reply()).text == texts.NO_PERMISSION, command
@@ -497,19 +525,26 @@ async def test_anonymous_group_admin_is_never_privileged(
     sim: BotApiSimulator, config: Config, pack: ContentPack, tmp_path: Path
 ) -> None:
     # even if someone put the anonymous admin id into the config
-    listed = with_changes(config, "admins", telegram_ids=(ADMIN_ID, ANONYMOUS_ADMIN_ID))
+    listed = with_changes(config, "admins", telegram_ids=(ADMIN_ID, GROUP_ANONYMOUS_BOT))
     app = build_application(listed, pack, clock=FakeClock(START))
     async with running(app):
         db = app.bot_data[BOT_DATA_KEY].db
         await make_unit(db)
-        anon = sim.user(ANONYMOUS_ADMIN_ID, "Group")
+        anon = sim.user(GROUP_ANONYMOUS_BOT, "Group")
         group = sim.group(-100900, title="Nhóm tổ 5")
         await anon.send("/lienket", chat=group)
         assert (await sim.wait_for_message(group.chat_id)).text == texts.NO_PERMISSION
         await anon.send("/moi")
         assert (await anon.expect_reply()).text == texts.NO_PERMISSION
-        assert (await chats.get(db, group.chat_id)) is None
-        assert await refusals(db, ANONYMOUS_ADMIN_ID) == ["group.link", "invite.menu"]
+        assert (await chats.get(db, await local(db, group.chat_id, Kind.GROUP))) is None
+        anon_id = await local(db, GROUP_ANONYMOUS_BOT)
+        assert (
+            await db.fetchval(  # the bot knew it for what it is on first contact
+                "SELECT kind FROM addresses WHERE local_id = ?", (anon_id,)
+            )
+            == "shared"
+        )
+        assert await refusals(db, anon_id) == ["group.link", "invite.menu"]
 
 
 async def test_forged_and_stale_buttons_from_an_admin(sim: BotApiSimulator, db: Database) -> None:
@@ -554,7 +589,7 @@ async def test_promote_deactivate_and_lists(
     choose = await admin.expect_reply()
     await admin.press(choose, texts.INVITE_ROLE_BUTTONS["officer"])
     assert "Cán bộ phường" in (await admin.expect_reply()).text
-    assert await people.role_of(db, config, 1001) == Role.OFFICER
+    assert await people.role_of(db, config, await local(db, 1001)) == Role.OFFICER
 
     await admin.send("/huytotruong")
     picker = await admin.expect_reply()
@@ -562,8 +597,10 @@ async def test_promote_deactivate_and_lists(
     confirm = await admin.expect_reply()
     await admin.press(confirm, texts.BTN_CONFIRM)
     assert "Đã thôi giao Lan" in (await admin.expect_reply()).text
-    assert await people.leader_units(db, 1001) == []
-    await admin.press(confirm, callback_data=f"pd:y:{t5}:1001")  # the same press again
+    assert await people.leader_units(db, await local(db, 1001)) == []
+    await admin.press(
+        confirm, callback_data=f"pd:y:{t5}:{await local(db, 1001)}"
+    )  # the same press again
     assert "không còn là tổ trưởng" in (await admin.expect_reply()).text
 
     actions = [r[0] for r in await db.fetchall("SELECT action FROM audit_log WHERE allowed = 1")]
@@ -666,4 +703,4 @@ async def test_consent_buttons_only_work_in_private(sim: BotApiSimulator, db: Da
     await tu.press(holder, callback_data="pc:y")
     await sim.wait_idle()
     assert last_answer(sim) == texts.STALE_BUTTON
-    assert await people.get_person(db, 1003) is None
+    assert await people.get_person(db, await local(db, 1003)) is None

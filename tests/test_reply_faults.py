@@ -23,6 +23,7 @@ from bot.content import ContentPack
 from bot.simulator import BotApiSimulator
 
 from .conftest import SteadyClock, with_changes
+from .local_ids import local
 from .report_helpers import add_leader, begin, svc, without_reminders
 
 # Faults that take seconds to play out (retry_after, backoff): `-m "not slow"` skips them.
@@ -110,7 +111,9 @@ async def test_a_reply_refused_for_too_long_is_owed_and_comes_later(
         nxt = await lan.expect_reply(timeout=15)
         assert texts.R_Q_TOPICS.split("\n")[0][:30] in nxt.text
         db = svc(application).db
-        form = await db.fetchval("SELECT form FROM report_drafts WHERE user_id = ?", (LEADER,))
+        form = await db.fetchval(
+            "SELECT form FROM report_drafts WHERE user_id = ?", (await local(db, LEADER),)
+        )
         assert form == "hop_to"
 
 
@@ -133,7 +136,8 @@ async def test_an_owed_screen_is_dropped_once_the_person_moved_on(
             await lan.expect_no_reply(within=0.05)
         # Before the owed screen goes out, Lan takes another step (typing /baocao again).
         await db.execute(
-            "UPDATE flow_marks SET event_id = event_id + 1000 WHERE user_id = ?", (LEADER,)
+            "UPDATE flow_marks SET event_id = event_id + 1000 WHERE user_id = ?",
+            (await local(db, LEADER),),
         )
         sim.faults.clear()
         for _ in range(100):

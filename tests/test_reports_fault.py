@@ -37,6 +37,7 @@ from bot.report_parse import topics
 from bot.simulator import BotApiSimulator
 
 from .conftest import TOKEN
+from .local_ids import local
 from .report_driver import Leader, run_leader, script, wait_screen
 from .report_helpers import add_leader
 
@@ -162,7 +163,7 @@ async def test_sigkill_while_leaders_report(
         units = []
         for n in range(LEADERS):
             [unit] = await add_leader(db, 10_000 + n, f"Tổ trưởng {n}", f"Tổ dân phố số {n + 1}")
-            units.append((10_000 + n, unit))
+            units.append((await local(db, 10_000 + n), unit))
         await already_reminded(db, config, units)
 
     rng = random.Random(4)
@@ -215,7 +216,12 @@ async def test_sigkill_while_leaders_report(
     conn = sqlite3.connect(db_path)
     done = [leader for leader in leaders if leader.receipt is not None]
     assert len(done) == LEADERS - len(half)
-    rows = conn.execute("SELECT id, leader_id, topics, attendance, status FROM reports").fetchall()
+    # (leaders named by the Telegram ids their simulated users have: the reports and drafts
+    # hold local ids, the addresses table the way back)
+    rows = conn.execute(
+        "SELECT r.id, CAST(a.external_id AS INTEGER), r.topics, r.attendance, r.status"
+        " FROM reports r LEFT JOIN addresses a ON a.local_id = r.leader_id"
+    ).fetchall()
     assert len(rows) == len(done), "a report was stored twice, or one without a receipt"
     by_leader = {leader_id: (rid, tops, att, st) for rid, leader_id, tops, att, st in rows}
     expected_topics = [topics(pack)[0].id, topics(pack)[2].id]
@@ -224,7 +230,12 @@ async def test_sigkill_while_leaders_report(
         assert rid == leader.receipt
         assert json.loads(tops) == expected_topics and att == 35 and st == "submitted"
 
-    drafts = dict(conn.execute("SELECT user_id, step FROM report_drafts").fetchall())
+    drafts = dict(
+        conn.execute(
+            "SELECT CAST(a.external_id AS INTEGER), d.step FROM report_drafts d"
+            " LEFT JOIN addresses a ON a.local_id = d.user_id"
+        ).fetchall()
+    )
     assert set(drafts) == {leader.user.user_id for leader in half}
     for leader in half:
         assert drafts[leader.user.user_id] == leader.actions[leader.stop_after - 1].step  # type: ignore[index]

@@ -21,6 +21,7 @@ from bot.simulator import BotApiSimulator
 from bot.simulator.models import SimUser
 
 from .conftest import ADMIN_ID, FIXED_TODAY
+from .local_ids import local
 from .report_helpers import (
     add_leader,
     add_person,
@@ -147,7 +148,10 @@ async def test_leader_of_several_to_picks_which(sim: BotApiSimulator, bot: Any) 
     await hoa.press(again, callback_data="r:u:999999")  # a tổ she does not lead
     refused = await hoa.expect_reply()
     assert texts.R_PICK_BUTTON in refused.text and texts.R_Q_UNIT in refused.text
-    unit = await svc(bot).db.fetchval("SELECT unit_id FROM report_drafts WHERE user_id = 2201")
+    db = svc(bot).db
+    unit = await db.fetchval(
+        "SELECT unit_id FROM report_drafts WHERE user_id = ?", (await local(db, 2201),)
+    )
     assert unit == ids[1]  # the earlier answer is kept
 
 

@@ -20,6 +20,7 @@ from bot.db import Database
 from bot.simulator import BotApiSimulator
 
 from .conftest import ADMIN_ID, with_changes
+from .local_ids import local as lid
 from .report_helpers import add_leader, add_unit, labels, svc
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -56,18 +57,20 @@ async def test_weekly_reminder_due_once_per_period(db: Database, config: Config)
     [six] = await add_leader(db, 3002, "Hùng", "Tổ dân phố số 6")
     await add_leader(db, 3003, "Mai", "Tổ dân phố số 7")
     # Mai's tổ reported on Tuesday of this week; a withdrawn report does not count
-    await add_report(db, five, 3001, date(2026, 4, 7), "withdrawn")
-    await add_report(db, six, 3002, date(2026, 4, 5), "approved")  # last week's Sunday
+    await add_report(db, five, await lid(db, 3001), date(2026, 4, 7), "withdrawn")
+    await add_report(
+        db, six, await lid(db, 3002), date(2026, 4, 5), "approved"
+    )  # last week's Sunday
     seven = await db.fetchval("SELECT id FROM units WHERE name = 'Tổ dân phố số 7'")
-    await add_report(db, seven, 3003, date(2026, 4, 7), "submitted")
+    await add_report(db, seven, await lid(db, 3003), date(2026, 4, 7), "submitted")
     clock = FakeClock(local(2026, 4, 11, 17, 59))  # Saturday, a minute early
     assert await reports.due_reminders(db, clock, cfg) == []
     clock.set(local(2026, 4, 11, 18, 0))
     due = await reports.due_reminders(db, clock, cfg)
-    assert sorted(r.user_id for r in due) == [3001, 3002]
+    assert sorted(r.user_id for r in due) == [await lid(db, 3001), await lid(db, 3002)]
     assert {r.period for r in due} == {"2026-W15"}
     sent = await reports.send_reminders(db, clock, cfg)
-    assert sorted(r.user_id for r in sent) == [3001, 3002]
+    assert sorted(r.user_id for r in sent) == [await lid(db, 3001), await lid(db, 3002)]
     assert await db.fetchval("SELECT COUNT(*) FROM notices WHERE kind = 'reminder'") == 2
     clock.advance(hours=1)
     assert await reports.send_reminders(db, clock, cfg) == []  # not twice in one period
@@ -75,9 +78,9 @@ async def test_weekly_reminder_due_once_per_period(db: Database, config: Config)
     assert await reports.due_reminders(db, clock, cfg) == []
     clock.set(local(2026, 4, 18, 18, 5))  # next Saturday: a new period
     assert sorted(r.user_id for r in await reports.due_reminders(db, clock, cfg)) == [
-        3001,
-        3002,
-        3003,
+        await lid(db, 3001),
+        await lid(db, 3002),
+        await lid(db, 3003),
     ]
 
 
@@ -85,8 +88,10 @@ async def test_a_report_this_period_silences_the_reminder(db: Database, config: 
     cfg = weekly(config)
     [unit] = await add_leader(db, 3011, "Lan", "Tổ dân phố số 5")
     clock = FakeClock(local(2026, 4, 11, 18, 30))
-    assert [r.user_id for r in await reports.due_reminders(db, clock, cfg)] == [3011]
-    await add_report(db, unit, 3011, date(2026, 4, 6), "needs_more")  # Monday: this week
+    assert [r.user_id for r in await reports.due_reminders(db, clock, cfg)] == [await lid(db, 3011)]
+    await add_report(
+        db, unit, await lid(db, 3011), date(2026, 4, 6), "needs_more"
+    )  # Monday: this week
     assert await reports.due_reminders(db, clock, cfg) == []
 
 
@@ -96,7 +101,12 @@ async def test_leader_of_two_silent_to_gets_one_reminder(db: Database, config: C
     clock = FakeClock(local(2026, 4, 11, 18, 0))
     [reminder] = await reports.send_reminders(db, clock, cfg)
     assert [name for _, name in reminder.units] == ["Tổ dân phố số 8", "Tổ dân phố số 9"]
-    assert await db.fetchval("SELECT COUNT(*) FROM reminders WHERE user_id = 3021") == 1
+    assert (
+        await db.fetchval(
+            "SELECT COUNT(*) FROM reminders WHERE user_id = ?", (await lid(db, 3021),)
+        )
+        == 1
+    )
 
 
 async def test_late_catch_up_waits_for_morning(db: Database, config: Config) -> None:
@@ -105,7 +115,7 @@ async def test_late_catch_up_waits_for_morning(db: Database, config: Config) -> 
     clock = FakeClock(local(2026, 4, 11, 23, 0))  # bot was down at 18:00; now it is night
     assert await reports.due_reminders(db, clock, cfg) == []
     clock.set(local(2026, 4, 12, 7, 0))  # Sunday morning, still this week
-    assert [r.user_id for r in await reports.due_reminders(db, clock, cfg)] == [3031]
+    assert [r.user_id for r in await reports.due_reminders(db, clock, cfg)] == [await lid(db, 3031)]
 
 
 async def test_monthly_period_clamps_to_short_months(db: Database, config: Config) -> None:
@@ -118,7 +128,7 @@ async def test_monthly_period_clamps_to_short_months(db: Database, config: Confi
     clock.set(local(2026, 2, 28, 9, 0))  # February has no 31st: its last day instead
     [due] = await reports.due_reminders(db, clock, cfg)
     assert due.period == "2026-02"
-    await add_report(db, unit, 3041, date(2026, 2, 1), "submitted")
+    await add_report(db, unit, await lid(db, 3041), date(2026, 2, 1), "submitted")
     assert await reports.due_reminders(db, clock, cfg) == []
     period = reports.period_of(date(2026, 2, 14), cfg)
     assert (period.start, period.end) == (date(2026, 2, 1), date(2026, 2, 28))
@@ -129,7 +139,7 @@ async def test_inactive_units_and_leaders_are_not_reminded(db: Database, config:
     [unit] = await add_leader(db, 3051, "Bình", "Tổ dân phố số 3")
     await add_leader(db, 3052, "Cúc", "Tổ dân phố số 4")
     await db.execute("UPDATE units SET active = 0 WHERE id = ?", (unit,))
-    await db.execute("UPDATE unit_leaders SET active = 0 WHERE user_id = 3052")
+    await db.execute("UPDATE unit_leaders SET active = 0 WHERE user_id = ?", (await lid(db, 3052),))
     assert await reports.due_reminders(db, FakeClock(local(2026, 4, 11, 18, 0)), cfg) == []
 
 
@@ -173,13 +183,13 @@ async def test_silent_list_for_officers(
         assert listing.text.startswith("Các tổ chưa báo cáo tuần này (06/04–12/04/2026)")
         assert "3/3 tổ" in listing.text
         assert "Tổ dân phố số 5 — Lan" in listing.text and "chưa có tổ trưởng" in listing.text
-        await add_report(db, five, 3071, date(2026, 4, 8), "submitted")
+        await add_report(db, five, await lid(db, 3071), date(2026, 4, 8), "submitted")
         await officer.send("/chuabaocao")
         listing = await officer.expect_reply()
         assert "2/3 tổ" in listing.text and "Tổ dân phố số 5" not in listing.text
         for name in ("Tổ dân phố số 6", "Tổ dân phố số 9"):
             unit = await db.fetchval("SELECT id FROM units WHERE name = ?", (name,))
-            await add_report(db, unit, 3072, date(2026, 4, 9), "approved")
+            await add_report(db, unit, await lid(db, 3072), date(2026, 4, 9), "approved")
         await officer.send("/chuabaocao")
         assert (await officer.expect_reply()).text == texts.r_all_reported(
             "tuần này (06/04–12/04/2026)", 3

@@ -17,6 +17,7 @@ from bot.content import ContentPack
 from bot.report_flow import ReportFlow
 from bot.simulator import BotApiSimulator
 
+from .local_ids import local
 from .report_helpers import add_leader, begin, labels, svc, without_reminders
 
 # 09:00 in Hải An on a Monday; the clock only moves when a test moves it.
@@ -110,28 +111,29 @@ async def test_the_same_update_twice_changes_the_draft_once(
 ) -> None:
     db = svc(bot).db
     await add_leader(db, 2404, "Tú", "Tổ dân phố số 2")
+    tu = await local(db, 2404)
     flow = ReportFlow(db, svc(bot).config, pack, svc(bot).clock)
-    await flow.start(2404, event_id=10)
-    await flow.press(2404, "r:d:0", event_id=11)
-    await flow.press(2404, "r:f:loa", event_id=12)
+    await flow.start(tu, event_id=10)
+    await flow.press(tu, "r:d:0", event_id=11)
+    await flow.press(tu, "r:f:loa", event_id=12)
     topic = flow.topic_items[0].id
-    first = await flow.press(2404, f"r:t:{topic}", event_id=13)
-    again = await flow.press(2404, f"r:t:{topic}", event_id=13)  # replayed after a crash
+    first = await flow.press(tu, f"r:t:{topic}", event_id=13)
+    again = await flow.press(tu, f"r:t:{topic}", event_id=13)  # replayed after a crash
     assert again.replayed and again.screen == first.screen
     assert json.loads(await db.fetchval("SELECT topics FROM report_drafts")) == [topic]
-    await flow.press(2404, "r:tok", event_id=14)
-    await flow.text(2404, "35", event_id=15)
-    await flow.text(2404, "35", event_id=15)  # the same message again: not a note
+    await flow.press(tu, "r:tok", event_id=14)
+    await flow.text(tu, "35", event_id=15)
+    await flow.text(tu, "35", event_id=15)  # the same message again: not a note
     assert await db.fetchval("SELECT notes FROM report_drafts") == ""
     assert await db.fetchval("SELECT step FROM report_drafts") == "notes"
     for event, data in ((16, "r:skip"), (17, "r:pok"), (18, "r:skip")):
-        await flow.press(2404, data, event_id=event)
-    sent = await flow.press(2404, "r:send", event_id=19)
-    resent = await flow.press(2404, "r:send", event_id=19)
+        await flow.press(tu, data, event_id=event)
+    sent = await flow.press(tu, "r:send", event_id=19)
+    resent = await flow.press(tu, "r:send", event_id=19)
     assert resent.screen == sent.screen and "Đã gửi báo cáo số" in sent.screen.html
     assert await db.fetchval("SELECT COUNT(*) FROM reports") == 1
     # a later, different update is applied normally
-    assert (await flow.press(2404, "r:start", event_id=20)).screen.html.startswith("<b>📝")
+    assert (await flow.press(tu, "r:start", event_id=20)).screen.html.startswith("<b>📝")
     assert await db.fetchval("SELECT COUNT(*) FROM report_drafts") == 1
 
 
@@ -143,21 +145,22 @@ async def test_date_check_again_at_sending(
     async with running(app):
         db = svc(app).db
         await add_leader(db, 2405, "Nga", "Tổ dân phố số 1")
+        nga = await local(db, 2405)
         flow = ReportFlow(db, svc(app).config, pack, clock)
-        await flow.start(2405)
-        await flow.text(2405, (clock.now() - timedelta(days=59)).strftime("%d/%m/%Y"))
-        await flow.press(2405, "r:f:loa")
-        await flow.press(2405, f"r:t:{flow.topic_items[0].id}")
+        await flow.start(nga)
+        await flow.text(nga, (clock.now() - timedelta(days=59)).strftime("%d/%m/%Y"))
+        await flow.press(nga, "r:f:loa")
+        await flow.press(nga, f"r:t:{flow.topic_items[0].id}")
         for step in ("r:tok",):
-            await flow.press(2405, step)
-        await flow.text(2405, "20")
+            await flow.press(nga, step)
+        await flow.text(nga, "20")
         for step in ("r:skip", "r:pok", "r:skip"):
-            await flow.press(2405, step)
+            await flow.press(nga, step)
         clock.advance(days=3)  # the draft waited: its date is now 62 days old
-        outcome = await flow.press(2405, "r:send")
+        outcome = await flow.press(nga, "r:send")
         assert texts.r_old_date(60) in outcome.screen.html
         assert texts.R_Q_DATE in outcome.screen.html
         assert await db.fetchval("SELECT COUNT(*) FROM reports") == 0
-        await flow.press(2405, "r:d:1")  # yesterday: back to the summary, then send
-        done = await flow.press(2405, "r:send")
+        await flow.press(nga, "r:d:1")  # yesterday: back to the summary, then send
+        done = await flow.press(nga, "r:send")
         assert "Đã gửi báo cáo số" in done.screen.html

@@ -18,6 +18,7 @@ from bot.simulator import BotApiSimulator
 from bot.simulator.models import SentMessage, SimUser
 
 from .conftest import ADMIN_ID, SteadyClock, with_changes
+from .local_ids import local
 from .report_helpers import (
     add_leader,
     add_officer,
@@ -89,9 +90,10 @@ async def test_approve(
     await sim.wait_idle()
     answer = [a for a in sim.callback_answers if a.get("text")][-1]["text"]
     assert answer == texts.r_already_reviewed(number, "Đạt")
-    audit = await svc(bot).db.fetchval(
+    db = svc(bot).db
+    audit = await db.fetchval(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'review_report' AND actor_id = ?",
-        (ADMIN_ID,),
+        (await local(db, ADMIN_ID),),
     )
     assert audit == 1
 
@@ -184,8 +186,10 @@ async def test_only_officers_review(
     assert (await lan.expect_reply()).text == texts.NO_PERMISSION
     await lan.send("/chuabaocao")
     assert (await lan.expect_reply()).text == texts.NO_PERMISSION
-    denied = await svc(bot).db.fetchval(
-        "SELECT COUNT(*) FROM audit_log WHERE actor_id = 2501 AND allowed = 0"
+    db = svc(bot).db
+    denied = await db.fetchval(
+        "SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND allowed = 0",
+        (await local(db, 2501),),
     )
     assert denied == 3
 

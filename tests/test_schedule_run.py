@@ -30,6 +30,8 @@ from .broadcast_support import (
     wait_done,
 )
 from .conftest import ADMIN_ID
+from .local_ids import by_telegram
+from .local_ids import local as local_id
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUPS = (-801, -802)
@@ -138,7 +140,7 @@ async def test_quiet_hours_hold_non_urgent_pushes_until_morning(
             ids[name] = await create_schedule(
                 svc.db,
                 clock.now(),
-                created_by=ADMIN_ID,
+                created_by=await local_id(svc.db, ADMIN_ID),
                 title=name,
                 rule=Rule("daily", time(22, 0)),
                 content=Content("text", f"<b>Tin {name}</b>"),
@@ -240,14 +242,17 @@ async def test_opt_out_stops_non_urgent_pushes_only(
 
         async def everyone(urgent: bool) -> set[int]:
             broadcast_id, _ = await new_broadcast(
-                svc.db, "khẩn" if urgent else "thường", urgent=urgent, created_by=ADMIN_ID
+                svc.db,
+                "khẩn" if urgent else "thường",
+                urgent=urgent,
+                created_by=await local_id(svc.db, ADMIN_ID),
             )
             await svc.delivery.enqueue(broadcast_id)
             await wait_done(svc.db, broadcast_id)
-            rows = await svc.db.fetchall(
-                "SELECT chat_id FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
+            reached = await by_telegram(
+                svc.db, "SELECT chat_id, 1 FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
             )
-            return {r[0] for r in rows}
+            return set(reached)
 
         assert await everyone(False) == {4002, 4003}  # the leader gets operational messages
         assert await everyone(True) == {4001, 4002, 4003}
@@ -271,14 +276,19 @@ async def test_apscheduler_wakes_a_schedule_for_real(
         # there are groups, so even a push due right now finds no one.
         for item in await list_schedules(svc.db):
             if item.source == "calendar":
-                assert await svc.schedules.set_state(item.id, "paused", ADMIN_ID) is not None
+                assert (
+                    await svc.schedules.set_state(
+                        item.id, "paused", await local_id(svc.db, ADMIN_ID)
+                    )
+                    is not None
+                )
         await seed_groups(app, sim)
         now = SystemClock().now()
         due = now.replace(microsecond=0) + timedelta(seconds=2)
         schedule_id = await create_schedule(
             svc.db,
             now,
-            created_by=ADMIN_ID,
+            created_by=await local_id(svc.db, ADMIN_ID),
             title="Một lần",
             rule=Rule("once", time(0, 0), once_at=due.astimezone(UTC)),
             content=Content("text", "Tin hẹn giờ"),
@@ -307,7 +317,7 @@ async def test_a_schedule_starting_later_waits_for_its_first_day(
         schedule_id = await create_schedule(
             svc.db,
             clock.now(),
-            created_by=ADMIN_ID,
+            created_by=await local_id(svc.db, ADMIN_ID),
             title="Hằng tháng",
             rule=Rule("monthly", time(9, 0), (), 10),
             content=Content("text", "Tin hằng tháng"),

@@ -27,6 +27,7 @@ from bot.people import Role
 from bot.simulator import BotApiSimulator
 
 from .conftest import ADMIN_ID
+from .local_ids import local
 from .report_helpers import svc
 
 
@@ -51,9 +52,16 @@ async def app(config: Config, pack: ContentPack) -> AsyncIterator[Any]:
 async def leader_invite(app: Any) -> str:
     db = svc(app).db
     now = svc(app).clock.now()
-    unit, _ = await units.upsert_unit(db, "TDP05", "Tổ dân phố số 5", "", now, actor_id=ADMIN_ID)
+    unit, _ = await units.upsert_unit(
+        db, "TDP05", "Tổ dân phố số 5", "", now, actor_id=await local(db, ADMIN_ID)
+    )
     made = await invites.create(
-        db, svc(app).config, role=Role.LEADER, unit_id=unit.id, created_by=ADMIN_ID, now=now
+        db,
+        svc(app).config,
+        role=Role.LEADER,
+        unit_id=unit.id,
+        created_by=await local(db, ADMIN_ID),
+        now=now,
     )
     return made.token
 
@@ -76,7 +84,8 @@ async def test_an_opened_invite_leaves_no_token_on_disk_and_consent_needs_none(
     # Pressing "Đồng ý" (which names no token) makes Lan the leader.
     await lan.press(notice, texts.BTN_AGREE)
     assert "tổ trưởng" in (await lan.expect_reply()).text
-    assert [u.code for u in await people.leader_units(svc(app).db, 4101)] == ["TDP05"]
+    db = svc(app).db
+    assert [u.code for u in await people.leader_units(db, await local(db, 4101))] == ["TDP05"]
     await telegram_inbox.flush(app)
     assert token.encode() not in on_disk(config)
 

@@ -12,6 +12,7 @@ from bot.simulator import BotApiSimulator
 from bot.simulator.models import SentMessage, SimUser
 
 from .conftest import ADMIN_ID
+from .local_ids import local
 from .report_helpers import add_person, eventually, labels, svc, without_reminders
 
 
@@ -61,8 +62,13 @@ async def test_text_tip_with_note_handled_and_thanked(
     await binh.send("Thấy trong nhóm Zalo khu phố sáng nay")
     received = await binh.expect_reply()
     assert received.text.startswith("Đã nhận tin báo số 1")
-    row = await svc(bot).db.fetchone("SELECT * FROM tips")
-    assert (row["kind"], row["status"], row["reporter_id"]) == ("text", "open", 4001)
+    db = svc(bot).db
+    row = await db.fetchone("SELECT * FROM tips")
+    assert (row["kind"], row["status"], row["reporter_id"]) == (
+        "text",
+        "open",
+        await local(db, 4001),
+    )
     assert row["note"] == "Thấy trong nhóm Zalo khu phố sáng nay"
 
     card = await tip_card(sim, officer, 1)

@@ -15,16 +15,17 @@ from typing import Any
 
 import pytest
 
-from bot import invites, texts, units
+from bot import texts
 from bot.app import build_application, running
 from bot.clock import FakeClock, iso
 from bot.config import Config
 from bot.content import ContentPack
-from bot.people import Role
 from bot.simulator import BotApiSimulator
 
 from .conftest import ADMIN_ID, with_changes
+from .local_ids import local
 from .report_helpers import add_leader, add_person, file_report, svc, without_reminders
+from .test_secrets_at_rest import leader_invite
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -77,11 +78,7 @@ async def test_wrong_invites_are_answered_then_limited_then_silent(
     sim: BotApiSimulator, app: Any, clock: FakeClock
 ) -> None:
     db = svc(app).db
-    now = svc(app).clock.now()
-    unit, _ = await units.upsert_unit(db, "TDP05", "Tổ dân phố số 5", "", now, actor_id=ADMIN_ID)
-    made = await invites.create(
-        db, svc(app).config, role=Role.LEADER, unit_id=unit.id, created_by=ADMIN_ID, now=now
-    )
+    token = await leader_invite(app)
     guesser = sim.user(4402, "Khách")
     for n in range(4):
         await guesser.send(f"/start {'A' * 22}{n:02d}")
@@ -90,14 +87,15 @@ async def test_wrong_invites_are_answered_then_limited_then_silent(
     assert (await guesser.expect_reply()).text == texts.invite_too_many(15)
     for n in range(50):  # a flood of guesses: no answer, no audit row
         await guesser.send(f"/start {'C' * 22}{n:02d}")
-    await guesser.send(f"/start {made.token}")  # even a right one waits out the window
+    await guesser.send(f"/start {token}")  # even a right one waits out the window
     await guesser.expect_no_reply(within=0.5)
     rows = await db.fetchall(
-        "SELECT action, allowed FROM audit_log WHERE actor_id = 4402 ORDER BY id"
+        "SELECT action, allowed FROM audit_log WHERE actor_id = ? ORDER BY id",
+        (await local(db, 4402),),
     )
     assert [tuple(r) for r in rows] == [("invite.redeem", 0)] * 4 + [("invite.limited", 0)]
     clock.advance(minutes=15, seconds=1)
-    await guesser.send(f"/start {made.token}")
+    await guesser.send(f"/start {token}")
     notice = await guesser.expect_reply()
     assert texts.BTN_AGREE in [label for row in notice.buttons for label in row]
 
@@ -106,20 +104,21 @@ async def test_a_review_card_is_not_queued_behind_tip_cards(
     sim: BotApiSimulator, app: Any, pack: ContentPack
 ) -> None:
     db = svc(app).db
-    await add_person(db, 4403, "Bình")
+    binh = await add_person(db, 4403, "Bình")
+    admin_id = await local(db, ADMIN_ID)
     stamp = iso(svc(app).clock.now())
     # 148 open tips, each with a card owed to the admin (as a flood of tips would leave).
     async with db.transaction() as conn:
         for n in range(148):
             cursor = await conn.execute(
                 "INSERT INTO tips (reporter_id, kind, content, created_at)"
-                " VALUES (4403, 'text', ?, ?)",
-                (f"tin đồn số {n}", stamp),
+                " VALUES (?, 'text', ?, ?)",
+                (binh, f"tin đồn số {n}", stamp),
             )
             await conn.execute(
                 "INSERT INTO notices (chat_id, kind, ref_id, created_at, next_at)"
                 " VALUES (?, 'tip', ?, ?, ?)",
-                (ADMIN_ID, cursor.lastrowid, stamp, stamp),
+                (admin_id, cursor.lastrowid, stamp, stamp),
             )
     admin = sim.user(ADMIN_ID, "Hà", started=True)
     await add_leader(db, 4404, "Lan", "Tổ dân phố số 5")

@@ -31,7 +31,7 @@ from telegram.error import (
 )
 from telegram.ext import BaseRateLimiter
 
-from bot.addresses import FIRST_LOCAL, TELEGRAM, Address, Kind, telegram
+from bot.addresses import TELEGRAM, Address, Kind, telegram
 from bot.channels.telegram_render import inline_markup
 from bot.delivery import Delivery, Outcome, OutMessage, Result
 from bot.screens import Screen
@@ -65,7 +65,11 @@ def classify(exc: TelegramError) -> Result:
     if isinstance(exc, RetryAfter):
         return Result(Outcome.THROTTLED, retry_after=retry_seconds(exc), description=exc.message)
     if isinstance(exc, ChatMigrated):
-        return Result(Outcome.MIGRATED, new_chat_id=exc.new_chat_id, description=exc.message)
+        return Result(
+            Outcome.MIGRATED,
+            moved_to=telegram(exc.new_chat_id, Kind.GROUP),
+            description=exc.message,
+        )
     if isinstance(exc, Forbidden):
         return Result(Outcome.GONE, description=exc.message)
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is one of them
@@ -86,18 +90,6 @@ class TelegramChannel:
         # False where shown messages cannot be replaced ([telegram] buttons = false, as on
         # Zalo): a broadcast's progress card is not edited, its final report still comes.
         self.edits = edits
-
-    @staticmethod
-    def is_group(chat_id: int) -> bool:
-        return chat_id < 0  # Telegram's own convention: groups and channels are negative
-
-    @staticmethod
-    def legacy_address(local_id: int) -> Address | None:
-        """A local id written before addresses existed: in this first step of local ids it
-        is the Telegram id itself (bot/addresses.py)."""
-        if not local_id or abs(local_id) >= FIRST_LOCAL:
-            return None
-        return telegram(local_id, Kind.GROUP if TelegramChannel.is_group(local_id) else Kind.PERSON)
 
     async def preview(self, address: Address, message: OutMessage) -> None:
         await self.deliver(_chat(address), message)

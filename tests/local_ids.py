@@ -1,0 +1,65 @@
+"""The tests' people and groups get local ids as the bot gives them on first contact.
+
+Fixtures name people by the Telegram ids the simulator's users have; the core names them by
+local ids (bot/addresses.py), numbered from 1 and never equal to a Telegram id in these
+tests. `local` makes (or finds) the local id of one Telegram address, `locals_of` of many in
+one transaction (the broadcast tests seed hundreds); `telegram_of` goes back, for checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.addresses import TELEGRAM, Kind
+from bot.db import Database
+
+STAMP = "2026-01-01T00:00:00Z"
+
+
+async def locals_of(
+    db: Database, telegram_ids: Iterable[int], kind: Kind = Kind.PERSON
+) -> dict[int, int]:
+    """{Telegram id: local id}, making the addresses that do not exist yet."""
+    found: dict[int, int] = {}
+    async with db.transaction() as conn:
+        for telegram_id in telegram_ids:
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT local_id FROM addresses WHERE channel = ? AND external_id = ?",
+                    (TELEGRAM, str(telegram_id)),
+                )
+            )
+            if rows:
+                found[telegram_id] = int(rows[0][0])
+                continue
+            cursor = await conn.execute("INSERT INTO local_ids (made_at) VALUES (?)", (STAMP,))
+            assert cursor.lastrowid is not None
+            await conn.execute(
+                "INSERT INTO addresses (channel, external_id, kind, local_id, added_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (TELEGRAM, str(telegram_id), kind.value, cursor.lastrowid, STAMP),
+            )
+            found[telegram_id] = cursor.lastrowid
+    return found
+
+
+async def local(db: Database, telegram_id: int, kind: Kind = Kind.PERSON) -> int:
+    """The local id of the Telegram person (or group) `telegram_id`."""
+    return (await locals_of(db, [telegram_id], kind))[telegram_id]
+
+
+async def telegram_of(db: Database, local_id: int) -> int:
+    """The Telegram id a local id is reached at (the test fails if it has none)."""
+    found = await db.fetchval(
+        "SELECT external_id FROM addresses WHERE channel = ? AND local_id = ?",
+        (TELEGRAM, local_id),
+    )
+    assert found is not None, f"local id {local_id} has no Telegram address"
+    return int(found)
+
+
+async def by_telegram(db: Database, sql: str, params: tuple[object, ...] = ()) -> dict[int, object]:
+    """The rows of `sql` — (local id, value) — as {Telegram id: value}, for comparing what the
+    database holds with the simulator's people and groups."""
+    rows = await db.fetchall(sql, params)
+    return {await telegram_of(db, int(r[0])): r[1] for r in rows}
