@@ -6,9 +6,9 @@ who gets it; sees a preview exactly as recipients will and the recipient count; 
 now, schedules it (once, daily, chosen weekdays, monthly) or cancels. Every step is saved in
 `compose_drafts`, so a restart in the middle loses nothing: the buttons keep working.
 
-The handler asks "this official typed / sent / pressed X" and gets back an `Answer`: new
-messages (screens, or the preview as an `OutMessage`), an edit of the pressed message, a
-short alert, and possibly a broadcast to start once the card shows it is sending.
+The handler asks "this official typed / sent / pressed X" and gets back a `Reply`: the
+screen (often replacing the pressed message), the preview as an `OutMessage` and the card
+after it, a short alert, and possibly a broadcast to start once the card shows it is sending.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from bot.delivery import (
     title_of,
 )
 from bot.render import markdown_to_html
+from bot.reply import Reply
 from bot.schedule import (
     Content,
     Quiet,
@@ -79,14 +80,6 @@ class Draft:
 
     def message(self) -> OutMessage:
         return OutMessage(self.html, self.media_kind, self.media_file_id)
-
-
-@dataclass(frozen=True)
-class Answer:
-    send: tuple[Screen | OutMessage, ...] = ()
-    edit: Screen | None = None
-    alert: str = ""
-    enqueue: int | None = None  # a broadcast to start once the edit is shown
 
 
 async def load(db: Database, user_id: int) -> Draft | None:
@@ -351,22 +344,22 @@ def items_screen(svc: Services, kind: str) -> Screen:
 # ---------------------------------------------------------------- the flow
 
 
-async def begin(svc: Services, user_id: int) -> Answer:
+async def begin(svc: Services, user_id: int) -> Reply:
     """/guitin: a fresh draft (an unfinished one is replaced)."""
     await save(svc.db, user_id, Draft(), svc.clock.now())
-    return Answer(send=(prompt_screen(),))
+    return Reply(prompt_screen())
 
 
-async def cancel(svc: Services, user_id: int) -> Answer | None:
+async def cancel(svc: Services, user_id: int) -> Reply | None:
     if await load(svc.db, user_id) is None:
         return None
     await discard(svc.db, user_id)
-    return Answer(send=(Screen(texts.BC_CANCELLED),))
+    return Reply(Screen(texts.BC_CANCELLED))
 
 
 async def on_text(
     svc: Services, user_id: int, text: str, entities: Sequence[Entity] = ()
-) -> Answer | None:
+) -> Reply | None:
     """Typed text: the message itself (step text) or the date and time (step when).
     None when this official has no draft waiting for text."""
     draft = await load(svc.db, user_id)
@@ -376,21 +369,21 @@ async def on_text(
     if draft.step == TEXT:
         html, error = validate(with_markdown(text, entities), caption=False)
         if html is None:
-            return Answer(send=(Screen(error),))
+            return Reply(Screen(error))
         draft.html, draft.item_id, draft.media_kind, draft.media_file_id = html, "", "", ""
         draft.step = AUDIENCE
         await save(svc.db, user_id, draft, now)
-        return Answer(send=(audience_screen(),))
+        return Reply(audience_screen())
     tz = svc.config.ward.tz
     moment = parse_when(text, tz)
     if moment is None:
-        return Answer(send=(Screen(texts.BC_WHEN_BAD),))
+        return Reply(Screen(texts.BC_WHEN_BAD))
     if moment <= now + timedelta(minutes=1):
-        return Answer(send=(Screen(texts.BC_WHEN_PAST),))
+        return Reply(Screen(texts.BC_WHEN_PAST))
     draft.when = iso(moment)
     draft.step = REPEAT
     await save(svc.db, user_id, draft, now)
-    return Answer(send=(repeat_screen(moment, tz),))
+    return Reply(repeat_screen(moment, tz))
 
 
 async def on_media(
@@ -400,7 +393,7 @@ async def on_media(
     file_id: str,
     caption: str,
     entities: Sequence[Entity] = (),
-) -> Answer | None:
+) -> Reply | None:
     """A photo or document (with an optional caption) as the message."""
     draft = await load(svc.db, user_id)
     if draft is None or draft.step != TEXT:
@@ -409,56 +402,57 @@ async def on_media(
     if caption.strip():
         checked, error = validate(with_markdown(caption, entities), caption=True)
         if checked is None:
-            return Answer(send=(Screen(error),))
+            return Reply(Screen(error))
         html = checked
     draft.html, draft.item_id, draft.media_kind, draft.media_file_id = html, "", kind, file_id
     draft.step = AUDIENCE
     await save(svc.db, user_id, draft, svc.clock.now())
-    return Answer(send=(audience_screen(),))
+    return Reply(audience_screen())
 
 
-async def _preview(svc: Services, user_id: int, draft: Draft, chosen: str) -> Answer:
+async def _preview(svc: Services, user_id: int, draft: Draft, chosen: str) -> Reply:
     """The audience is chosen: confirm it on the pressed message, then send the preview
     (exactly as recipients get it) and the card under it."""
     draft.step = PREVIEW
     await save(svc.db, user_id, draft, svc.clock.now())
-    return Answer(
-        edit=Screen(texts.bc_audience_chosen(chosen)),
-        send=(draft.message(), await card_screen(svc, draft)),
+    return Reply(
+        Screen(texts.bc_audience_chosen(chosen)),
+        more=(draft.message(), await card_screen(svc, draft)),
+        replace=True,
     )
 
 
-async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, int]) -> Answer:
+async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, int]) -> Reply:
     """A compose button ("bc:…") pressed on message `where` = (chat id, message id)."""
     draft = await load(svc.db, user_id)
     if draft is None:
-        return Answer(alert=texts.BC_STALE)
+        return Reply(notice=texts.BC_STALE, alert=True)
     now = svc.clock.now()
     tz = svc.config.ward.tz
     parts = data.split(":")[1:]
     match parts:
         case ["x"]:
             await discard(svc.db, user_id)
-            return Answer(edit=Screen(texts.BC_CANCELLED))
+            return Reply(Screen(texts.BC_CANCELLED), replace=True)
         case ["pick"] if draft.step == TEXT:
-            return Answer(edit=kinds_screen(svc))
+            return Reply(kinds_screen(svc), replace=True)
         case ["k", kind] if draft.step == TEXT and svc.content.kind(kind) is not None:
-            return Answer(edit=items_screen(svc, kind))
+            return Reply(items_screen(svc, kind), replace=True)
         case ["i", item_id] if draft.step == TEXT:
             item = svc.content.get(item_id)
             if item is None or item.pending:
-                return Answer(alert=texts.BC_STALE)
+                return Reply(notice=texts.BC_STALE, alert=True)
             draft.html = item_message(svc.content, item).html
             draft.item_id, draft.media_kind, draft.media_file_id = item.id, "", ""
             draft.step = AUDIENCE
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=audience_screen())
+            return Reply(audience_screen(), replace=True)
         case ["a", "units"] if draft.step in (AUDIENCE, PREVIEW):
             if not await count_units(svc.db):
-                return Answer(alert=texts.BC_NO_UNITS)
+                return Reply(notice=texts.BC_NO_UNITS, alert=True)
             draft.step, draft.page = UNITS, 0
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=await units_screen(svc, draft))
+            return Reply(await units_screen(svc, draft), replace=True)
         case ["a", kind] if draft.step in (AUDIENCE, PREVIEW) and kind in (
             "leaders",
             "groups",
@@ -470,21 +464,21 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
         case ["u", unit_id] if draft.step == UNITS and inputs.number(unit_id) is not None:
             unit = await get_unit(svc.db, int(unit_id))
             if unit is None or not unit.active:
-                return Answer(alert=texts.BC_STALE)
+                return Reply(notice=texts.BC_STALE, alert=True)
             chosen = set(draft.units) ^ {unit.id}
             draft.units = sorted(chosen)
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=await units_screen(svc, draft))
+            return Reply(await units_screen(svc, draft), replace=True)
         case ["up", page] if draft.step == UNITS and inputs.number(page) is not None:
             draft.page = int(page)
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=await units_screen(svc, draft))
+            return Reply(await units_screen(svc, draft), replace=True)
         case ["ud"] if draft.step == UNITS:
             if not draft.units:
-                return Answer(alert=texts.BC_PICK_A_UNIT)
+                return Reply(notice=texts.BC_PICK_A_UNIT, alert=True)
             draft.step = WHO
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=who_screen())
+            return Reply(who_screen(), replace=True)
         case ["w", who] if draft.step == WHO and who in ("l", "g", "b"):
             audience = Audience(
                 AudienceKind.UNITS, tuple(draft.units), who in ("l", "b"), who in ("g", "b")
@@ -494,21 +488,21 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
         case ["aud"] if draft.step == PREVIEW:
             draft.step = AUDIENCE
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=audience_screen())
+            return Reply(audience_screen(), replace=True)
         case ["urg"] if draft.step == PREVIEW:
             draft.urgent = not draft.urgent
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=await card_screen(svc, draft))
+            return Reply(await card_screen(svc, draft), replace=True)
         case ["send"] if draft.step == PREVIEW:
             return await _send_now(svc, user_id, draft, where)
         case ["later"] if draft.step == PREVIEW:
             draft.step = WHEN
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=when_screen())
+            return Reply(when_screen(), replace=True)
         case ["back"] if draft.step in (WHEN, REPEAT, WEEKDAYS):
             draft.step = PREVIEW
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=await card_screen(svc, draft))
+            return Reply(await card_screen(svc, draft), replace=True)
         case ["r", repeat] if draft.step == REPEAT and repeat in (
             "once",
             "daily",
@@ -520,20 +514,20 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
                 draft.step = WEEKDAYS
                 draft.weekdays = [moment.astimezone(tz).weekday()]
                 await save(svc.db, user_id, draft, now)
-                return Answer(edit=weekdays_screen(draft))
+                return Reply(weekdays_screen(draft), replace=True)
             return await _schedule(svc, user_id, draft, repeat)
         case ["d", day] if draft.step == WEEKDAYS and inputs.number(day, high=6) is not None:
             draft.weekdays = sorted(set(draft.weekdays) ^ {int(day)})
             await save(svc.db, user_id, draft, now)
-            return Answer(edit=weekdays_screen(draft))
+            return Reply(weekdays_screen(draft), replace=True)
         case ["dd"] if draft.step == WEEKDAYS:
             if not draft.weekdays:
-                return Answer(alert=texts.BC_PICK_A_DAY)
+                return Reply(notice=texts.BC_PICK_A_DAY, alert=True)
             return await _schedule(svc, user_id, draft, "weekly")
-    return Answer(alert=texts.BC_STALE)
+    return Reply(notice=texts.BC_STALE, alert=True)
 
 
-async def _send_now(svc: Services, user_id: int, draft: Draft, where: tuple[int, int]) -> Answer:
+async def _send_now(svc: Services, user_id: int, draft: Draft, where: tuple[int, int]) -> Reply:
     audience = _audience_of(draft)
     assert audience is not None
     now = svc.clock.now()
@@ -557,10 +551,10 @@ async def _send_now(svc: Services, user_id: int, draft: Draft, where: tuple[int,
     )
     status = await broadcast_status(svc.db, broadcast_id)
     assert status is not None
-    return Answer(edit=progress_screen(status), enqueue=broadcast_id)
+    return Reply(progress_screen(status), replace=True, enqueue=broadcast_id)
 
 
-async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> Answer:
+async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> Reply:
     audience = _audience_of(draft)
     assert audience is not None
     tz = svc.config.ward.tz
@@ -604,8 +598,8 @@ async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> A
     quiet = Quiet(cfg.quiet_start, cfg.quiet_end)
     first = next_due(rule, since, tz)
     fire = fire_time(first, urgent=draft.urgent, quiet=quiet, tz=tz) if first else None
-    return Answer(
-        edit=Screen(
+    return Reply(
+        Screen(
             texts.bc_scheduled(
                 schedule_id,
                 describe(rule, tz),
@@ -613,5 +607,6 @@ async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> A
                 held=fire is not None and first is not None and fire != first,
                 quiet=(cfg.quiet_start.strftime("%H:%M"), cfg.quiet_end.strftime("%H:%M")),
             )
-        )
+        ),
+        replace=True,
     )

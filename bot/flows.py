@@ -1,15 +1,13 @@
-"""What a flow step answers, and the guard that applies each step exactly once.
+"""The guard that applies each flow step exactly once, and which flow holds a person.
 
-A handler tells the core "this person typed X / pressed Y" and gets back an `Outcome`: the
-next screen, whether it replaces the message whose button was pressed, a short toast for the
-button, and whether notices were queued. `once()` runs a step in one transaction together
+A handler tells the core "this person typed X / pressed Y" and gets back a `Reply`
+(bot/reply.py). `once()` runs a step in one transaction together
 with a mark of the update it came from (`flow_marks`): when the same update is handled again
 after a crash, the step is not applied a second time and the stored answer is returned.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,67 +15,9 @@ from typing import Any
 import aiosqlite
 
 from bot.db import Database
-from bot.screens import Button, Screen
+from bot.reply import Reply
 
-
-@dataclass(frozen=True)
-class Outcome:
-    screen: Screen
-    edit: bool = False  # replace the message whose button was pressed
-    toast: str = ""  # a short answer to the button press (empty: a silent answer)
-    alert: bool = False  # show the toast as a dialog
-    wake: bool = False  # notices were queued: wake the sender
-    menu: bool = False  # send with the main menu keyboard (the flow has ended)
-    photo: str | None = None  # send as a photo (Telegram file id) with the screen as caption
-    replayed: bool = False  # the answer stored by an earlier run of the same update
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "screen": screen_to_dict(self.screen),
-                "edit": self.edit,
-                "toast": self.toast,
-                "alert": self.alert,
-                "wake": self.wake,
-                "menu": self.menu,
-                "photo": self.photo,
-            },
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Outcome:
-        if not text:  # emptied when its update was done (bot/inbox.py): nothing to show
-            return cls(Screen(""))
-        data = json.loads(text)
-        return cls(
-            screen=screen_from_dict(data["screen"]),
-            edit=bool(data.get("edit")),
-            toast=str(data.get("toast", "")),
-            alert=bool(data.get("alert")),
-            wake=bool(data.get("wake")),
-            menu=bool(data.get("menu")),
-            photo=data.get("photo"),
-        )
-
-
-def screen_to_dict(screen: Screen) -> dict[str, Any]:
-    return {
-        "html": screen.html,
-        "buttons": [[[b.label, b.data] for b in row] for row in screen.buttons],
-    }
-
-
-def screen_from_dict(data: dict[str, Any]) -> Screen:
-    return Screen(
-        html=data["html"],
-        buttons=tuple(
-            tuple(Button(label, value) for label, value in row) for row in data["buttons"]
-        ),
-    )
-
-
-Step = Callable[[aiosqlite.Connection], Awaitable[Outcome | None]]
+Step = Callable[[aiosqlite.Connection], Awaitable[Reply | None]]
 
 
 async def one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()) -> Any:
@@ -91,7 +31,7 @@ async def one(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...] = ()
 class InProgress:
     """Which durable flow holds a person as their next message arrives."""
 
-    replay: Outcome | None  # this update was handled before: its stored answer
+    replay: Reply | None  # this update was handled before: its stored answer
     tip: bool  # a tip draft (bot/tips.py)
     reason: bool  # an officer asked for a review reason (bot/reports.py)
     report: bool  # a report draft (bot/report_flow.py)
@@ -108,11 +48,11 @@ async def in_progress(db: Database, user_id: int, event_id: int) -> InProgress:
         (user_id, event_id),
     )
     stored, tip, reason, report = row if row is not None else (None, 0, 0, 0)
-    replay = replace(Outcome.from_json(stored), replayed=True) if stored is not None else None
+    replay = replace(Reply.from_json(stored), replayed=True) if stored is not None else None
     return InProgress(replay, bool(tip), bool(reason), bool(report))
 
 
-async def once(db: Database, user_id: int, event_id: int | None, step: Step) -> Outcome | None:
+async def once(db: Database, user_id: int, event_id: int | None, step: Step) -> Reply | None:
     """Run `step` in one transaction, at most once per (person, update).
 
     `event_id` is the id of the incoming update (increasing per person); None runs the step
@@ -124,19 +64,19 @@ async def once(db: Database, user_id: int, event_id: int | None, step: Step) -> 
                 conn, "SELECT event_id, outcome FROM flow_marks WHERE user_id = ?", (user_id,)
             )
             if row is not None and int(row[0]) >= event_id:
-                return replace(Outcome.from_json(row[1]), replayed=True)
-        outcome = await step(conn)
-        if outcome is not None and event_id is not None:
+                return replace(Reply.from_json(row[1]), replayed=True)
+        reply = await step(conn)
+        if reply is not None and event_id is not None:
             await conn.execute(
                 "INSERT INTO flow_marks (user_id, event_id, outcome) VALUES (?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET event_id = excluded.event_id,"
                 " outcome = excluded.outcome",
-                (user_id, event_id, outcome.to_json()),
+                (user_id, event_id, reply.to_json()),
             )
-        return outcome
+        return reply
 
 
-async def replayed(db: Database, user_id: int, event_id: int) -> Outcome | None:
+async def replayed(db: Database, user_id: int, event_id: int) -> Reply | None:
     """The stored answer when `event_id` is exactly the last step this person made (the
     update is being handled again after a crash), else None."""
     row = await one(
@@ -146,4 +86,4 @@ async def replayed(db: Database, user_id: int, event_id: int) -> Outcome | None:
     )
     if row is None:
         return None
-    return replace(Outcome.from_json(row[1]), replayed=True)
+    return replace(Reply.from_json(row[1]), replayed=True)

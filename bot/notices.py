@@ -26,7 +26,7 @@ from bot.clock import iso
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
-from bot.flows import screen_from_dict, screen_to_dict
+from bot.reply import screen_from_dict, screen_to_dict
 from bot.screens import Screen
 
 

@@ -1,7 +1,7 @@
 """The report flow: a leader answers one question at a time; the draft lives in SQLite.
 
 A state machine in the core. A handler says "this person typed X / pressed Y / sent a
-photo" and gets back an `Outcome` with the next screen; Telegram shows its buttons as an
+photo" and gets back an `Reply` with the next screen; Telegram shows its buttons as an
 inline keyboard, a channel without buttons can number them. The draft row is written at
 every step inside the same transaction as the `flow_marks` guard (`bot/flows.py`), so a
 restart loses nothing and an update handled again after a crash changes nothing twice.
@@ -29,8 +29,9 @@ from bot.config import Config
 from bot.content import ContentPack, fold
 from bot.db import Database
 from bot.fit import Field
-from bot.flows import Outcome, once, one
+from bot.flows import once, one
 from bot.notices import Notice, RenderContext, Rendered, queue, renderer
+from bot.reply import Reply
 from bot.report_parse import (
     DIFFICULTIES_MAX,
     FORM_OTHER,
@@ -190,31 +191,31 @@ class ReportFlow:
 
     # ------------------------------------------------------------------ public interface
 
-    async def start(self, user_id: int, event_id: int | None = None) -> Outcome:
+    async def start(self, user_id: int, event_id: int | None = None) -> Reply:
         """/baocao, the 📝 button or "Báo cáo ngay": resume a draft or begin one."""
         outcome = await once(self.db, user_id, event_id, lambda c: self._start(c, user_id))
         assert outcome is not None
         return outcome
 
-    async def text(self, user_id: int, text: str, event_id: int | None = None) -> Outcome | None:
+    async def text(self, user_id: int, text: str, event_id: int | None = None) -> Reply | None:
         """Typed text; None when the person has no draft (the text is not for this flow)."""
         return await once(self.db, user_id, event_id, lambda c: self._text(c, user_id, text))
 
     async def photo(
         self, user_id: int, file_id: str, unique_id: str, event_id: int | None = None
-    ) -> Outcome | None:
+    ) -> Reply | None:
         """A photo; None when the person has no draft."""
         return await once(
             self.db, user_id, event_id, lambda c: self._photo(c, user_id, file_id, unique_id)
         )
 
-    async def press(self, user_id: int, data: str, event_id: int | None = None) -> Outcome:
+    async def press(self, user_id: int, data: str, event_id: int | None = None) -> Reply:
         """A button of this flow (`r:…`) or of the leader's report list (`my:…`)."""
         outcome = await once(self.db, user_id, event_id, lambda c: self._press(c, user_id, data))
         assert outcome is not None
         return outcome
 
-    async def cancel(self, user_id: int, event_id: int | None = None) -> Outcome | None:
+    async def cancel(self, user_id: int, event_id: int | None = None) -> Reply | None:
         """/huy: drop the draft; None when there is none."""
         return await once(self.db, user_id, event_id, lambda c: self._cancel(c, user_id))
 
@@ -250,31 +251,31 @@ class ReportFlow:
             self._units_of[user_id] = await people.leader_units(self.db, user_id)
         return self._units_of[user_id]
 
-    async def _start(self, conn: aiosqlite.Connection, user_id: int) -> Outcome:
+    async def _start(self, conn: aiosqlite.Connection, user_id: int) -> Reply:
         units = await self._units(user_id)
         if not units:
-            return Outcome(Screen(texts.R_NOT_LEADER))
+            return Reply(Screen(texts.R_NOT_LEADER))
         draft = await load_draft(conn, user_id)
         if draft is not None:
-            return Outcome(await self.resume_screen(conn, draft))
+            return Reply(await self.resume_screen(conn, draft))
         return await self._new(conn, user_id, units, edit=False)
 
     async def _new(
         self, conn: aiosqlite.Connection, user_id: int, units: list[people.Unit], *, edit: bool
-    ) -> Outcome:
+    ) -> Reply:
         if len(units) == 1:
             draft = Draft(user_id=user_id, step="date", unit_id=units[0].id)
         else:
             draft = Draft(user_id=user_id, step="unit")
         await save_draft(conn, draft, self.clock.now())
-        return Outcome(await self._screen(conn, draft), edit=edit)
+        return Reply(await self._screen(conn, draft), replace=edit)
 
     async def resume_screen(self, conn: aiosqlite.Connection, draft: Draft) -> Screen:
         return await resume_screen(conn, draft, self.config)
 
     # ------------------------------------------------------------------ input
 
-    async def _text(self, conn: aiosqlite.Connection, user_id: int, text: str) -> Outcome | None:
+    async def _text(self, conn: aiosqlite.Connection, user_id: int, text: str) -> Reply | None:
         draft = await load_draft(conn, user_id)
         if draft is None:
             return None
@@ -330,7 +331,7 @@ class ReportFlow:
 
     async def _photo(
         self, conn: aiosqlite.Connection, user_id: int, file_id: str, unique_id: str
-    ) -> Outcome | None:
+    ) -> Reply | None:
         draft = await load_draft(conn, user_id)
         if draft is None:
             return None
@@ -345,20 +346,20 @@ class ReportFlow:
         if draft.step == "photos":
             note = f"{note} {texts.R_PHOTOS_MORE}"
         await save_draft(conn, draft, self.clock.now())
-        return Outcome(await self._screen(conn, draft, note=note))
+        return Reply(await self._screen(conn, draft, note=note))
 
-    async def _cancel(self, conn: aiosqlite.Connection, user_id: int) -> Outcome | None:
+    async def _cancel(self, conn: aiosqlite.Connection, user_id: int) -> Reply | None:
         draft = await load_draft(conn, user_id)
         if draft is None:
             return None
         await delete_draft(conn, user_id)
         if draft.report_id is not None:
-            return Outcome(Screen(texts.r_edit_cancelled(draft.report_id)), menu=True)
-        return Outcome(Screen(texts.R_CANCELLED), menu=True)
+            return Reply(Screen(texts.r_edit_cancelled(draft.report_id)), menu=True)
+        return Reply(Screen(texts.R_CANCELLED), menu=True)
 
     # ------------------------------------------------------------------ buttons
 
-    async def _press(self, conn: aiosqlite.Connection, user_id: int, data: str) -> Outcome:
+    async def _press(self, conn: aiosqlite.Connection, user_id: int, data: str) -> Reply:
         parts = data.split(":")
         if parts[0] == "my":
             return await self._press_mine(conn, user_id, parts[1:])
@@ -372,31 +373,29 @@ class ReportFlow:
             if verb in ("go", "new"):  # an old resume offer: begin again
                 return await self._start(conn, user_id)
             # A button of a report already sent or dropped: say so, start nothing.
-            return Outcome(Screen(texts.R_DRAFT_GONE), toast=texts.R_STALE_STEP)
+            return Reply(Screen(texts.R_DRAFT_GONE), notice=texts.R_STALE_STEP)
         if verb == "go":
             await save_draft(conn, draft, self.clock.now())  # touched: a new idle stretch
-            return Outcome(await self._screen(conn, draft), edit=True)
+            return Reply(await self._screen(conn, draft), replace=True)
         if verb == "new":
             await delete_draft(conn, user_id)
             units = await self._units(user_id)
             if not units:
-                return Outcome(Screen(texts.R_NOT_LEADER), edit=True)
+                return Reply(Screen(texts.R_NOT_LEADER), replace=True)
             return await self._new(conn, user_id, units, edit=True)
         if verb == "cancel":
             outcome = await self._cancel(conn, user_id)
             assert outcome is not None
-            return replace(outcome, edit=True, menu=False)
+            return replace(outcome, replace=True, menu=False)
         if verb == "back":
             return await self._back(conn, draft)
         wanted = _STEP_OF_VERB.get(verb)
         if wanted is None or draft.step not in wanted:
             screen = await self._screen(conn, draft)
-            return Outcome(screen, toast=texts.R_STALE_STEP)
+            return Reply(screen, notice=texts.R_STALE_STEP)
         return await self._answer(conn, draft, verb, arg)
 
-    async def _answer(
-        self, conn: aiosqlite.Connection, draft: Draft, verb: str, arg: str
-    ) -> Outcome:
+    async def _answer(self, conn: aiosqlite.Connection, draft: Draft, verb: str, arg: str) -> Reply:
         if verb == "u":
             units = {u.id: u for u in await self._units(draft.user_id)}
             unit_id = _int(arg)
@@ -419,16 +418,16 @@ class ReportFlow:
                 else:
                     draft.topics.append(arg)
             await save_draft(conn, draft, self.clock.now())
-            return Outcome(await self._screen(conn, draft), edit=True)
+            return Reply(await self._screen(conn, draft), replace=True)
         if verb == "tp":
             pages = max(1, -(-len(self.topic_items) // TOPICS_PER_PAGE))
             draft.topics_page = min(max(_int(arg), 0), pages - 1)
             await save_draft(conn, draft, self.clock.now())
-            return Outcome(await self._screen(conn, draft), edit=True)
+            return Reply(await self._screen(conn, draft), replace=True)
         if verb == "tok":
             if not draft.topics:
                 screen = await self._screen(conn, draft)
-                return Outcome(screen, edit=True, toast=texts.R_NEED_TOPIC, alert=True)
+                return Reply(screen, replace=True, notice=texts.R_NEED_TOPIC, alert=True)
             # keep the item order of the pack, whatever order they were ticked in
             draft.topics = [i.id for i in self.topic_items if i.id in draft.topics]
             return await self._advance(conn, draft, edit=True)
@@ -441,30 +440,30 @@ class ReportFlow:
             draft.photos = []
             await save_draft(conn, draft, self.clock.now())
             screen = await self._screen(conn, draft, note=texts.R_PHOTOS_CLEARED)
-            return Outcome(screen, edit=True)
+            return Reply(screen, replace=True)
         if verb == "edit":
             draft.step = "edit"
             await save_draft(conn, draft, self.clock.now())
-            return Outcome(await self._screen(conn, draft), edit=True)
+            return Reply(await self._screen(conn, draft), replace=True)
         if verb == "e":
             if arg not in EDITABLE_FIELDS:
                 return await self._again(conn, draft, texts.R_PICK_BUTTON, edit=True)
             draft.step = arg
             draft.back_to_summary = True
             await save_draft(conn, draft, self.clock.now())
-            return Outcome(await self._screen(conn, draft), edit=True)
+            return Reply(await self._screen(conn, draft), replace=True)
         if verb == "send":
             return await self._send(conn, draft)
-        return Outcome(await self._screen(conn, draft), toast=texts.R_STALE_STEP)
+        return Reply(await self._screen(conn, draft), notice=texts.R_STALE_STEP)
 
     async def _set_form(
         self, conn: aiosqlite.Connection, draft: Draft, form: str, *, edit: bool
-    ) -> Outcome:
+    ) -> Reply:
         draft.form = form
         if form == FORM_OTHER:
             draft.step = "form_other"
             await save_draft(conn, draft, self.clock.now())
-            return Outcome(await self._screen(conn, draft), edit=edit)
+            return Reply(await self._screen(conn, draft), replace=edit)
         draft.form_other = ""
         return await self._advance(conn, draft, edit=edit)
 
@@ -479,12 +478,12 @@ class ReportFlow:
 
     async def _advance(
         self, conn: aiosqlite.Connection, draft: Draft, *, edit: bool = False
-    ) -> Outcome:
+    ) -> Reply:
         draft.step = self._next(draft)
         if draft.step == "summary":
             draft.back_to_summary = False
         await save_draft(conn, draft, self.clock.now())
-        return Outcome(await self._screen(conn, draft), edit=edit)
+        return Reply(await self._screen(conn, draft), replace=edit)
 
     def _next(self, draft: Draft) -> str:
         if draft.step == "form" and draft.form == FORM_OTHER:
@@ -497,7 +496,7 @@ class ReportFlow:
         index = ORDER.index(current) + 1
         return ORDER[index] if index < len(ORDER) else "summary"
 
-    async def _back(self, conn: aiosqlite.Connection, draft: Draft) -> Outcome:
+    async def _back(self, conn: aiosqlite.Connection, draft: Draft) -> Reply:
         if draft.back_to_summary or draft.step == "edit":
             draft.step, draft.back_to_summary = "summary", False
         elif draft.step == "summary":
@@ -513,14 +512,14 @@ class ReportFlow:
                 previous = draft.step
             draft.step = previous
         await save_draft(conn, draft, self.clock.now())
-        return Outcome(await self._screen(conn, draft), edit=True)
+        return Reply(await self._screen(conn, draft), replace=True)
 
     async def _again(
         self, conn: aiosqlite.Connection, draft: Draft, problem: str, *, edit: bool = False
-    ) -> Outcome:
+    ) -> Reply:
         """Wrong input: say what was expected, keep every answer, ask the same again."""
         await save_draft(conn, draft, self.clock.now())
-        return Outcome(await self._screen(conn, draft, problem=problem), edit=edit)
+        return Reply(await self._screen(conn, draft, problem=problem), replace=edit)
 
     def _date_problem(self, problem: DateProblem | None) -> str:
         if problem == DateProblem.FUTURE:
@@ -531,12 +530,12 @@ class ReportFlow:
 
     # ------------------------------------------------------------------ sending
 
-    async def _send(self, conn: aiosqlite.Connection, draft: Draft) -> Outcome:
+    async def _send(self, conn: aiosqlite.Connection, draft: Draft) -> Reply:
         missing = self._first_missing(draft)
         if missing is not None:
             draft.step, draft.back_to_summary = missing, True
             await save_draft(conn, draft, self.clock.now())
-            return Outcome(await self._screen(conn, draft), edit=True)
+            return Reply(await self._screen(conn, draft), replace=True)
         assert draft.session_date and draft.form and draft.attendance and draft.unit_id
         today = reports.local_today(self.clock, self.config)
         check = parse_date(draft.session_date.strftime("%d/%m/%Y"), today, self.max_age)
@@ -546,7 +545,7 @@ class ReportFlow:
         units = {u.id: u for u in await self._units(draft.user_id)}
         if draft.unit_id not in units:
             name = await self._unit_name(conn, draft.unit_id) or ""
-            return Outcome(Screen(texts.r_not_your_unit(name)), edit=True)
+            return Reply(Screen(texts.r_not_your_unit(name)), replace=True)
         now = self.clock.now()
         number, refused = await reports.store(
             conn,
@@ -567,14 +566,14 @@ class ReportFlow:
         )
         await delete_draft(conn, draft.user_id)
         if refused == "missing":
-            return Outcome(Screen(texts.R_REPORT_NOT_FOUND), edit=True)
+            return Reply(Screen(texts.R_REPORT_NOT_FOUND), replace=True)
         if refused is not None:
             status = reports.status_text(refused)
-            return Outcome(Screen(texts.r_not_editable(number, status)), edit=True)
+            return Reply(Screen(texts.r_not_editable(number, status)), replace=True)
         if draft.report_id is not None:
-            return Outcome(Screen(texts.r_receipt_again(number)), edit=True, wake=True)
+            return Reply(Screen(texts.r_receipt_again(number)), replace=True, wake=True)
         receipt = texts.r_receipt(number, units[draft.unit_id].name)
-        return Outcome(Screen(receipt), edit=True, wake=True)
+        return Reply(Screen(receipt), replace=True, wake=True)
 
     @property
     def max_age(self) -> int:
@@ -599,19 +598,19 @@ class ReportFlow:
 
     async def _open_report(
         self, conn: aiosqlite.Connection, user_id: int, report_id: int, *, force: bool
-    ) -> Outcome:
+    ) -> Reply:
         """Open a sent report for fixing (Bổ sung báo cáo) or editing (Sửa báo cáo)."""
         report = await reports.get(conn, report_id)
         if report is None or report.leader_id != user_id:
-            return Outcome(Screen(texts.R_REPORT_NOT_FOUND))
+            return Reply(Screen(texts.R_REPORT_NOT_FOUND))
         if not report.editable:
             status = reports.status_text(report.status)
-            return Outcome(Screen(texts.r_not_editable(report.id, status)))
+            return Reply(Screen(texts.r_not_editable(report.id, status)))
         draft = await load_draft(conn, user_id)
         if draft is not None and not force:
             if draft.report_id == report_id:
-                return Outcome(await self._screen(conn, draft))
-            return Outcome(
+                return Reply(await self._screen(conn, draft))
+            return Reply(
                 Screen(
                     texts.r_busy_with_draft(report_id),
                     (
@@ -635,37 +634,37 @@ class ReportFlow:
             difficulties=report.difficulties,
         )
         await save_draft(conn, draft, self.clock.now())
-        return Outcome(await self._screen(conn, draft), edit=force)
+        return Reply(await self._screen(conn, draft), replace=force)
 
     async def _press_mine(
         self, conn: aiosqlite.Connection, user_id: int, parts: list[str]
-    ) -> Outcome:
+    ) -> Reply:
         if not parts or parts[0] == "list":
-            return Outcome(
-                reports.my_reports_screen(await reports.of_leader(conn, user_id)), edit=True
+            return Reply(
+                reports.my_reports_screen(await reports.of_leader(conn, user_id)), replace=True
             )
         action = parts[0] if len(parts) > 1 else "show"
         report_id = _int(parts[-1])
         report = await reports.get(conn, report_id)
         if report is None or report.leader_id != user_id:
-            return Outcome(Screen(texts.R_REPORT_NOT_FOUND), edit=True)
+            return Reply(Screen(texts.R_REPORT_NOT_FOUND), replace=True)
         if action == "show":
-            return Outcome(reports.my_report_screen(self.pack, report), edit=True)
+            return Reply(reports.my_report_screen(self.pack, report), replace=True)
         if action == "w":
             if not report.editable:
                 status = reports.status_text(report.status)
-                return Outcome(Screen(texts.r_not_editable(report.id, status)), edit=True)
-            return Outcome(reports.withdraw_confirm_screen(report.id), edit=True)
+                return Reply(Screen(texts.r_not_editable(report.id, status)), replace=True)
+            return Reply(reports.withdraw_confirm_screen(report.id), replace=True)
         if action == "wy":
             officers = await people.officer_ids(self.db, self.config)
             refused = await reports.withdraw(conn, officers, user_id, report_id, self.clock.now())
             if refused is not None:
                 status = reports.status_text(refused)
-                return Outcome(Screen(texts.r_not_editable(report.id, status)), edit=True)
+                return Reply(Screen(texts.r_not_editable(report.id, status)), replace=True)
             listing = reports.my_reports_screen(await reports.of_leader(conn, user_id))
             html = f"{texts.r_withdrawn(report.id)}\n\n{listing.html}"
-            return Outcome(Screen(html, listing.buttons), edit=True, wake=True)
-        return Outcome(Screen(texts.R_REPORT_NOT_FOUND), edit=True)
+            return Reply(Screen(html, listing.buttons), replace=True, wake=True)
+        return Reply(Screen(texts.R_REPORT_NOT_FOUND), replace=True)
 
     # ------------------------------------------------------------------ screens
 

@@ -29,8 +29,8 @@ from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
 from bot.fit import Field, fit
-from bot.flows import Outcome
 from bot.notices import Notice, RenderContext, Rendered
+from bot.reply import Reply
 from bot.report_parse import FORM_OTHER, REASON_MAX, clean_text
 from bot.screens import Button, Screen, rows
 
@@ -388,10 +388,10 @@ async def press_verdict(
     version: int,
     verdict: str,
     event: int,
-) -> Outcome:
+) -> Reply:
     """Đạt / Cần bổ sung / Không hợp lệ pressed on a card, applied once per update."""
 
-    async def step(conn: aiosqlite.Connection) -> Outcome:
+    async def step(conn: aiosqlite.Connection) -> Reply:
         return await review_press(
             conn, config, pack, officer_id, report_id, version, verdict, clock.now()
         )
@@ -401,7 +401,7 @@ async def press_verdict(
     return outcome
 
 
-async def cancel_reason(db: Database, officer_id: int, event: int) -> Outcome | None:
+async def cancel_reason(db: Database, officer_id: int, event: int) -> Reply | None:
     """/huy while a review reason is awaited; None when none was."""
     return await flows.once(db, officer_id, event, lambda conn: review_cancel(conn, officer_id))
 
@@ -415,25 +415,25 @@ async def review_press(
     version: int,
     verdict: str,
     now: datetime,
-) -> Outcome:
+) -> Reply:
     """An officer pressed Đạt / Cần bổ sung / Không hợp lệ on a card."""
     tz = config.ward.tz
     report = await get(conn, report_id)
     if report is None:
-        return Outcome(Screen(texts.R_REPORT_NOT_FOUND), toast=texts.R_REPORT_NOT_FOUND)
+        return Reply(Screen(texts.R_REPORT_NOT_FOUND), notice=texts.R_REPORT_NOT_FOUND)
     if report.status != "submitted":
         toast = texts.r_already_reviewed(report.id, status_text(report.status))
-        return Outcome(review_card(pack, report, tz), edit=True, toast=toast)
+        return Reply(review_card(pack, report, tz), replace=True, notice=toast)
     if report.version != version:
-        return Outcome(review_card(pack, report, tz), edit=True, toast=texts.R_REPORT_CHANGED)
+        return Reply(review_card(pack, report, tz), replace=True, notice=texts.R_REPORT_CHANGED)
     if verdict == "ok":
         await _decide(conn, report, "approved", "", officer_id, now)
         report = await get(conn, report_id)
         assert report is not None
-        return Outcome(
+        return Reply(
             review_card(pack, report, tz),
-            edit=True,
-            toast=texts.r_reviewed(report.id, status_text("approved")),
+            replace=True,
+            notice=texts.r_reviewed(report.id, status_text("approved")),
             wake=True,
         )
     wanted = "needs_more" if verdict == "more" else "rejected"
@@ -444,7 +444,7 @@ async def review_press(
         " verdict = excluded.verdict, created_at = excluded.created_at",
         (officer_id, report_id, version, wanted, iso(now)),
     )
-    return Outcome(Screen(texts.r_ask_reason(report.id, wanted == "needs_more")))
+    return Reply(Screen(texts.r_ask_reason(report.id, wanted == "needs_more")))
 
 
 async def typed_reason(
@@ -455,11 +455,11 @@ async def typed_reason(
     officer_id: int,
     text: str,
     event: int,
-) -> Outcome | None:
+) -> Reply | None:
     """An officer's message while a review reason is awaited, applied once per update; an
     officer demoted while typing loses the wait (None: the message is not a reason)."""
 
-    async def step(conn: aiosqlite.Connection) -> Outcome | None:
+    async def step(conn: aiosqlite.Connection) -> Reply | None:
         role = await people.role_of(db, config, officer_id)
         if not people.at_least(role, people.Role.OFFICER):
             await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (officer_id,))
@@ -476,7 +476,7 @@ async def review_reason(
     officer_id: int,
     text: str,
     now: datetime,
-) -> Outcome | None:
+) -> Reply | None:
     """The reason an officer typed after Cần bổ sung / Không hợp lệ; None if none was asked."""
     cursor = await conn.execute(
         "SELECT report_id, version, verdict FROM review_waits WHERE officer_id = ?", (officer_id,)
@@ -487,30 +487,28 @@ async def review_reason(
     reason = clean_text(text)
     needs_more = row[2] == "needs_more"
     if not reason:
-        return Outcome(
-            Screen(f"{texts.R_REASON_NEEDED}\n\n{texts.r_ask_reason(row[0], needs_more)}")
-        )
+        return Reply(Screen(f"{texts.R_REASON_NEEDED}\n\n{texts.r_ask_reason(row[0], needs_more)}"))
     if len(reason) > REASON_MAX:
         problem = texts.r_too_long(len(reason), REASON_MAX)
-        return Outcome(Screen(f"{problem}\n\n{texts.r_ask_reason(row[0], needs_more)}"))
+        return Reply(Screen(f"{problem}\n\n{texts.r_ask_reason(row[0], needs_more)}"))
     await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (officer_id,))
     report = await get(conn, int(row[0]))
     if report is None:
-        return Outcome(Screen(texts.R_REPORT_NOT_FOUND))
+        return Reply(Screen(texts.R_REPORT_NOT_FOUND))
     if report.status != "submitted":
-        return Outcome(Screen(texts.r_already_reviewed(report.id, status_text(report.status))))
+        return Reply(Screen(texts.r_already_reviewed(report.id, status_text(report.status))))
     if report.version != int(row[1]):
-        return Outcome(review_card(pack, report, config.ward.tz), toast=texts.R_REPORT_CHANGED)
+        return Reply(review_card(pack, report, config.ward.tz), notice=texts.R_REPORT_CHANGED)
     await _decide(conn, report, str(row[2]), reason, officer_id, now)
-    return Outcome(Screen(texts.r_reviewed(report.id, status_text(str(row[2])))), wake=True)
+    return Reply(Screen(texts.r_reviewed(report.id, status_text(str(row[2])))), wake=True)
 
 
-async def review_cancel(conn: aiosqlite.Connection, officer_id: int) -> Outcome | None:
+async def review_cancel(conn: aiosqlite.Connection, officer_id: int) -> Reply | None:
     cursor = await conn.execute(
         "DELETE FROM review_waits WHERE officer_id = ? RETURNING report_id", (officer_id,)
     )
     row = await cursor.fetchone()
-    return None if row is None else Outcome(Screen(texts.r_review_dropped(int(row[0]))))
+    return None if row is None else Reply(Screen(texts.r_review_dropped(int(row[0]))))
 
 
 async def _decide(

@@ -21,8 +21,9 @@ from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.db import Database
 from bot.fit import CAPTION_LIMIT, TEXT_LIMIT, Field, fit
-from bot.flows import Outcome, once
+from bot.flows import once
 from bot.notices import Notice, RenderContext, Rendered, queue, renderer
+from bot.reply import Reply
 from bot.report_parse import NOTES_MAX, clean_text
 from bot.screens import Button, Screen, page_nav, rows
 
@@ -146,14 +147,14 @@ class TipFlow:
         self.config = config
         self.clock = clock
 
-    async def start(self, user_id: int, event_id: int | None = None) -> Outcome:
-        async def step(conn: aiosqlite.Connection) -> Outcome:
+    async def start(self, user_id: int, event_id: int | None = None) -> Reply:
+        async def step(conn: aiosqlite.Connection) -> Reply:
             cursor = await conn.execute("SELECT 1 FROM people WHERE user_id = ?", (user_id,))
             if await cursor.fetchone() is None:
-                return Outcome(Screen(texts.TIP_NOT_REGISTERED))
+                return Reply(Screen(texts.TIP_NOT_REGISTERED))
             limit = self.config.limits.tips_per_hour
             if await recent_tips(conn, user_id, self.clock.now()) >= limit:
-                return Outcome(Screen(texts.tip_too_many(limit)), menu=True)
+                return Reply(Screen(texts.tip_too_many(limit)), menu=True)
             stamp = iso(self.clock.now())
             await conn.execute(
                 "INSERT INTO tip_drafts (user_id, step, created_at, updated_at)"
@@ -162,7 +163,7 @@ class TipFlow:
                 " updated_at = excluded.updated_at",
                 (user_id, stamp, stamp),
             )
-            return Outcome(Screen(texts.TIP_ASK))
+            return Reply(Screen(texts.TIP_ASK))
 
         outcome = await once(self.db, user_id, event_id, step)
         assert outcome is not None
@@ -170,20 +171,20 @@ class TipFlow:
 
     async def message(
         self, user_id: int, tip: TipInput | None, text: str, event_id: int | None = None
-    ) -> Outcome | None:
+    ) -> Reply | None:
         """A message while a tip is being written: the content first, then the note.
 
         `tip` describes the message as a tip (None when it is of a kind not accepted, e.g. a
         sticker); `text` is its plain text, used as the note. None: no tip in progress."""
 
-        async def step(conn: aiosqlite.Connection) -> Outcome | None:
+        async def step(conn: aiosqlite.Connection) -> Reply | None:
             cursor = await conn.execute("SELECT step FROM tip_drafts WHERE user_id = ?", (user_id,))
             row = await cursor.fetchone()
             if row is None:
                 return None
             if row[0] == "content":
                 if tip is None or not (tip.content or tip.file_id):
-                    return Outcome(Screen(texts.TIP_UNSUPPORTED))
+                    return Reply(Screen(texts.TIP_UNSUPPORTED))
                 content = clean_text(tip.content)[:CONTENT_MAX]
                 await conn.execute(
                     "UPDATE tip_drafts SET step = 'note', kind = ?, content = ?, origin = ?,"
@@ -192,32 +193,32 @@ class TipFlow:
                 )
                 if tip.file_id:
                     await media.add(conn, tip.file_id, tip.unique_id, self.clock.now())
-                return Outcome(_ask_note())
+                return Reply(_ask_note())
             note = clean_text(text)
             if not note:
-                return Outcome(_ask_note())
+                return Reply(_ask_note())
             if len(note) > NOTES_MAX:
                 problem = texts.r_too_long(len(note), NOTES_MAX)
-                return Outcome(Screen(f"{problem}\n\n{texts.TIP_ASK_NOTE}", _ask_note().buttons))
+                return Reply(Screen(f"{problem}\n\n{texts.TIP_ASK_NOTE}", _ask_note().buttons))
             return await self._finish(conn, user_id, note, edit=False)
 
         return await once(self.db, user_id, event_id, step)
 
-    async def cancel(self, user_id: int, event_id: int | None = None) -> Outcome | None:
-        async def step(conn: aiosqlite.Connection) -> Outcome | None:
+    async def cancel(self, user_id: int, event_id: int | None = None) -> Reply | None:
+        async def step(conn: aiosqlite.Connection) -> Reply | None:
             cursor = await conn.execute(
                 "DELETE FROM tip_drafts WHERE user_id = ? RETURNING user_id", (user_id,)
             )
             if await cursor.fetchone() is None:
                 return None
-            return Outcome(Screen(texts.TIP_CANCELLED), menu=True)
+            return Reply(Screen(texts.TIP_CANCELLED), menu=True)
 
         return await once(self.db, user_id, event_id, step)
 
-    async def press(self, user_id: int, data: str, event_id: int | None = None) -> Outcome:
+    async def press(self, user_id: int, data: str, event_id: int | None = None) -> Reply:
         """`tip:nonote` from the person writing a tip; the rest is for officers."""
 
-        async def step(conn: aiosqlite.Connection) -> Outcome:
+        async def step(conn: aiosqlite.Connection) -> Reply:
             parts = data.split(":")
             if parts[1] == "nonote":
                 cursor = await conn.execute(
@@ -225,22 +226,22 @@ class TipFlow:
                 )
                 row = await cursor.fetchone()
                 if row is None or row[0] != "note":
-                    return Outcome(Screen(texts.TIP_ASK), toast=texts.R_STALE_STEP)
+                    return Reply(Screen(texts.TIP_ASK), notice=texts.R_STALE_STEP)
                 return await self._finish(conn, user_id, "", edit=True)
             if parts[1] == "list":
                 page = inputs.number(parts[2]) if len(parts) > 2 else 0
-                return Outcome(await self.queue_screen(conn, page or 0), edit=True)
+                return Reply(await self.queue_screen(conn, page or 0), replace=True)
             tip = await get(conn, _int(parts[1]))
             action = parts[2] if len(parts) > 2 else "show"
             if tip is None:
-                return Outcome(Screen(texts.TIP_NOT_FOUND), toast=texts.TIP_NOT_FOUND)
+                return Reply(Screen(texts.TIP_NOT_FOUND), notice=texts.TIP_NOT_FOUND)
             if action == "ph" and tip.file_id:
-                return Outcome(card(tip, self.config, caption=True), photo=tip.file_id)
+                return Reply(card(tip, self.config, caption=True), photo=tip.file_id)
             if action == "done":
                 return await self._handled(conn, user_id, tip)
             screen = card(tip, self.config)
             back = (Button(texts.BTN_BACK, "tip:list"),)
-            return Outcome(Screen(screen.html, (*screen.buttons, back)), edit=True)
+            return Reply(Screen(screen.html, (*screen.buttons, back)), replace=True)
 
         outcome = await once(self.db, user_id, event_id, step)
         assert outcome is not None
@@ -278,7 +279,7 @@ class TipFlow:
 
     async def _finish(
         self, conn: aiosqlite.Connection, user_id: int, note: str, *, edit: bool
-    ) -> Outcome:
+    ) -> Reply:
         cursor = await conn.execute(
             "DELETE FROM tip_drafts WHERE user_id = ? RETURNING kind, content, origin, file_id",
             (user_id,),
@@ -294,12 +295,12 @@ class TipFlow:
         tip_id = int(cursor.lastrowid or 0)
         for officer in await people.officer_ids(self.db, self.config):
             await queue(conn, officer, "tip", now, ref_id=tip_id)
-        return Outcome(Screen(texts.tip_received(tip_id)), edit=edit, wake=True, menu=not edit)
+        return Reply(Screen(texts.tip_received(tip_id)), replace=edit, wake=True, menu=not edit)
 
-    async def _handled(self, conn: aiosqlite.Connection, officer_id: int, tip: Tip) -> Outcome:
+    async def _handled(self, conn: aiosqlite.Connection, officer_id: int, tip: Tip) -> Reply:
         if tip.status == "handled":
-            return Outcome(
-                card(tip, self.config), edit=True, toast=texts.tip_already_handled(tip.id)
+            return Reply(
+                card(tip, self.config), replace=True, notice=texts.tip_already_handled(tip.id)
             )
         now = self.clock.now()
         await conn.execute(
@@ -314,7 +315,7 @@ class TipFlow:
         await queue(conn, tip.reporter_id, "tip_thanks", now, ref_id=tip.id)
         updated = await get(conn, tip.id)
         assert updated is not None
-        return Outcome(card(updated, self.config), edit=True, wake=True)
+        return Reply(card(updated, self.config), replace=True, wake=True)
 
 
 def _ask_note() -> Screen:

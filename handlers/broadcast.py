@@ -26,19 +26,19 @@ from telegram.ext import (
 )
 
 from bot import compose, delivery, inputs, people, texts
-from bot.delivery import OutMessage
 from bot.people import Role
+from bot.reply import Reply
 from bot.screens import Button, Screen
 from bot.services import Services, services
 from handlers.auth import command, requires
 from handlers.common import (
     edit_screen,
-    inline_markup,
     is_private,
     local_chat_id,
     person_id,
     reply_screen,
 )
+from handlers.outcomes import show
 
 log = logging.getLogger(__name__)
 
@@ -52,27 +52,6 @@ def _entities(entities: tuple[MessageEntity, ...]) -> list[compose.Entity]:
     return [(e.type, e.offset, e.length, e.url or "") for e in entities]
 
 
-async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: compose.Answer) -> None:
-    """Send, edit and alert as the core answered; start the broadcast last, once the card
-    says it is sending (so the first progress edit cannot be overwritten)."""
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is not None:
-        await query.answer(answer.alert or None, show_alert=bool(answer.alert))
-    if answer.edit is not None and query is not None:
-        await edit_screen(update, answer.edit)
-    for item in answer.send:
-        if chat is None:
-            break
-        if isinstance(item, OutMessage):  # the preview goes out exactly as the broadcast will
-            svc = services(context)
-            await svc.delivery.preview(await local_chat_id(svc, chat), item)
-        else:
-            await context.bot.send_message(chat.id, item.html, reply_markup=inline_markup(item))
-    if answer.enqueue is not None:
-        await services(context).delivery.enqueue(answer.enqueue)
-
-
 # ---------------------------------------------------------------- compose
 
 
@@ -82,7 +61,7 @@ async def compose_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.effective_user is None:
         return
     svc = services(context)
-    await _show(update, context, await compose.begin(svc, await person_id(update, svc)))
+    await show(update, context, await compose.begin(svc, await person_id(update, svc)))
 
 
 async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,7 +79,7 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if text.startswith("/"):  # /huy: the filter lets no other "/" text through
         answer = await compose.cancel(svc, uid)
         if answer is not None:
-            await _show(update, context, answer)
+            await show(update, context, answer)
             raise ApplicationHandlerStop
         return
     if step not in (compose.TEXT, compose.WHEN):
@@ -112,11 +91,11 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     answer = await _typed(message, svc, uid)
     if answer is None:
         return
-    await _show(update, context, answer)
+    await show(update, context, answer)
     raise ApplicationHandlerStop
 
 
-async def _typed(message: Message, svc: Services, user_id: int) -> compose.Answer | None:
+async def _typed(message: Message, svc: Services, user_id: int) -> Reply | None:
     if message.photo:
         return await compose.on_media(
             svc,
@@ -155,7 +134,7 @@ async def compose_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = query.message
     where = (await local_chat_id(svc, message.chat), message.message_id) if message else (0, 0)
     answer = await compose.on_button(svc, await person_id(update, svc), query.data, where)
-    await _show(update, context, answer)
+    await show(update, context, answer)
 
 
 # ---------------------------------------------------------------- following a broadcast

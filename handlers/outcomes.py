@@ -1,5 +1,5 @@
-"""Showing the core's `Outcome` in Telegram: answer the button, edit or send, ring the
-notice bell. Shared by the report and tip handlers.
+"""Showing the core's `Reply` in Telegram: answer the button, edit or send, send what
+follows, ring the notice bell, start a broadcast. The one way flows' replies reach a chat.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import notices
-from bot.flows import Outcome
+from bot.delivery import OutMessage
 from bot.inbox import EVENT
+from bot.reply import Reply
 from bot.screens import Screen
 from bot.services import services
 from handlers.common import inline_markup, local_chat_id, menu_for, person_id
@@ -20,8 +21,10 @@ from handlers.common import inline_markup, local_chat_id, menu_for, person_id
 log = logging.getLogger(__name__)
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
-    """Answer the button, then edit it or send anew, as the core answered.
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    """Answer the button, then edit it or send anew, as the core answered; then what follows
+    the screen (a broadcast's preview goes out exactly as recipients get it), and a
+    broadcast starts last, once the card says it is sending.
 
     Each call already tries again through 429s and 5xx for `[delivery] reply_retry_seconds`
     (SharedBudget). If Telegram still refuses, the screen is owed as a notice and sent as
@@ -30,15 +33,15 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outc
     chat = update.effective_chat
     if query is not None:
         try:
-            await query.answer(outcome.toast or None, show_alert=outcome.alert)
+            await query.answer(reply.notice or None, show_alert=reply.alert)
         except BadRequest:  # a replayed press: the query expired meanwhile
             pass
         except TelegramError as exc:  # only the toast is lost; the screen matters more
             log.info("could not answer a button press: %s", exc)
-    if chat is None or not outcome.screen.html:  # an emptied answer: nothing to show again
+    if chat is None or not reply.screen.html:  # an emptied answer: nothing to show again
         return
     try:
-        await _put_on_screen(update, context, outcome, chat.id)
+        await _put_on_screen(update, context, reply, chat.id)
     except BadRequest:
         raise
     except (RetryAfter, NetworkError) as exc:
@@ -51,32 +54,38 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outc
             await local_chat_id(svc, chat),
             await person_id(update, svc),
             event(update),
-            outcome.screen,
-            outcome.photo,
+            reply.screen,
+            reply.photo,
             svc.clock.now(),
         )
         svc.bell.ring()
         return
-    if outcome.wake:
-        services(context).bell.ring()
+    svc = services(context)
+    for item in reply.more:
+        if isinstance(item, OutMessage):
+            await svc.delivery.preview(await local_chat_id(svc, chat), item)
+        else:
+            await context.bot.send_message(chat.id, item.html, reply_markup=inline_markup(item))
+    if reply.wake:
+        svc.bell.ring()
+    if reply.enqueue is not None:
+        await svc.delivery.enqueue(reply.enqueue)
 
 
 async def _put_on_screen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome, chat_id: int
+    update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply, chat_id: int
 ) -> None:
     query = update.callback_query
-    screen = outcome.screen
+    screen = reply.screen
     markup = inline_markup(screen)
-    if outcome.photo:
-        await context.bot.send_photo(
-            chat_id, outcome.photo, caption=screen.html, reply_markup=markup
-        )
-    elif query is not None and outcome.edit and isinstance(query.message, Message):
+    if reply.photo:
+        await context.bot.send_photo(chat_id, reply.photo, caption=screen.html, reply_markup=markup)
+    elif query is not None and reply.replace and isinstance(query.message, Message):
         if not await _edit(query.message, screen, markup):
             await context.bot.send_message(chat_id, screen.html, reply_markup=markup)
     else:
         reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = markup
-        if reply_markup is None and outcome.menu and update.effective_user is not None:
+        if reply_markup is None and reply.menu and update.effective_user is not None:
             svc = services(context)
             reply_markup = await menu_for(svc, await person_id(update, svc))
         await context.bot.send_message(chat_id, screen.html, reply_markup=reply_markup)

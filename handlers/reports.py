@@ -1,7 +1,7 @@
 """Report handlers: /baocao and "📝 Báo cáo", /baocaocuatoi, officers' /duyetbaocao and
 /chuabaocao, the review buttons and /huy (their timed jobs are in bot/jobs.py).
 
-Parse → ask the core (`bot.report_flow`, `bot.reports`) → show its `Outcome`. Typed answers,
+Parse → ask the core (`bot.report_flow`, `bot.reports`) → show its `Reply`. Typed answers,
 photos and /huy of a person in the middle of a flow (a report, a tip, an officer typing a
 reason) are picked up by `route` in its own handler group ahead of the normal handlers;
 anything else passes on untouched. Every core call carries the update id, so an update
@@ -25,8 +25,8 @@ from telegram.ext import (
 )
 
 from bot import flows, inputs, pages, reports, texts
-from bot.flows import Outcome
 from bot.people import Role
+from bot.reply import Reply
 from bot.report_flow import ReportFlow
 from bot.services import Services, services
 from handlers.auth import command, requires
@@ -101,7 +101,7 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found.replay is not None:
         await show(update, context, found.replay)
         raise ApplicationHandlerStop
-    outcome: Outcome | None = None
+    outcome: Reply | None = None
     if found.tip:
         outcome = await tip_flow(svc).message(uid, tip_input(message), message.text or "", event)
     elif found.reason and message.text:
