@@ -476,7 +476,7 @@ def invites_list(lines_html: list[str]) -> str:
     return (
         f"<b>Lời mời còn hạn: {len(lines_html)}</b>\n"
         + "\n".join(lines_html)
-        + "\n\nBấm nút bên dưới để thu hồi một lời mời."
+        + "\n\nChọn một lời mời bên dưới để thu hồi."
     )
 
 
@@ -888,26 +888,26 @@ R_PRIVATE_ONLY = (
 # -- the questions, one per step
 R_Q_UNIT = "Anh/chị báo cáo cho tổ nào? Chọn một tổ bên dưới."
 R_Q_DATE = (
-    "Buổi tuyên truyền diễn ra ngày nào? Bấm Hôm nay, Hôm qua, hoặc gõ ngày, ví dụ 05/04/2026."
+    "Buổi tuyên truyền diễn ra ngày nào? Chọn Hôm nay, Hôm qua, hoặc gõ ngày, ví dụ 05/04/2026."
 )
 R_Q_FORM = "Buổi tuyên truyền theo hình thức nào? Chọn một hình thức bên dưới."
 R_Q_FORM_OTHER = "Anh/chị gõ tên hình thức, ví dụ: Đến từng hộ gia đình."
 R_Q_TOPICS = (
-    "Buổi tuyên truyền nói về nội dung nào? Bấm để chọn, bấm lần nữa để bỏ; chọn được "
-    "nhiều nội dung. Chọn xong bấm Xong."
+    "Buổi tuyên truyền nói về nội dung nào? Chọn một nội dung, chọn lần nữa để bỏ; chọn "
+    "được nhiều nội dung. Chọn đủ rồi thì chọn Xong."
 )
 R_Q_ATTENDANCE = "Có bao nhiêu người tham dự? Gõ một số, ví dụ: 35 hoặc khoảng 40."
 R_Q_NOTES = (
     "Anh/chị ghi chú ngắn về buổi tuyên truyền (không quá 1.000 ký tự), ví dụ: Bà con "
-    "quan tâm chuyển đổi số. Không có thì bấm Bỏ qua."
+    "quan tâm chuyển đổi số. Không có thì chọn Bỏ qua."
 )
 R_Q_PHOTOS = (
     "Anh/chị gửi ảnh buổi tuyên truyền, tối đa 10 ảnh (bấm 📎 rồi chọn ảnh). "
-    "Gửi xong, hoặc không có ảnh, thì bấm Xong."
+    "Gửi xong, hoặc không có ảnh, thì chọn Xong."
 )
 R_Q_DIFFICULTIES = (
     "Tổ có khó khăn, vướng mắc hay đề xuất gì không? Gõ ngắn gọn, ví dụ: Cần thêm tài "
-    "liệu in cho bà con. Không có thì bấm Không có."
+    "liệu in cho bà con. Không có thì chọn Không có."
 )
 R_Q_EDIT = "Anh/chị muốn sửa mục nào? Chọn bên dưới."
 
@@ -937,10 +937,10 @@ def r_too_long(length: int, limit: int) -> str:
 
 
 R_NEED_TEXT = "Anh/chị gõ nội dung bằng chữ, ví dụ: Đến từng hộ gia đình."
-R_PICK_BUTTON = "Anh/chị bấm một nút bên dưới để trả lời."
-R_PICK_TOPICS = "Anh/chị bấm vào các nội dung ở nút bên dưới, chọn xong bấm Xong."
+R_PICK_BUTTON = "Anh/chị chọn một mục bên dưới để trả lời."
+R_PICK_TOPICS = "Anh/chị chọn các nội dung ở bên dưới; chọn đủ rồi thì chọn Xong."
 R_NEED_TOPIC = "Anh/chị chọn ít nhất một nội dung."
-R_PHOTO_EXPECTED = "Ở bước này Loa Phường cần ảnh. Anh/chị gửi ảnh, hoặc bấm Xong."
+R_PHOTO_EXPECTED = "Ở bước này Loa Phường cần ảnh. Anh/chị gửi ảnh, hoặc chọn Xong."
 R_STALE_STEP = "Nút này thuộc một bước đã qua."
 
 
@@ -951,7 +951,7 @@ def r_photo_added(count: int, limit: int) -> str:
 R_PHOTO_DUPLICATE = "Ảnh này đã có trong báo cáo."
 R_PHOTOS_FULL = "Báo cáo đã đủ 10 ảnh; ảnh vừa gửi không được thêm."
 R_PHOTOS_CLEARED = "Đã xóa các ảnh đã gửi."
-R_PHOTOS_MORE = "Gửi thêm ảnh, hoặc bấm Xong."
+R_PHOTOS_MORE = "Gửi thêm ảnh, hoặc chọn Xong."
 
 # -- buttons of the flow
 R_BTN_TODAY = "Hôm nay"
@@ -998,7 +998,7 @@ R_F_REASON = "Ý kiến của cán bộ phường"
 R_NONE = "không có"
 R_RECAP = "Đã ghi"
 R_SUMMARY_TITLE = "<b>Kiểm tra báo cáo trước khi gửi</b>"
-R_SUMMARY_NEXT = "Đúng rồi thì bấm Gửi; bấm Sửa để thay đổi một mục, Hủy để bỏ báo cáo."
+R_SUMMARY_NEXT = "Đúng rồi thì chọn Gửi; chọn Sửa để thay đổi một mục, Hủy để bỏ báo cáo."
 
 
 def r_people(count: int) -> str:
@@ -1042,7 +1042,7 @@ def r_resume(unit_name: str, step: str, saved_at: str) -> str:
     return (
         f"{R_RESUME_TITLE}\n{escape(unit_name)}, đang ở bước {escape(step)} "
         f"(lưu lúc {escape(saved_at)}). {R_KEPT}\n"
-        "Bấm Tiếp tục để làm tiếp, hoặc Làm báo cáo mới để bỏ báo cáo dở."
+        "Chọn Tiếp tục để làm tiếp, hoặc Làm báo cáo mới để bỏ báo cáo dở."
     )
 
 
@@ -1183,7 +1183,7 @@ def r_verdict_needs_more(number: int, day: str, reason: str) -> str:
     return (
         f"<b>Báo cáo số {number} cần bổ sung</b>\n"
         f"Báo cáo buổi ngày {escape(day)}. Cán bộ phường đề nghị: {escape(reason)}\n\n"
-        "Anh/chị bấm Bổ sung báo cáo để sửa rồi gửi lại."
+        "Anh/chị chọn Bổ sung báo cáo để sửa rồi gửi lại."
     )
 
 
@@ -1210,7 +1210,7 @@ def r_digest(count: int, lines_html: list[str], more: int) -> str:
     tail = f"\n…và {more} báo cáo khác: gõ /duyetbaocao để xem tất cả." if more else ""
     return (
         f"<b>Báo cáo mới: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
-        "Bấm một báo cáo để xem và duyệt."
+        "Chọn một báo cáo để xem và duyệt."
     )
 
 
@@ -1229,7 +1229,7 @@ def r_pending(count: int, lines_html: list[str], more: int) -> str:
     tail = f"\n…và {more} báo cáo khác." if more else ""
     return (
         f"<b>Báo cáo chờ duyệt: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
-        "Bấm một báo cáo để xem và duyệt."
+        "Chọn một báo cáo để xem và duyệt."
     )
 
 
@@ -1246,7 +1246,7 @@ def r_reminder(unit_names: list[str], period: str) -> str:
     units = ", ".join(escape(name) for name in unit_names)
     return (
         f"<b>Nhắc báo cáo</b>\n{units} chưa có báo cáo {escape(period)}. Nếu tổ đã tuyên "
-        "truyền, anh/chị bấm Báo cáo ngay; chỉ mất vài phút."
+        "truyền, anh/chị chọn Báo cáo ngay; chỉ mất vài phút."
     )
 
 
@@ -1290,7 +1290,7 @@ TIP_ASK = (
 )
 TIP_ASK_NOTE = (
     "Anh/chị muốn ghi chú thêm không, ví dụ: thấy trong nhóm Zalo của khu phố sáng nay? "
-    "Gõ ghi chú, hoặc bấm Không cần ghi chú."
+    "Gõ ghi chú, hoặc chọn Không cần ghi chú."
 )
 TIP_BTN_NO_NOTE = "Không cần ghi chú"
 TIP_UNSUPPORTED = (
@@ -1349,7 +1349,7 @@ def tip_queue(count: int, lines_html: list[str], more: int) -> str:
     tail = f"\n…và {more} tin khác." if more else ""
     return (
         f"<b>Tin báo chờ xử lý: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
-        "Bấm một tin để xem và đánh dấu đã xử lý."
+        "Chọn một tin để xem và đánh dấu đã xử lý."
     )
 
 
@@ -1442,7 +1442,8 @@ BC_WHO_BOTH = "Cả tổ trưởng và nhóm"
 def bc_units_prompt(page: int, pages: int) -> str:
     where = f" (trang {page}/{pages})" if pages > 1 else ""
     return (
-        f"<b>Chọn tổ dân phố</b>{where}\nBấm vào tên tổ để chọn hoặc bỏ chọn, chọn xong bấm “Xong”."
+        f"<b>Chọn tổ dân phố</b>{where}\n"
+        "Chọn tên tổ, chọn lần nữa để bỏ; chọn đủ rồi thì chọn “Xong”."
     )
 
 
@@ -1531,7 +1532,8 @@ BC_REPEAT_DAILY = "Hằng ngày"
 BC_REPEAT_WEEKLY = "Hằng tuần (chọn thứ)"
 BC_REPEAT_MONTHLY = "Hằng tháng"
 BC_WEEKDAYS_PROMPT = (
-    "<b>Gửi vào những thứ nào?</b>\nBấm để chọn hoặc bỏ chọn, chọn xong bấm “Xong”."
+    "<b>Gửi vào những thứ nào?</b>\nChọn các thứ trong tuần, chọn lần nữa để bỏ; chọn đủ rồi "
+    "thì chọn “Xong”."
 )
 BC_PICK_A_DAY = "Anh/chị chọn ít nhất một thứ trong tuần."
 
@@ -1618,7 +1620,7 @@ def bc_report(
         lines.append(f"• Đang chờ gửi: {bc_number(waiting)}")
     lines.append("")
     if done and failed:
-        lines.append("Bấm nút bên dưới để gửi lại cho những người/nhóm bị lỗi.")
+        lines.append("Chọn Gửi lại bên dưới để gửi lại cho những người/nhóm bị lỗi.")
     elif done:
         lines.append("Gõ /tinhtrang để xem các tin khác.")
     else:
@@ -1657,7 +1659,7 @@ def bc_status_list(lines: list[str]) -> str:
     return (
         "<b>Các tin gửi gần đây</b>\n"
         + "\n".join(lines)
-        + "\n\nBấm một tin để xem báo cáo, hoặc gõ /tinhtrang và số tin."
+        + "\n\nChọn một tin để xem báo cáo, hoặc gõ /tinhtrang và số tin."
     )
 
 
@@ -1703,7 +1705,7 @@ def lich_list(lines: list[str]) -> str:
     return (
         "<b>Lịch gửi tin</b>\n\n"
         + "\n\n".join(lines)
-        + "\n\nBấm nút bên dưới để tạm dừng, tiếp tục hoặc xóa một lịch."
+        + "\n\nChọn bên dưới để tạm dừng, tiếp tục hoặc xóa một lịch."
     )
 
 
