@@ -23,6 +23,7 @@ from bot.commands import Where
 from bot.people import Role
 from bot.services import services
 from handlers.common import is_private, person_id
+from handlers.outcomes import notify, say
 
 # PTB declares a handler callback (its HandlerCallback) as returning a Coroutine, not any
 # Awaitable; the `async def` callbacks we guard are both.
@@ -62,16 +63,16 @@ def requires(
                 )
             if in_group:
                 if update.callback_query is not None:
-                    await update.callback_query.answer(texts.PRIVATE_ONLY, show_alert=True)
+                    await notify(update, svc, texts.PRIVATE_ONLY)
                 elif update.effective_message is not None:
-                    await update.effective_message.reply_text(group_text, do_quote=False)
+                    await say(update, svc, group_text)
                 return None
             if allowed:
                 return await callback(update, context)
             if update.callback_query is not None:
-                await update.callback_query.answer(texts.NO_PERMISSION, show_alert=True)
+                await notify(update, svc, texts.NO_PERMISSION)
             elif update.effective_message is not None:
-                await update.effective_message.reply_text(texts.NO_PERMISSION)
+                await say(update, svc, texts.NO_PERMISSION)
             return None
 
         guarded.needed = needed  # type: ignore[attr-defined]  # read by tests/test_commands.py

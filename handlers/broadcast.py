@@ -61,7 +61,7 @@ async def compose_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.effective_user is None:
         return
     svc = services(context)
-    await show(update, context, await compose.begin(svc, await person_id(update, svc)))
+    await show(update, services(context), await compose.begin(svc, await person_id(update, svc)))
 
 
 async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -79,7 +79,7 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if text.startswith("/"):  # /huy: the filter lets no other "/" text through
         answer = await compose.cancel(svc, uid)
         if answer is not None:
-            await show(update, context, answer)
+            await show(update, services(context), answer)
             raise ApplicationHandlerStop
         return
     if step not in (compose.TEXT, compose.WHEN):
@@ -91,7 +91,7 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     answer = await _typed(message, svc, uid)
     if answer is None:
         return
-    await show(update, context, answer)
+    await show(update, services(context), answer)
     raise ApplicationHandlerStop
 
 
@@ -134,7 +134,7 @@ async def compose_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = query.message
     where = (await local_chat_id(svc, message.chat), message.message_id) if message else (0, 0)
     answer = await compose.on_button(svc, await person_id(update, svc), query.data, where)
-    await show(update, context, answer)
+    await show(update, services(context), answer)
 
 
 # ---------------------------------------------------------------- following a broadcast

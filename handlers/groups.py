@@ -9,6 +9,7 @@ from bot import chats, texts
 from bot.addresses import Kind, telegram
 from bot.services import services
 from handlers.common import local_chat_id
+from handlers.outcomes import say
 
 _IN = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _OUT = {ChatMember.LEFT, ChatMember.BANNED}
@@ -31,9 +32,7 @@ async def bot_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             now,
         )
         if first:
-            await context.bot.send_message(
-                change.chat.id, texts.welcome_group(svc.config.ward.name)
-            )
+            await say(update, svc, texts.welcome_group(svc.config.ward.name))
     elif new in _OUT:
         await chats.bot_removed(svc.db, await local_chat_id(svc, change.chat), now)
 

@@ -8,20 +8,19 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
 from bot import notices
 from bot.delivery import OutMessage
 from bot.inbox import EVENT
 from bot.reply import Reply
 from bot.screens import Screen
-from bot.services import services
+from bot.services import Services
 from handlers.common import inline_markup, local_chat_id, menu_for, person_id
 
 log = logging.getLogger(__name__)
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+async def show(update: Update, svc: Services, reply: Reply) -> None:
     """Answer the button, then edit it or send anew, as the core answered; then what follows
     the screen (a broadcast's preview goes out exactly as recipients get it), and a
     broadcast starts last, once the card says it is sending.
@@ -41,13 +40,12 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply)
     if chat is None or not reply.screen.html:  # an emptied answer: nothing to show again
         return
     try:
-        await _put_on_screen(update, context, reply, chat.id)
+        await _put_on_screen(update, svc, reply, chat.id)
     except BadRequest:
         raise
     except (RetryAfter, NetworkError) as exc:
         if update.effective_user is None:
             raise
-        svc = services(context)
         log.warning("reply to chat %s owed as a notice: %s", chat.id, exc)
         await notices.owe_screen(
             svc.db,
@@ -60,35 +58,34 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply)
         )
         svc.bell.ring()
         return
-    svc = services(context)
     for item in reply.more:
         if isinstance(item, OutMessage):
             await svc.delivery.preview(await local_chat_id(svc, chat), item)
         else:
-            await context.bot.send_message(chat.id, item.html, reply_markup=inline_markup(item))
+            await update.get_bot().send_message(
+                chat.id, item.html, reply_markup=inline_markup(item)
+            )
     if reply.wake:
         svc.bell.ring()
     if reply.enqueue is not None:
         await svc.delivery.enqueue(reply.enqueue)
 
 
-async def _put_on_screen(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply, chat_id: int
-) -> None:
+async def _put_on_screen(update: Update, svc: Services, reply: Reply, chat_id: int) -> None:
+    bot = update.get_bot()
     query = update.callback_query
     screen = reply.screen
     markup = inline_markup(screen)
     if reply.photo:
-        await context.bot.send_photo(chat_id, reply.photo, caption=screen.html, reply_markup=markup)
+        await bot.send_photo(chat_id, reply.photo, caption=screen.html, reply_markup=markup)
     elif query is not None and reply.replace and isinstance(query.message, Message):
         if not await _edit(query.message, screen, markup):
-            await context.bot.send_message(chat_id, screen.html, reply_markup=markup)
+            await bot.send_message(chat_id, screen.html, reply_markup=markup)
     else:
         reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = markup
         if reply_markup is None and reply.menu and update.effective_user is not None:
-            svc = services(context)
             reply_markup = await menu_for(svc, await person_id(update, svc))
-        await context.bot.send_message(chat_id, screen.html, reply_markup=reply_markup)
+        await bot.send_message(chat_id, screen.html, reply_markup=reply_markup)
 
 
 async def _edit(message: Message, screen: Screen, markup: InlineKeyboardMarkup | None) -> bool:
@@ -105,6 +102,23 @@ async def _edit(message: Message, screen: Screen, markup: InlineKeyboardMarkup |
         log.info("could not edit message %s: %s", message.message_id, exc)
         return False
     return True
+
+
+async def say(update: Update, svc: Services, screen: Screen | str, *, menu: bool = False) -> None:
+    """Answer with a new message (a plain text is a screen without options); `menu` shows
+    the person's main menu keyboard with it."""
+    shown = screen if isinstance(screen, Screen) else Screen(screen)
+    await show(update, svc, Reply(shown, menu=menu))
+
+
+async def replace_with(update: Update, svc: Services, screen: Screen) -> None:
+    """Replace the message a button was pressed on (a new message where that fails)."""
+    await show(update, svc, Reply(screen, replace=True))
+
+
+async def notify(update: Update, svc: Services, text: str) -> None:
+    """Answer a button press with a dialog only: the screen stays as it is."""
+    await show(update, svc, Reply(notice=text, alert=True))
 
 
 def event(update: Update) -> int:

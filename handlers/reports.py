@@ -57,7 +57,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     svc = services(context)
     uid = await person_id(update, svc)
-    await show(update, context, await report_flow(svc).start(uid, _event(update)))
+    await show(update, services(context), await report_flow(svc).start(uid, _event(update)))
 
 
 async def my_reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -82,7 +82,7 @@ async def flow_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     svc = services(context)
     outcome = await report_flow(svc).press(await person_id(update, svc), query.data, _event(update))
-    await show(update, context, outcome)
+    await show(update, services(context), outcome)
 
 
 async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,7 +99,7 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     uid = await person_id(update, svc)
     found = await flows.in_progress(svc.db, uid, event)
     if found.replay is not None:
-        await show(update, context, found.replay)
+        await show(update, services(context), found.replay)
         raise ApplicationHandlerStop
     outcome: Reply | None = None
     if found.tip:
@@ -119,7 +119,7 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             outcome = await flow.text(uid, message.text, event)
     if outcome is None:
         return
-    await show(update, context, outcome)
+    await show(update, services(context), outcome)
     raise ApplicationHandlerStop
 
 
@@ -147,7 +147,7 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         outcome = await report_flow(svc).cancel(uid, event)
     if outcome is None:
         return  # nothing of ours to stop: let other handlers see /huy
-    await show(update, context, outcome)
+    await show(update, services(context), outcome)
     raise ApplicationHandlerStop
 
 
@@ -198,7 +198,7 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         action,
         _event(update),
     )
-    await show(update, context, outcome)
+    await show(update, services(context), outcome)
 
 
 @command("duyetbaocao", "reports.pending")

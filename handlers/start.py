@@ -8,8 +8,9 @@ from telegram.ext import ContextTypes
 from bot import search_waits, texts
 from bot.services import services
 from handlers import people
-from handlers.common import is_private, menu_for, person_id
+from handlers.common import is_private, person_id
 from handlers.content import run_search
+from handlers.outcomes import notify, say
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -20,15 +21,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args and is_private(update):  # an invite link: t.me/<bot>?start=<token>
         await people.start_with_token(update, context)
         return
-    ward = services(context).config.ward.name
+    svc = services(context)
+    ward = svc.config.ward.name
     if is_private(update):
         user = update.effective_user
         name = user.first_name if user else ""
-        svc = services(context)
-        menu = await menu_for(svc, await person_id(update, svc))
-        await message.reply_text(texts.welcome_private(name, ward), reply_markup=menu)
+        await say(update, svc, texts.welcome_private(name, ward), menu=True)
     else:
-        await message.reply_text(texts.welcome_group(ward), do_quote=False)
+        await say(update, svc, texts.welcome_group(ward))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -36,21 +36,20 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = update.effective_message
     if message is None:
         return
+    svc = services(context)
     if is_private(update):
-        svc = services(context)
-        menu = await menu_for(svc, await person_id(update, svc))
-        await message.reply_text(texts.HELP_PRIVATE, reply_markup=menu)
+        await say(update, svc, texts.HELP_PRIVATE, menu=True)
     else:
-        await message.reply_text(texts.HELP_GROUP, do_quote=False)
+        await say(update, svc, texts.HELP_GROUP)
 
 
 async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The 🔎 button: ask for a keyword; the next text is taken as the query."""
+    svc = services(context)
     if update.effective_user is not None:
-        svc = services(context)
         await search_waits.ask(svc.db, await person_id(update, svc), svc.clock.now())
     if update.effective_message:
-        await update.effective_message.reply_text(texts.SEARCH_PROMPT)
+        await say(update, svc, texts.SEARCH_PROMPT)
 
 
 async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,12 +63,10 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if pending and not message.text.startswith("/"):
         await run_search(update, context, message.text)
         return
-    menu = await menu_for(svc, user_id)
-    await message.reply_text(texts.UNKNOWN_PRIVATE, reply_markup=menu)
+    await say(update, svc, texts.UNKNOWN_PRIVATE, menu=True)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button whose payload we do not recognise (old, or forged): say so, change nothing."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+    if update.callback_query is not None:
+        await notify(update, services(context), texts.STALE_BUTTON)

@@ -20,9 +20,9 @@ from bot.people import Role
 from bot.services import Services, services
 from bot.tips import TipFlow, TipInput
 from handlers.auth import command, requires
-from handlers.common import inline_markup, is_private, person_id
+from handlers.common import is_private, person_id
 from handlers.outcomes import event as _event
-from handlers.outcomes import show
+from handlers.outcomes import say, show
 
 
 def tip_flow(svc: Services) -> TipFlow:
@@ -70,13 +70,11 @@ async def tip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     if user is None or message is None:
         return
-    if not is_private(update):
-        await message.reply_text(texts.PRIVATE_ONLY, do_quote=False)
-        return
     svc = services(context)
-    await show(
-        update, context, await tip_flow(svc).start(await person_id(update, svc), _event(update))
-    )
+    if not is_private(update):
+        await say(update, svc, texts.PRIVATE_ONLY)
+        return
+    await show(update, svc, await tip_flow(svc).start(await person_id(update, svc), _event(update)))
 
 
 @requires(Role.RESIDENT, private_only=True)  # a tip and its queue are never shown in a group
@@ -90,7 +88,7 @@ async def tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     outcome = await tip_flow(svc).press(await person_id(update, svc), query.data, _event(update))
-    await show(update, context, outcome)
+    await show(update, svc, outcome)
 
 
 @requires(Role.OFFICER, "tips.handle", private_only=True)
@@ -99,17 +97,16 @@ async def _officer_tip_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     assert query is not None and query.data is not None and update.effective_user is not None
     svc = services(context)
     outcome = await tip_flow(svc).press(await person_id(update, svc), query.data, _event(update))
-    await show(update, context, outcome)
+    await show(update, svc, outcome)
 
 
 @command("xulytin", "tips.queue")
 async def tip_queue_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/xulytin: the open tips, each with a button to open it and mark it handled."""
-    message = update.effective_message
-    if message is None:
+    if update.effective_message is None:
         return
-    screen = await tip_flow(services(context)).queue_screen()
-    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
+    svc = services(context)
+    await say(update, svc, await tip_flow(svc).queue_screen())
 
 
 def register(app: Application) -> None:
