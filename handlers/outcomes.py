@@ -37,26 +37,29 @@ async def show(update: Update, svc: Services, reply: Reply) -> None:
             pass
         except TelegramError as exc:  # only the toast is lost; the screen matters more
             log.info("could not answer a button press: %s", exc)
-    if chat is None or not reply.screen.html:  # an emptied answer: nothing to show again
+    if chat is None:
         return
-    try:
-        await _put_on_screen(update, svc, reply, chat.id)
-    except BadRequest:
-        raise
-    except (RetryAfter, NetworkError) as exc:
-        if update.effective_user is None:
+    if reply.screen.html:
+        try:
+            await _put_on_screen(update, svc, reply, chat.id)
+        except BadRequest:
             raise
-        log.warning("reply to chat %s owed as a notice: %s", chat.id, exc)
-        await notices.owe_screen(
-            svc.db,
-            await local_chat_id(svc, chat),
-            await person_id(update, svc),
-            event(update),
-            reply.screen,
-            reply.photo,
-            svc.clock.now(),
-        )
-        svc.bell.ring()
+        except (RetryAfter, NetworkError) as exc:
+            if update.effective_user is None:
+                raise
+            log.warning("reply to chat %s owed as a notice: %s", chat.id, exc)
+            await notices.owe_screen(
+                svc.db,
+                await local_chat_id(svc, chat),
+                await person_id(update, svc),
+                event(update),
+                reply.screen,
+                reply.photo,
+                svc.clock.now(),
+            )
+            svc.bell.ring()
+            return
+    elif not reply.more:  # an emptied answer: nothing to show again
         return
     for item in reply.more:
         if isinstance(item, OutMessage):

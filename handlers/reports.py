@@ -25,14 +25,15 @@ from telegram.ext import (
 )
 
 from bot import flows, inputs, pages, reports, texts
+from bot.delivery import OutMessage
 from bot.people import Role
 from bot.reply import Reply
 from bot.report_flow import ReportFlow
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import edit_screen, inline_markup, is_private, person_id, reply_screen
+from handlers.common import is_private, person_id
 from handlers.outcomes import event as _event
-from handlers.outcomes import show
+from handlers.outcomes import notify, replace_with, say, show
 from handlers.tips import tip_flow, tip_input
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,12 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     user = update.effective_user
     if user is None or update.effective_message is None:
         return
-    if not is_private(update):
-        await update.effective_message.reply_text(texts.R_PRIVATE_ONLY, do_quote=False)
-        return
     svc = services(context)
+    if not is_private(update):
+        await say(update, svc, texts.R_PRIVATE_ONLY)
+        return
     uid = await person_id(update, svc)
-    await show(update, services(context), await report_flow(svc).start(uid, _event(update)))
+    await show(update, svc, await report_flow(svc).start(uid, _event(update)))
 
 
 async def my_reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -66,12 +67,11 @@ async def my_reports_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = update.effective_message
     if user is None or message is None:
         return
-    if not is_private(update):
-        await message.reply_text(texts.R_PRIVATE_ONLY, do_quote=False)
-        return
     svc = services(context)
-    screen = await report_flow(svc).my_reports(await person_id(update, svc))
-    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
+    if not is_private(update):
+        await say(update, svc, texts.R_PRIVATE_ONLY)
+        return
+    await say(update, svc, await report_flow(svc).my_reports(await person_id(update, svc)))
 
 
 @requires(Role.RESIDENT, private_only=True)  # a leader's reports are never shown in a group
@@ -167,24 +167,21 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     report_id = inputs.number(parts[1]) if len(parts) == 4 else None
     version = inputs.number(parts[2]) if len(parts) == 4 else None
     if report_id is None or version is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await notify(update, svc, texts.STALE_BUTTON)
         return
     action = parts[3]
     if action in ("show", "ph"):
         report = await reports.find(svc.db, report_id)
-        await query.answer()
-        if report is None or update.effective_chat is None:
-            return
-        chat_id = update.effective_chat.id
-        if action == "ph":
-            for file_id in report.photos:
-                await context.bot.send_photo(chat_id, file_id)
-            return
-        card = reports.review_card(svc.content, report, svc.config.ward.tz)
-        await context.bot.send_message(chat_id, card.html, reply_markup=inline_markup(card))
+        if report is None:
+            await show(update, svc, Reply())
+        elif action == "ph":
+            photos = tuple(OutMessage("", "photo", file_id) for file_id in report.photos)
+            await show(update, svc, Reply(more=photos))
+        else:
+            await say(update, svc, reports.review_card(svc.content, report, svc.config.ward.tz))
         return
     if action not in ("ok", "more", "bad"):
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await notify(update, svc, texts.STALE_BUTTON)
         return
 
     outcome = await reports.press_verdict(
@@ -198,20 +195,21 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         action,
         _event(update),
     )
-    await show(update, services(context), outcome)
+    await show(update, svc, outcome)
 
 
 @command("duyetbaocao", "reports.pending")
 async def pending_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/duyetbaocao: reports waiting for review, each with a button to open it (one page)."""
-    await reply_screen(update, await pages.pending_page(services(context).db, 0))
+    svc = services(context)
+    await say(update, svc, await pages.pending_page(svc.db, 0))
 
 
 @command("chuabaocao", "reports.silent")
 async def silent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chuabaocao: the tổ with no report in the current period (one page)."""
     svc = services(context)
-    await reply_screen(update, await pages.silent_page(svc.db, svc.clock, svc.config, 0))
+    await say(update, svc, await pages.silent_page(svc.db, svc.clock, svc.config, 0))
 
 
 @requires(Role.OFFICER, "reports.list", private_only=True)
@@ -220,18 +218,17 @@ async def list_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     if query is None:
         return
+    svc = services(context)
     wanted = pages.parse(query.data or "")
     if wanted is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await notify(update, svc, texts.STALE_BUTTON)
         return
-    svc = services(context)
     which, page = wanted
     if which == "s":
         screen = await pages.silent_page(svc.db, svc.clock, svc.config, page)
     else:
         screen = await pages.pending_page(svc.db, page)
-    await query.answer()
-    await edit_screen(update, screen)
+    await replace_with(update, svc, screen)
 
 
 # ---------------------------------------------------------------- registration

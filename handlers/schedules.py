@@ -13,11 +13,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import inputs, schedule, texts
 from bot.people import Role
+from bot.reply import Reply
 from bot.schedule import Schedule, Scheduler
 from bot.screens import Button, Screen
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import edit_screen, person_id, reply_screen
+from handlers.common import person_id
+from handlers.outcomes import notify, replace_with, say, show
 
 log = logging.getLogger(__name__)
 LIST_LIMIT = 12  # schedules shown by /lich; a 4096-character message holds about that many
@@ -65,7 +67,8 @@ async def _listing(svc: Services) -> Screen:
 @command("lich", "schedule.list")
 async def lich_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lich: every schedule, its next push, and buttons to pause, resume or delete it."""
-    await reply_screen(update, await _listing(services(context)))
+    svc = services(context)
+    await say(update, svc, await _listing(svc))
 
 
 @requires(Role.OFFICER, "schedule.button", private_only=True)
@@ -78,22 +81,21 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     actor = await person_id(update, svc)
     parts = query.data.split(":")
     if parts == ["lc", "l"]:
-        await query.answer()
-        await edit_screen(update, await _listing(svc))
+        await replace_with(update, svc, await _listing(svc))
         return
     schedule_id = inputs.number(parts[2]) if len(parts) == 3 else None
     if schedule_id is None:  # "²" passes isdigit(), not int(); huge ones overflow SQLite
-        await query.answer(texts.BC_STALE, show_alert=True)
+        await notify(update, svc, texts.BC_STALE)
         return
     action = parts[1]
     found: Schedule | None = await schedule.get_schedule(svc.db, schedule_id)
     if found is None or found.state not in ("active", "paused"):
-        await query.answer(texts.BC_STALE, show_alert=True)
+        await notify(update, svc, texts.BC_STALE)
         return
     if action == "d" and found.source == "official":
-        await query.answer()
-        await edit_screen(
+        await replace_with(
             update,
+            svc,
             Screen(
                 texts.lich_confirm_delete(found.id, found.title),
                 (
@@ -108,11 +110,11 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     states = {"p": "paused", "r": "active", "dd": "deleted"}
     state = states.get(action)
     if state is None or (state == "deleted" and found.source != "official"):
-        await query.answer(texts.BC_STALE, show_alert=True)
+        await notify(update, svc, texts.BC_STALE)
         return
     await svc.schedules.set_state(schedule_id, state, actor)
-    await query.answer(texts.lich_done(state, schedule_id))
-    await edit_screen(update, await _listing(svc))
+    done = texts.lich_done(state, schedule_id)
+    await show(update, svc, Reply(await _listing(svc), replace=True, notice=done))
 
 
 def register(app: Application) -> None:
