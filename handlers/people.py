@@ -20,17 +20,12 @@ from bot.invites import Outcome
 from bot.limits import Verdict
 from bot.people import Identity, Role
 from bot.people_ui import Press
+from bot.reply import Reply
 from bot.screens import Screen, page_of
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import (
-    edit_screen,
-    is_private,
-    local_chat_id,
-    menu_for,
-    person_id,
-    reply_screen,
-)
+from handlers.common import is_private, local_chat_id, person_id
+from handlers.outcomes import notify, replace_with, say, show
 
 OUTCOME_TEXTS = {
     Outcome.UNKNOWN: texts.INVITE_UNKNOWN,
@@ -52,14 +47,14 @@ async def _refuse(update: Update, svc: Services, action: str, target: str = "") 
         svc.db, await person_id(update, svc), action, svc.clock.now(), target=target, allowed=False
     )
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.NO_PERMISSION, show_alert=True)
+        await notify(update, svc, texts.NO_PERMISSION)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(texts.NO_PERMISSION, do_quote=False)
+        await say(update, svc, texts.NO_PERMISSION)
 
 
-async def _stale(update: Update, svc: Services | None = None, action: str = "") -> None:
+async def _stale(update: Update, svc: Services, action: str = "") -> None:
     """A button naming something that does not exist (old, or forged): change nothing."""
-    if svc is not None and action:
+    if action:
         await people.audit(
             svc.db,
             await person_id(update, svc),
@@ -69,18 +64,7 @@ async def _stale(update: Update, svc: Services | None = None, action: str = "") 
             allowed=False,
         )
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.STALE_BUTTON, show_alert=True)
-
-
-async def _say(update: Update, html: str) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(html, do_quote=False)
-
-
-async def _edit(update: Update, screen: Screen) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    await edit_screen(update, screen)
+        await notify(update, svc, texts.STALE_BUTTON)
 
 
 def _args_text(update: Update) -> str:
@@ -105,7 +89,7 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc = services(context)
     token = context.args[0]
     if scrub.is_redacted(token):  # replayed after a restart: the token was never stored
-        await _say(update, texts.INVITE_OPEN_AGAIN)
+        await say(update, svc, texts.INVITE_OPEN_AGAIN)
         return
     now = svc.clock.now()
     uid = await person_id(update, svc)
@@ -113,16 +97,16 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     if await consent.is_registered(svc.db, uid):
         result = await invites.redeem(svc.db, token, await _identity(update, svc, user), now)
-        await _say(update, await _redemption_text(svc, update, result))
+        await say(update, svc, await _redemption_text(svc, update, result))
         return
     outcome, invite = await invites.check(svc.db, token, now)
     if outcome != Outcome.OK:
         await _audit_redeem_refusal(svc, uid, outcome, invite)
-        await _say(update, OUTCOME_TEXTS.get(outcome, texts.INVITE_UNKNOWN))
+        await say(update, svc, OUTCOME_TEXTS.get(outcome, texts.INVITE_UNKNOWN))
         return
     assert invite is not None
     await invites.offer(svc.db, uid, invite, now)  # "Đồng ý" redeems it by this row
-    await reply_screen(update, people_ui.consent_screen(invite))
+    await say(update, svc, people_ui.consent_screen(invite))
 
 
 async def _may_guess(update: Update, svc: Services, user_id: int) -> bool:
@@ -132,11 +116,11 @@ async def _may_guess(update: Update, svc: Services, user_id: int) -> bool:
     if verdict == Verdict.WARN:
         minutes = svc.config.limits.guess_window_minutes
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.invite_too_many(minutes), show_alert=True)
+            await notify(update, svc, texts.invite_too_many(minutes))
         else:
-            await _say(update, texts.invite_too_many(minutes))
+            await say(update, svc, texts.invite_too_many(minutes))
     elif verdict == Verdict.DROP and update.callback_query is not None:
-        await update.callback_query.answer()
+        await show(update, svc, Reply())  # a silent answer to the press
     return verdict == Verdict.ADMIT
 
 
@@ -172,33 +156,33 @@ async def _redemption_text(svc: Services, update: Update, result: invites.Redemp
 async def register_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/dangky: show the data notice (or say the person is already registered)."""
     if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
+        await say(update, services(context), texts.PRIVATE_ONLY)
         return
     svc = services(context)
     if await consent.is_registered(svc.db, await person_id(update, svc)):
-        await _say(update, texts.ALREADY_REGISTERED)
+        await say(update, svc, texts.ALREADY_REGISTERED)
         return
-    await reply_screen(update, people_ui.consent_screen())
+    await say(update, svc, people_ui.consent_screen())
 
 
 async def my_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/dulieucuatoi: everything stored about the person."""
     if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
+        await say(update, services(context), texts.PRIVATE_ONLY)
         return
     svc = services(context)
     data = await consent.my_data(svc.db, await person_id(update, svc))
-    await reply_screen(update, people_ui.my_data_screen(data, svc.config.ward.tz))
+    await say(update, svc, people_ui.my_data_screen(data, svc.config.ward.tz))
 
 
 async def erase_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/xoadulieu: ask for confirmation before deleting the person's data."""
     if not is_private(update):
-        await _say(update, texts.PRIVATE_ONLY)
+        await say(update, services(context), texts.PRIVATE_ONLY)
         return
     svc = services(context)
     registered = await consent.is_registered(svc.db, await person_id(update, svc))
-    await reply_screen(update, people_ui.erase_confirm_screen(registered))
+    await say(update, svc, people_ui.erase_confirm_screen(registered))
 
 
 async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
@@ -207,12 +191,12 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
     if user is None:
         return
     if not is_private(update):  # the notice is only ever shown in a private chat
-        await _stale(update)
+        await _stale(update, services(context))
         return
     svc = services(context)
     now = svc.clock.now()
     if press.verb == "no":
-        await _edit(update, Screen(texts.CONSENT_DECLINED))
+        await replace_with(update, svc, Screen(texts.CONSENT_DECLINED))
         return
     if press.word:
         uid = await person_id(update, svc)
@@ -228,24 +212,24 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
             result = await invites.redeem(
                 svc.db, press.word, await _identity(update, svc, user), now, consent_version=version
             )
-        await _edit(update, Screen(await _redemption_text(svc, update, result)))
+        await replace_with(update, svc, Screen(await _redemption_text(svc, update, result)))
         if await people.leader_units(svc.db, uid):
             # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.
-            await context.bot.send_message(
-                user.id, texts.LEADER_MENU_READY, reply_markup=await menu_for(svc, uid)
-            )
+            await say(update, svc, texts.LEADER_MENU_READY, menu=True)
         return
     created = await consent.register(svc.db, await _identity(update, svc, user), now)
-    await _edit(update, Screen(texts.REGISTERED if created else texts.ALREADY_REGISTERED))
+    await replace_with(
+        update, svc, Screen(texts.REGISTERED if created else texts.ALREADY_REGISTERED)
+    )
 
 
 async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
     """The confirmation under /xoadulieu: it only ever erases the presser's own data."""
     if not is_private(update):
-        await _stale(update)
+        await _stale(update, services(context))
         return
     if press.verb == "no":
-        await _edit(update, Screen(texts.CANCELLED))
+        await replace_with(update, services(context), Screen(texts.CANCELLED))
         return
     svc = services(context)
     # The raw updates this person sent may still be waiting to be written (the inbox
@@ -257,7 +241,9 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     await erasure.forget_files(svc.db, Path(svc.config.storage.media))
     # Until a checkpoint the WAL still holds the pages as they were before the erasure.
     await svc.db.forget_old_pages()
-    await _edit(update, Screen(texts.ERASE_DONE if registered else texts.ERASE_DONE_UNREGISTERED))
+    await replace_with(
+        update, svc, Screen(texts.ERASE_DONE if registered else texts.ERASE_DONE_UNREGISTERED)
+    )
 
 
 # ---------------------------------------------------------------- invites: creating
@@ -273,14 +259,14 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if code:
         unit = await units.get_by_code(svc.db, code.split()[0])
         if unit is None or not unit.active:
-            await _say(update, texts.unit_not_found(inputs.shown(code.split()[0])))
+            await say(update, svc, texts.unit_not_found(inputs.shown(code.split()[0])))
             return
         await _create_and_send(update, context, Role.LEADER, unit.id)
         return
     if roles == (Role.LEADER,):
-        await reply_screen(update, await _invite_unit_picker(svc, 0))
+        await say(update, svc, await _invite_unit_picker(svc, 0))
         return
-    await reply_screen(update, people_ui.invite_role_screen(roles))
+    await say(update, svc, people_ui.invite_role_screen(roles))
 
 
 async def _invite_unit_picker(svc: Services, page: int) -> Screen:
@@ -304,14 +290,14 @@ async def _invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if press.ids[0] >= people_ui.page_count(count):
             await _stale(update, svc, "invite.forged")
             return
-        await _edit(update, await _invite_unit_picker(svc, press.ids[0]))
+        await replace_with(update, svc, await _invite_unit_picker(svc, press.ids[0]))
         return
     wanted = Role(press.word) if press.verb == "role" else Role.LEADER
     if wanted not in allowed:
         await _refuse(update, svc, "invite.create", target=wanted.value)
         return
     if press.verb == "role" and wanted == Role.LEADER:
-        await _edit(update, await _invite_unit_picker(svc, 0))
+        await replace_with(update, svc, await _invite_unit_picker(svc, 0))
         return
     unit_id = None
     if press.verb == "unit":
@@ -320,8 +306,6 @@ async def _invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await _stale(update, svc, "invite.forged")
             return
         unit_id = unit.id
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     await _create_and_send(update, context, wanted, unit_id)
 
 
@@ -343,7 +327,8 @@ async def _create_and_send(
     )
     link = invites.deep_link(context.bot.username, made.token)
     if update.callback_query is not None:
-        await edit_screen(update, Screen(texts.invite_made(made.invite.id)))
+        await replace_with(update, svc, Screen(texts.invite_made(made.invite.id)))
+    # A file made here, not a stored photo: uploaded as it is (Reply.photo names stored ones).
     await context.bot.send_photo(
         chat.id,
         photo=invites.qr_png(link),
@@ -356,7 +341,7 @@ async def _create_and_send(
 async def invites_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/loimoi: open invites (an officer's own; all of them for admins) with revoke buttons."""
     svc = services(context)
-    await reply_screen(update, await _invites_page(svc, await person_id(update, svc), 0))
+    await say(update, svc, await _invites_page(svc, await person_id(update, svc), 0))
 
 
 async def _invites_page(svc: Services, uid: int, page: int) -> Screen:
@@ -378,7 +363,9 @@ async def _revoke_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     assert press is not None
     svc = services(context)
     if press.verb == "page":
-        await _edit(update, await _invites_page(svc, await person_id(update, svc), press.ids[0]))
+        await replace_with(
+            update, svc, await _invites_page(svc, await person_id(update, svc), press.ids[0])
+        )
         return
     invite = await invites.get(svc.db, press.ids[0])
     if invite is None:
@@ -390,7 +377,9 @@ async def _revoke_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _refuse(update, svc, "invite.revoke", target=f"invite:{invite.id}")
         return
     done = await invites.revoke(svc.db, invite.id, svc.clock.now(), actor_id=uid)
-    await _edit(update, Screen(texts.invite_revoked(invite.id) if done else texts.INVITE_NOT_OPEN))
+    await replace_with(
+        update, svc, Screen(texts.invite_revoked(invite.id) if done else texts.INVITE_NOT_OPEN)
+    )
 
 
 # ---------------------------------------------------------------- groups
@@ -401,7 +390,7 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/lienket [MÃ_TỔ] in a group: link it to the presser's tổ (a picker when several)."""
     chat = update.effective_chat
     if chat is None or chat.type not in ("group", "supergroup"):
-        await _say(update, texts.LINK_PRIVATE_HINT)
+        await say(update, services(context), texts.LINK_PRIVATE_HINT)
         return
     svc = services(context)
     uid = await person_id(update, svc)
@@ -412,7 +401,7 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
     if not total:
         if is_officer:
-            await _say(update, texts.NO_UNITS_YET)
+            await say(update, svc, texts.NO_UNITS_YET)
         else:  # a leader whose tổ was deactivated
             await _refuse(update, svc, "group.link", target=f"chat:{group}")
         return
@@ -420,14 +409,14 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if code:
         unit = await units.get_by_code(svc.db, code)
         if unit is None or not unit.active:
-            await _say(update, texts.unit_not_found(inputs.shown(code)))
+            await say(update, svc, texts.unit_not_found(inputs.shown(code)))
             return
         await _link(update, svc, unit.id)
         return
     if total == 1 and not is_officer:
         await _link(update, svc, choices[0].id)
         return
-    await reply_screen(update, people_ui.unit_picker(texts.LINK_PICK, choices, 0, "pl", total))
+    await say(update, svc, people_ui.unit_picker(texts.LINK_PICK, choices, 0, "pl", total))
 
 
 async def _link(update: Update, svc: Services, unit_id: int) -> None:
@@ -449,9 +438,9 @@ async def _link(update: Update, svc: Services, unit_id: int) -> None:
         await chats.link(svc.db, group, unit_id, uid, svc.clock.now())
         screen = Screen(texts.link_done(chat.title or "", people_ui.unit_html(unit)))
     if update.callback_query is not None:
-        await _edit(update, screen)
+        await replace_with(update, svc, screen)
     else:
-        await reply_screen(update, screen)
+        await say(update, svc, screen)
 
 
 @requires(Role.LEADER, "group.link")
@@ -471,7 +460,7 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await _stale(update, svc, "group.forged")
             return
         picker = people_ui.unit_picker(texts.LINK_PICK, choices, press.ids[0], "pl", total)
-        await _edit(update, picker)
+        await replace_with(update, svc, picker)
         return
     unit = await units.get_unit(svc.db, press.ids[0])
     if unit is None:
@@ -483,7 +472,7 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 @command("nhom", "group.list")
 async def groups_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/nhom: every group the bot is in, with its tổ (one page at a time)."""
-    await reply_screen(update, await _groups_page(services(context), 0))
+    await say(update, services(context), await _groups_page(services(context), 0))
 
 
 async def _groups_page(svc: Services, page: int) -> Screen:
@@ -497,7 +486,9 @@ async def _groups_page(svc: Services, page: int) -> Screen:
 async def _groups_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
-    await _edit(update, await _groups_page(services(context), press.ids[0]))
+    await replace_with(
+        update, services(context), await _groups_page(services(context), press.ids[0])
+    )
 
 
 # ---------------------------------------------------------------- officer tools
@@ -508,13 +499,13 @@ async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """/canbo: what this person's role can do."""
     svc = services(context)
     role = await people.role_of(svc.db, svc.config, await person_id(update, svc))
-    await reply_screen(update, people_ui.canbo_screen(role))
+    await say(update, svc, people_ui.canbo_screen(role))
 
 
 @command("dsto", "units.list")
 async def units_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/dsto: every tổ with its leaders and linked groups, one page at a time."""
-    await reply_screen(update, await _units_page(services(context), 0))
+    await say(update, services(context), await _units_page(services(context), 0))
 
 
 async def _units_page(svc: Services, page: int) -> Screen:
@@ -528,7 +519,9 @@ async def _units_page(svc: Services, page: int) -> Screen:
 async def _units_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
     assert press is not None
-    await _edit(update, await _units_page(services(context), press.ids[0]))
+    await replace_with(
+        update, services(context), await _units_page(services(context), press.ids[0])
+    )
 
 
 async def _deact_picker(svc: Services, page: int) -> Screen:
@@ -541,7 +534,7 @@ async def _deact_picker(svc: Services, page: int) -> Screen:
 @command("huytotruong", "leader.deactivate")
 async def deactivate_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/huytotruong: pick a leader to stop being leader of one tổ."""
-    await reply_screen(update, await _deact_picker(services(context), 0))
+    await say(update, services(context), await _deact_picker(services(context), 0))
 
 
 @requires(Role.OFFICER, "leader.deactivate", private_only=True)
@@ -550,13 +543,13 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     assert press is not None
     svc = services(context)
     if press.verb == "no":
-        await _edit(update, Screen(texts.CANCELLED))
+        await replace_with(update, svc, Screen(texts.CANCELLED))
         return
     if press.verb == "page":
         if press.ids[0] >= people_ui.page_count(await people.count_leaderships(svc.db)):
             await _stale(update, svc, "leader.forged")
             return
-        await _edit(update, await _deact_picker(svc, press.ids[0]))
+        await replace_with(update, svc, await _deact_picker(svc, press.ids[0]))
         return
     unit_id, user_id = press.ids
     unit = await units.get_unit(svc.db, unit_id)
@@ -565,10 +558,10 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await _stale(update, svc, "leader.forged")
         return
     if not await people.leadership_active(svc.db, unit_id, user_id):
-        await _edit(update, Screen(texts.DEACT_GONE))
+        await replace_with(update, svc, Screen(texts.DEACT_GONE))
         return
     if press.verb == "ask":
-        await _edit(update, people_ui.deact_confirm_screen(unit, person))
+        await replace_with(update, svc, people_ui.deact_confirm_screen(unit, person))
         return
     done = await people.deactivate_leader(
         svc.db, unit_id, user_id, svc.clock.now(), actor_id=await person_id(update, svc)
@@ -576,7 +569,7 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     html = (
         texts.deact_done(person.full_name, people_ui.unit_html(unit)) if done else texts.DEACT_GONE
     )
-    await _edit(update, Screen(html))
+    await replace_with(update, svc, Screen(html))
 
 
 async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
@@ -591,7 +584,7 @@ async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
 async def promote_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/capquyen: make a registered person officer or admin, or take it away."""
     svc = services(context)
-    await reply_screen(update, await _promote_picker(svc, await person_id(update, svc), 0))
+    await say(update, svc, await _promote_picker(svc, await person_id(update, svc), 0))
 
 
 @requires(Role.ADMIN, "role.set", private_only=True)
@@ -605,7 +598,7 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if press.ids[0] >= people_ui.page_count(total):
             await _stale(update, svc, "role.forged")
             return
-        await _edit(update, await _promote_picker(svc, uid, press.ids[0]))
+        await replace_with(update, svc, await _promote_picker(svc, uid, press.ids[0]))
         return
     target = press.ids[0]
     if target == uid:
@@ -617,13 +610,13 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await _stale(update, svc, "role.forged")
         return
     if press.verb == "person":
-        await _edit(update, people_ui.promote_choose_screen(person))
+        await replace_with(update, svc, people_ui.promote_choose_screen(person))
         return
     stored = await people.set_role(svc.db, target, Role(press.word), svc.clock.now(), actor_id=uid)
     if stored is None:
-        await _edit(update, Screen(texts.PERSON_GONE))
+        await replace_with(update, svc, Screen(texts.PERSON_GONE))
         return
-    await _edit(update, Screen(texts.promote_done(person.full_name, stored.value)))
+    await replace_with(update, svc, Screen(texts.promote_done(person.full_name, stored.value)))
 
 
 # ---------------------------------------------------------------- units (admins)
@@ -639,9 +632,9 @@ async def unit_add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             svc.db, code, name, area, svc.clock.now(), actor_id=await person_id(update, svc)
         )
     except units.UnitInputError as exc:
-        await _say(update, texts.unit_input_problem(str(exc), texts.UNIT_ADD_USAGE))
+        await say(update, svc, texts.unit_input_problem(str(exc), texts.UNIT_ADD_USAGE))
         return
-    await _say(update, texts.unit_saved(people_ui.unit_html(unit), created))
+    await say(update, svc, texts.unit_saved(people_ui.unit_html(unit), created))
 
 
 @command("doiten", "unit.rename")
@@ -650,19 +643,19 @@ async def unit_rename_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     svc = services(context)
     parts = _args_text(update).split(maxsplit=1)
     if len(parts) < 2:
-        await _say(update, texts.UNIT_RENAME_USAGE)
+        await say(update, svc, texts.UNIT_RENAME_USAGE)
         return
     try:
         unit = await units.rename_unit(
             svc.db, parts[0], parts[1], svc.clock.now(), actor_id=await person_id(update, svc)
         )
     except units.UnitInputError as exc:
-        await _say(update, texts.unit_input_problem(str(exc), texts.UNIT_RENAME_USAGE))
+        await say(update, svc, texts.unit_input_problem(str(exc), texts.UNIT_RENAME_USAGE))
         return
     if unit is None:
-        await _say(update, texts.unit_not_found(inputs.shown(parts[0])))
+        await say(update, svc, texts.unit_not_found(inputs.shown(parts[0])))
         return
-    await _say(update, texts.unit_renamed(people_ui.unit_html(unit)))
+    await say(update, svc, texts.unit_renamed(people_ui.unit_html(unit)))
 
 
 @command("ngungto", "unit.deactivate")
@@ -671,15 +664,15 @@ async def unit_deactivate_command(update: Update, context: ContextTypes.DEFAULT_
     svc = services(context)
     parts = _args_text(update).split()
     if not parts:
-        await _say(update, texts.UNIT_DEACT_USAGE)
+        await say(update, svc, texts.UNIT_DEACT_USAGE)
         return
     unit = await units.set_unit_active(
         svc.db, parts[0], False, svc.clock.now(), actor_id=await person_id(update, svc)
     )
     if unit is None:
-        await _say(update, texts.unit_not_found(inputs.shown(parts[0])))
+        await say(update, svc, texts.unit_not_found(inputs.shown(parts[0])))
         return
-    await _say(update, texts.unit_deactivated(people_ui.unit_html(unit)))
+    await say(update, svc, texts.unit_deactivated(people_ui.unit_html(unit)))
 
 
 # ---------------------------------------------------------------- buttons and registration
