@@ -104,6 +104,16 @@ async def discard(db: Database, user_id: int) -> None:
     await db.execute("DELETE FROM compose_drafts WHERE user_id = ?", (user_id,))
 
 
+async def still_officer(svc: Services, user_id: int) -> bool:
+    """Whether the person composing may still send; an official demoted while typing loses
+    the draft (what they type next is no longer theirs to broadcast)."""
+    role = await people.role_of(svc.db, svc.config, user_id)
+    if people.at_least(role, people.Role.OFFICER):
+        return True
+    await discard(svc.db, user_id)
+    return False
+
+
 async def step_of(db: Database, user_id: int) -> str | None:
     """The step of this official's draft, or None: cheap, for routing typed messages."""
     draft = await load(db, user_id)

@@ -18,11 +18,13 @@ from bot import commands, texts
 from bot.chats import GroupListing
 from bot.clock import parse_iso
 from bot.consent import MyData
+from bot.db import Database
 from bot.fit import Field, fit
 from bot.inputs import clip
 from bot.invites import Invite
-from bot.people import Person, Role, Unit
+from bot.people import Person, Role, Unit, get_person, set_notifications
 from bot.render import escape
+from bot.reply import Reply
 from bot.screens import Button, Screen, page_nav, rows
 from bot.units import OverviewTotals as UnitOverviewTotals
 from bot.units import UnitOverview
@@ -323,3 +325,17 @@ def promote_choose_screen(person: Person) -> Screen:
         Button(texts.BTN_REMOVE_OFFICER, f"pr:s:{person.user_id}:resident"),
     ]
     return Screen(texts.promote_choose(person.full_name, person.role.value), rows(choices))
+
+
+async def notifications(
+    db: Database, user_id: int, on: bool, private: bool, now: datetime
+) -> Reply:
+    """/tatthongbao, /batthongbao: a resident turns the ward's non-urgent news off or on;
+    groups always get everything, and only a registered person has a choice to keep."""
+    if not private:
+        return Reply(Screen(texts.NOTIF_GROUP_ALWAYS))
+    person = await get_person(db, user_id)
+    if person is None:
+        return Reply(Screen(texts.NOTIF_NOT_REGISTERED))
+    await set_notifications(db, user_id, on, now)
+    return Reply(Screen(texts.notifications_set(on, person.role != Role.RESIDENT)))

@@ -25,20 +25,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import compose, delivery, inputs, people, texts
+from bot import compose, delivery, inputs, people, people_ui, texts
 from bot.people import Role
 from bot.reply import Reply
 from bot.screens import Button, Screen
 from bot.services import Services, services
 from handlers.auth import command, requires
 from handlers.common import (
-    edit_screen,
     is_private,
     local_chat_id,
     person_id,
-    reply_screen,
 )
-from handlers.outcomes import show
+from handlers.outcomes import notify, say, show
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +82,7 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if step not in (compose.TEXT, compose.WHEN):
         return
-    role = await people.role_of(svc.db, svc.config, uid)
-    if not people.at_least(role, Role.OFFICER):  # demoted while composing
-        await compose.discard(svc.db, uid)
+    if not await compose.still_officer(svc, uid):  # demoted while composing: draft gone
         return
     answer = await _typed(message, svc, uid)
     if answer is None:
@@ -166,15 +162,15 @@ async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         number = inputs.number(args[0].lstrip("#"))  # not "²", not past SQLite's 2**63
         status = await delivery.broadcast_status(svc.db, number) if number is not None else None
         if status is None:
-            await reply_screen(update, Screen(texts.bc_no_such(inputs.shown(args[0], 20))))
+            await say(update, svc, texts.bc_no_such(inputs.shown(args[0], 20)))
             return
-        await reply_screen(update, delivery.report_screen(status))
+        await say(update, svc, delivery.report_screen(status))
         return
     items = await delivery.recent_broadcasts(svc.db)
     if not items:
-        await reply_screen(update, Screen(texts.BC_NONE_YET))
+        await say(update, svc, texts.BC_NONE_YET)
         return
-    await reply_screen(update, _status_list(items, svc.config.ward.tz))
+    await say(update, svc, _status_list(items, svc.config.ward.tz))
 
 
 @requires(Role.OFFICER, "broadcast.status_button", private_only=True)
@@ -189,16 +185,15 @@ async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if len(parts) == 2 and number is not None:
         status = await delivery.broadcast_status(svc.db, number)
         if status is None:
-            await query.answer(texts.BC_STALE, show_alert=True)
+            await notify(update, svc, texts.BC_STALE)
             return
-        await query.answer()
-        await reply_screen(update, delivery.report_screen(status))
+        await say(update, svc, delivery.report_screen(status))
         return
     if len(parts) == 3 and parts[1] == "r" and number is not None and query.message is not None:
         broadcast_id = number
         status = await delivery.broadcast_status(svc.db, broadcast_id)
         if status is None or not status.done or not status.failed:
-            await query.answer(texts.BC_NOTHING_TO_RETRY, show_alert=True)
+            await notify(update, svc, texts.BC_NOTHING_TO_RETRY)
             return
         user_id = await person_id(update, svc)
         where = (await local_chat_id(svc, query.message.chat), query.message.message_id)
@@ -211,35 +206,28 @@ async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             target=f"broadcast:{broadcast_id}",
             detail=str(count),
         )
-        await query.answer(texts.bc_retrying(count))
         status = await delivery.broadcast_status(svc.db, broadcast_id)
-        if status is not None:
-            await edit_screen(update, delivery.progress_screen(status))
-        await svc.delivery.enqueue(broadcast_id)
+        progress = delivery.progress_screen(status) if status is not None else Screen("")
+        retrying = texts.bc_retrying(count)
+        await show(
+            update, svc, Reply(progress, replace=True, notice=retrying, enqueue=broadcast_id)
+        )
         return
-    await query.answer(texts.BC_STALE, show_alert=True)
+    await notify(update, svc, texts.BC_STALE)
 
 
 # ---------------------------------------------------------------- residents' opt-out
 
 
 async def _notifications(update: Update, context: ContextTypes.DEFAULT_TYPE, on: bool) -> None:
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
-        return
-    if not is_private(update):
-        await message.reply_text(texts.NOTIF_GROUP_ALWAYS, do_quote=False)
+    if update.effective_message is None or update.effective_user is None:
         return
     svc = services(context)
     uid = await person_id(update, svc)
-    person = await people.get_person(svc.db, uid)
-    if person is None:
-        await message.reply_text(texts.NOTIF_NOT_REGISTERED, do_quote=False)
-        return
-    await people.set_notifications(svc.db, uid, on, svc.clock.now())
-    operational = person.role != Role.RESIDENT
-    await message.reply_text(texts.notifications_set(on, operational), do_quote=False)
+    private = is_private(update)
+    await show(
+        update, svc, await people_ui.notifications(svc.db, uid, on, private, svc.clock.now())
+    )
 
 
 async def notifications_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

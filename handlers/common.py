@@ -1,4 +1,4 @@
-"""Glue shared by the Telegram handlers: turning a core `Screen` into a message, the menu."""
+"""Glue shared by the Telegram handlers: who sent an update, which chat it is, the menu."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 
 from bot import people, texts
 from bot.addresses import TELEGRAM, Address, Kind, telegram
-from bot.channels.telegram_render import inline_markup  # the one renderer handlers use
-from bot.screens import Screen
 from bot.services import Services
 
 # Telegram's GroupAnonymousBot: the sender of every anonymous group admin's messages, so
@@ -67,28 +64,6 @@ def main_menu(leader: bool = False) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         is_persistent=True,
     )
-
-
-async def reply_screen(update: Update, screen: Screen) -> None:
-    """Answer the message in `update` with `screen` as a new message."""
-    message = update.effective_message
-    if message is None:
-        return
-    await message.reply_text(screen.html, reply_markup=inline_markup(screen), do_quote=False)
-
-
-async def edit_screen(update: Update, screen: Screen) -> None:
-    """Replace the message a button was pressed on with `screen`."""
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.edit_message_text(screen.html, reply_markup=inline_markup(screen))
-    except BadRequest as exc:
-        # Pressing the same button twice asks for the same text: Telegram refuses the edit,
-        # and there is nothing the person needs to know about it.
-        if "not modified" not in str(exc).lower():
-            raise
 
 
 async def menu_for(svc: Services, user_id: int) -> ReplyKeyboardMarkup:

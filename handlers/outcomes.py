@@ -10,12 +10,13 @@ from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot import notices
+from bot.channels.telegram_render import inline_markup  # the one renderer handlers use
 from bot.delivery import OutMessage
 from bot.inbox import EVENT
 from bot.reply import Reply
 from bot.screens import Screen
 from bot.services import Services
-from handlers.common import inline_markup, local_chat_id, menu_for, person_id
+from handlers.common import local_chat_id, menu_for, person_id
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ async def show(update: Update, svc: Services, reply: Reply) -> None:
             log.info("could not answer a button press: %s", exc)
     if chat is None:
         return
-    if reply.screen.html:
+    if reply.screen.html:  # (empty: an answer emptied once its update was done, or a notice)
         try:
             await _put_on_screen(update, svc, reply, chat.id)
         except BadRequest:
@@ -59,8 +60,6 @@ async def show(update: Update, svc: Services, reply: Reply) -> None:
             )
             svc.bell.ring()
             return
-    elif not reply.more:  # an emptied answer: nothing to show again
-        return
     for item in reply.more:
         if isinstance(item, OutMessage):
             await svc.delivery.preview(await local_chat_id(svc, chat), item)

@@ -5,6 +5,7 @@
 - Handlers parse an update, call the core and show its answer: no SQL, no database
   connection, no `aiosqlite`, and nothing of `bot.channels` but its renderer (the seam they
   hand screens to).
+- Every reply leaves through handlers/outcomes.py (one applier of the core's `Reply`).
 - The simulator stands in for Telegram and knows nothing of the bot: from `bot` it imports
   only itself and `bot.telegram_html` (Telegram's HTML rules, which import nothing of the bot).
 """
@@ -142,3 +143,32 @@ def test_handlers_name_people_by_local_id_only() -> None:
     ]
     assert wrong == []
     assert telegram_id.search("uid = update.effective_user.id")  # it sees what it looks for
+
+
+# The Bot API calls that answer a person; only handlers/outcomes.py makes them, and the
+# upload of an invite's freshly made QR code (a made file, not a stored media reference).
+REPLY_CALLS = {
+    "reply_text", "reply_photo", "reply_document", "reply_html", "send_message", "send_photo",
+    "send_document", "edit_message_text", "edit_message_caption", "edit_text", "edit_caption",
+    "edit_message_reply_markup", "answer", "answer_callback_query", "copy_message",
+}  # fmt: skip
+ALLOWED_REPLY_CALLS = {("handlers/people.py", "send_photo")}
+
+
+def test_every_reply_leaves_through_the_one_applier() -> None:
+    """Handlers answer with a `Reply` through handlers.outcomes (show, say, replace_with,
+    notify): the one place that knows how a reply becomes Bot API calls, answers a press,
+    and owes a refused screen as a notice."""
+    wrong = [
+        (rel(p), node.lineno, node.attr)
+        for p in sources("handlers")
+        if p != ROOT / "handlers" / "outcomes.py"
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr in REPLY_CALLS
+        and (rel(p), node.attr) not in ALLOWED_REPLY_CALLS
+    ]
+    assert wrong == []
+    probe = ast.parse("await query.answer('x')\nawait message.reply_text('y')")
+    seen = {n.attr for n in ast.walk(probe) if isinstance(n, ast.Attribute)}
+    assert {"answer", "reply_text"} <= seen & REPLY_CALLS  # it sees what it looks for
