@@ -87,7 +87,12 @@ def build_application(
         .rate_limiter(SharedBudget(svc.delivery, config.delivery.reply_retry_seconds))
         .build()
     )
-    app.bot_data[BOT_DATA_KEY] = replace(svc, flush_inbox=lambda: telegram_inbox.flush(app))
+    app.bot_data[BOT_DATA_KEY] = replace(
+        svc,
+        flush_inbox=lambda: telegram_inbox.flush(app),
+        # The one way out to Telegram: replies, notices, previews and broadcasts.
+        channel=TelegramChannel(app.bot, edits=config.telegram.buttons),
+    )
     telegram_inbox.answer_floods(app)
     handlers.register(app)
     if not config.telegram.buttons:  # typed numbers are presses: before every other handler
@@ -114,11 +119,12 @@ async def post_init(app: Application) -> None:
     # before they ever write to the bot, and the role check finds them like anyone else.
     await svc.directory.know(admin_addresses(svc.config.admins.keys()))
     await telegram_inbox.replay_unfinished(app)  # before polling: keeps each chat's order
+    assert svc.channel is not None  # made with the application
     await svc.delivery.start(  # resume unfinished broadcasts and start the outbox sender
         svc.db,
         svc.config.delivery,
         svc.clock,
-        TelegramChannel(app.bot, edits=svc.config.telegram.buttons),
+        svc.channel,
         alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
         directory=svc.directory,
     )

@@ -52,6 +52,7 @@ from bot.config import DeliveryConfig
 from bot.content import ContentPack, Item
 from bot.db import Database
 from bot.render import escape
+from bot.reply import Menu, Pressed, Reply
 from bot.screens import Button, Screen
 from bot.telegram_html import parse_entities
 
@@ -135,6 +136,16 @@ class Channel(Protocol):
     async def preview(self, address: Address, message: OutMessage) -> None:
         """Show an official the message exactly as recipients will get it; raises the
         channel's own error when it is refused (the composer's error handling shows it)."""
+        ...
+
+    async def reply(
+        self, address: Address, reply: Reply, *, pressed: Pressed | None = None, menu: Menu = ()
+    ) -> Result:
+        """Answer a person who wrote or pressed: the press's notice, then the screen (a
+        photo's caption, in place of the pressed message where the channel can replace it,
+        or a new message with its options or `menu`), then what follows it. Tried again
+        through the channel's throttling and temporary failures as every reply is; what
+        is still refused comes back classified."""
         ...
 
 

@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from bot.delivery import OutMessage
 
 EMPTY = Screen("")
+Menu = tuple[tuple[str, ...], ...]  # the main menu's keys, row by row, as the channel shows them
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """The press a reply answers: the channel's id of it, and the message it was made on."""
+
+    press_id: str
+    message_id: int | None = None  # None: no message the reply could replace
+    media: bool = False  # a photo or a file: its caption is what replacing changes
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,13 @@ class Screen:
     buttons: tuple[tuple[Button, ...], ...] = ()
 
 
+def main_menu(leader: bool = False) -> tuple[tuple[str, ...], ...]:
+    """The private chat's main menu, big keys, always there; a tổ's leader also gets
+    "📝 Báo cáo"."""
+    second_row = (texts.BTN_REPORT, texts.BTN_HELP) if leader else (texts.BTN_HELP,)
+    return ((texts.BTN_CONTENT, texts.BTN_SEARCH), second_row)
+
+
 def rows(buttons: list[Button], per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
     """Lay buttons out `per_row` to a row (big buttons for older thumbs: one per row)."""
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))

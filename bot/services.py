@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
-from bot.delivery import Delivery
+from bot.delivery import Channel, Delivery
 from bot.notices import Bell
 from bot.schedule import Scheduler
 
@@ -35,6 +35,8 @@ class Services:
     # Writes the updates received but not yet on disk (the inbox batches its writes); set by
     # the wiring, so that an erasure finds the person's latest updates too.
     flush_inbox: Callable[[], Awaitable[None]] = field(default=lambda: _nothing())
+    # How replies, notices and broadcasts reach people; set by the wiring with the bot.
+    channel: Channel | None = None
 
 
 async def _nothing() -> None:

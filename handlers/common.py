@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from telegram import (
     Chat,
-    ReplyKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatType
 
-from bot import people, texts
+from bot import people
 from bot.addresses import TELEGRAM, Address, Kind, telegram
+from bot.reply import Menu
+from bot.screens import main_menu
 from bot.services import Services
 
 # Telegram's GroupAnonymousBot: the sender of every anonymous group admin's messages, so
@@ -44,10 +45,14 @@ async def person_id(update: Update, svc: Services) -> int:
     return await svc.directory.local(sender_address(user.id))
 
 
+def chat_address(chat: Chat) -> Address:
+    """Where a chat is reached: a private chat is its person's address, a group a group's."""
+    return telegram(chat.id, Kind.PERSON if chat.type == ChatType.PRIVATE else Kind.GROUP)
+
+
 async def local_chat_id(svc: Services, chat: Chat) -> int:
     """The local id of a chat: a private chat is its person, a group is a group."""
-    kind = Kind.PERSON if chat.type == ChatType.PRIVATE else Kind.GROUP
-    return await svc.directory.local(telegram(chat.id, kind))
+    return await svc.directory.local(chat_address(chat))
 
 
 def is_private(update: Update) -> bool:
@@ -55,17 +60,6 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
-def main_menu(leader: bool = False) -> ReplyKeyboardMarkup:
-    """The private-chat reply keyboard: big buttons, always visible; leaders of a tổ also
-    get "📝 Báo cáo" (see handlers.outcomes.menu_for, which decides)."""
-    second_row = [texts.BTN_REPORT, texts.BTN_HELP] if leader else [texts.BTN_HELP]
-    return ReplyKeyboardMarkup(
-        [[texts.BTN_CONTENT, texts.BTN_SEARCH], second_row],
-        resize_keyboard=True,
-        is_persistent=True,
-    )
-
-
-async def menu_for(svc: Services, user_id: int) -> ReplyKeyboardMarkup:
-    """The main menu keyboard for this person: with "📝 Báo cáo" for leaders."""
+async def menu_for(svc: Services, user_id: int) -> Menu:
+    """The main menu for this person: with "📝 Báo cáo" for leaders (bot.screens.main_menu)."""
     return main_menu(leader=bool(await people.leader_units(svc.db, user_id)))

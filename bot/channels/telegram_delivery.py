@@ -18,7 +18,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -34,6 +34,7 @@ from telegram.ext import BaseRateLimiter
 from bot.addresses import TELEGRAM, Address, Kind, telegram
 from bot.channels.telegram_render import inline_markup
 from bot.delivery import Delivery, Outcome, OutMessage, Result
+from bot.reply import Menu, Pressed, Reply
 from bot.screens import Screen
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,81 @@ class TelegramChannel:
         # False where shown messages cannot be replaced ([telegram] buttons = false, as on
         # Zalo): a broadcast's progress card is not edited, its final report still comes.
         self.edits = edits
+
+    async def reply(
+        self, address: Address, reply: Reply, *, pressed: Pressed | None = None, menu: Menu = ()
+    ) -> Result:
+        chat_id = _chat(address)
+        if pressed is not None:
+            try:
+                await self.bot.answer_callback_query(
+                    pressed.press_id, reply.notice or None, show_alert=reply.alert
+                )
+            except BadRequest:  # a replayed press: the query expired meanwhile
+                pass
+            except TelegramError as exc:  # only the notice is lost; the screen matters more
+                log.info("could not answer a button press: %s", exc)
+        sent: int | None = None
+        try:
+            if reply.screen.html:
+                sent = await self._reply_screen(chat_id, reply, pressed, menu)
+            for item in reply.more:
+                if isinstance(item, OutMessage):  # a preview: exactly as recipients get it
+                    await self.deliver(chat_id, item)
+                else:
+                    await self.bot.send_message(
+                        chat_id, item.html, reply_markup=inline_markup(item)
+                    )
+        except TelegramError as exc:
+            return classify(exc)
+        return Result(Outcome.SENT, message_id=sent)
+
+    async def _reply_screen(
+        self, chat_id: int, reply: Reply, pressed: Pressed | None, menu: Menu
+    ) -> int:
+        screen = reply.screen
+        markup = inline_markup(screen)
+        if reply.photo:
+            photo = await self.bot.send_photo(
+                chat_id, reply.photo, caption=screen.html, reply_markup=markup
+            )
+            return photo.message_id
+        if reply.replace and pressed is not None and pressed.message_id is not None:
+            replaced = await self._replace(chat_id, pressed, screen, markup)
+            if replaced:
+                return pressed.message_id
+        keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = markup
+        if keyboard is None and menu:
+            keyboard = ReplyKeyboardMarkup(menu, resize_keyboard=True, is_persistent=True)
+        message = await self.bot.send_message(chat_id, screen.html, reply_markup=keyboard)
+        return message.message_id
+
+    async def _replace(
+        self, chat_id: int, pressed: Pressed, screen: Screen, markup: InlineKeyboardMarkup | None
+    ) -> bool:
+        """Edit the pressed message in place (its caption under a photo or a file); False
+        when it cannot be edited any more (too old, deleted), and the reply is sent anew."""
+        try:
+            if pressed.media:
+                await self.bot.edit_message_caption(
+                    chat_id=chat_id,
+                    message_id=pressed.message_id,
+                    caption=screen.html,
+                    reply_markup=markup,
+                )
+            else:
+                await self.bot.edit_message_text(
+                    screen.html,
+                    chat_id=chat_id,
+                    message_id=pressed.message_id,
+                    reply_markup=markup,
+                )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():  # the same button pressed twice
+                return True
+            log.info("could not edit message %s: %s", pressed.message_id, exc)
+            return False
+        return True
 
     async def preview(self, address: Address, message: OutMessage) -> None:
         await self.deliver(_chat(address), message)
