@@ -22,9 +22,9 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bot import browse
 from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.telegram_render import inline_markup
 from bot.config import DEFAULT_CONTENT
 from bot.content import load_pack
-from handlers.common import inline_markup
 
 
 def prepared_answers() -> dict[str, tuple[str, object]]:
