@@ -26,6 +26,7 @@ from bot.clock import iso
 from bot.content import fold
 from bot.db import Database
 from bot.render import escape, split_message
+from bot.rich import plain
 from bot.screens import Screen
 from bot.telegram_html import text_length, tokenize
 
@@ -92,7 +93,8 @@ def options_of(screen: Screen) -> tuple[Option, ...]:
 
 def render(screen: Screen, caps: Capabilities = NUMBERED) -> Numbered:
     """The screen as plain messages within `caps.text_limit`, options as numbered lines."""
-    return render_options(screen.html, options_of(screen), caps)
+    text = escape(plain(screen.rich)) if screen.rich is not None else screen.html
+    return render_options(text, options_of(screen), caps)
 
 
 def render_options(screen_html: str, options: tuple[Option, ...], caps: Capabilities) -> Numbered:

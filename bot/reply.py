@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.rich import Rich
 from bot.screens import Button, Screen
 
 if TYPE_CHECKING:
@@ -82,16 +83,20 @@ class Reply:
 
 
 def screen_to_dict(screen: Screen) -> dict[str, Any]:
-    return {
+    stored: dict[str, Any] = {
         "html": screen.html,
         "buttons": [[[b.label, b.data] for b in row] for row in screen.buttons],
     }
+    if screen.rich is not None:
+        stored["rich"] = screen.rich.to_json()
+    return stored
 
 
 def screen_from_dict(data: dict[str, Any]) -> Screen:
     return Screen(
-        html=data["html"],
+        html=data.get("html", ""),
         buttons=tuple(
             tuple(Button(label, value) for label, value in row) for row in data["buttons"]
         ),
+        rich=Rich.from_json(data["rich"]) if "rich" in data else None,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import texts
+from bot.rich import Rich
 
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for callback_data
 
@@ -27,8 +28,21 @@ class Button:
 
 @dataclass(frozen=True)
 class Screen:
-    html: str
+    """A message's text and its options. The text is `rich` (bot/rich.py), which each
+    channel renders; `html` is Telegram HTML for the screens not yet written in `Rich`
+    (issue 10: the texts move over area by area, and then this field goes)."""
+
+    html: str = ""
     buttons: tuple[tuple[Button, ...], ...] = ()
+    rich: Rich | None = None
+
+    @classmethod
+    def of(cls, text: Rich, buttons: tuple[tuple[Button, ...], ...] = ()) -> Screen:
+        return cls("", buttons, text)
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.rich) if self.rich is not None else bool(self.html)
 
 
 def main_menu(leader: bool = False) -> tuple[tuple[str, ...], ...]:

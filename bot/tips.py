@@ -11,7 +11,7 @@ Callback data: `tip:nonote` (no note), `tip:list[:<page>]`, `tip:<id>:show|ph|do
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -241,7 +241,7 @@ class TipFlow:
                 return await self._handled(conn, user_id, tip)
             screen = card(tip, self.config)
             back = (Button(texts.BTN_BACK, "tip:list"),)
-            return Reply(Screen(screen.html, (*screen.buttons, back)), replace=True)
+            return Reply(replace(screen, buttons=(*screen.buttons, back)), replace=True)
 
         outcome = await once(self.db, user_id, event_id, step)
         assert outcome is not None

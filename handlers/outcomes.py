@@ -48,7 +48,7 @@ async def show(update: Update, svc: Services, reply: Reply) -> None:
     assert svc.channel is not None, "the wiring sets the channel when it builds the bot"
     result = await svc.channel.reply(chat_address(chat), reply, pressed=pressed, menu=menu)
     if result.outcome in (Outcome.THROTTLED, Outcome.TEMPORARY):
-        if update.effective_user is None or not reply.screen.html:
+        if update.effective_user is None or not reply.screen.has_text:
             log.warning("reply to chat %s lost: %s", chat.id, result.description)
             return
         log.warning("reply to chat %s owed as a notice: %s", chat.id, result.description)

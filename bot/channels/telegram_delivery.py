@@ -32,7 +32,7 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter
 
 from bot.addresses import TELEGRAM, Address, Kind, telegram
-from bot.channels.telegram_render import inline_markup
+from bot.channels.telegram_render import inline_markup, screen_html
 from bot.delivery import Delivery, Outcome, OutMessage, Result
 from bot.reply import Menu, Pressed, Reply
 from bot.screens import Screen
@@ -107,14 +107,14 @@ class TelegramChannel:
                 log.info("could not answer a button press: %s", exc)
         sent: int | None = None
         try:
-            if reply.screen.html:
+            if reply.screen.has_text:
                 sent = await self._reply_screen(chat_id, reply, pressed, menu)
             for item in reply.more:
                 if isinstance(item, OutMessage):  # a preview: exactly as recipients get it
                     await self.deliver(chat_id, item)
                 else:
                     await self.bot.send_message(
-                        chat_id, item.html, reply_markup=inline_markup(item)
+                        chat_id, screen_html(item), reply_markup=inline_markup(item)
                     )
         except TelegramError as exc:
             return classify(exc)
@@ -127,7 +127,7 @@ class TelegramChannel:
         markup = inline_markup(screen)
         if reply.photo:
             photo = await self.bot.send_photo(
-                chat_id, reply.photo, caption=screen.html, reply_markup=markup
+                chat_id, reply.photo, caption=screen_html(screen), reply_markup=markup
             )
             return photo.message_id
         if reply.replace and pressed is not None and pressed.message_id is not None:
@@ -137,7 +137,7 @@ class TelegramChannel:
         keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = markup
         if keyboard is None and menu:
             keyboard = ReplyKeyboardMarkup(menu, resize_keyboard=True, is_persistent=True)
-        message = await self.bot.send_message(chat_id, screen.html, reply_markup=keyboard)
+        message = await self.bot.send_message(chat_id, screen_html(screen), reply_markup=keyboard)
         return message.message_id
 
     async def _replace(
@@ -150,12 +150,12 @@ class TelegramChannel:
                 await self.bot.edit_message_caption(
                     chat_id=chat_id,
                     message_id=pressed.message_id,
-                    caption=screen.html,
+                    caption=screen_html(screen),
                     reply_markup=markup,
                 )
             else:
                 await self.bot.edit_message_text(
-                    screen.html,
+                    screen_html(screen),
                     chat_id=chat_id,
                     message_id=pressed.message_id,
                     reply_markup=markup,
@@ -202,10 +202,12 @@ class TelegramChannel:
             with single_attempt():  # the notice sender acts on every outcome itself
                 if photo:
                     sent = await self.bot.send_photo(
-                        chat_id, photo, caption=screen.html, reply_markup=markup
+                        chat_id, photo, caption=screen_html(screen), reply_markup=markup
                     )
                 else:
-                    sent = await self.bot.send_message(chat_id, screen.html, reply_markup=markup)
+                    sent = await self.bot.send_message(
+                        chat_id, screen_html(screen), reply_markup=markup
+                    )
         except TelegramError as exc:
             return classify(exc)
         return Result(Outcome.SENT, message_id=sent.message_id)
@@ -233,13 +235,15 @@ class TelegramChannel:
     async def _show(self, chat_id: int, screen: Screen, edit_message_id: int | None) -> int | None:
         if edit_message_id is not None:
             await self.bot.edit_message_text(
-                screen.html,
+                screen_html(screen),
                 chat_id=chat_id,
                 message_id=edit_message_id,
                 reply_markup=inline_markup(screen),
             )
             return None
-        sent = await self.bot.send_message(chat_id, screen.html, reply_markup=inline_markup(screen))
+        sent = await self.bot.send_message(
+            chat_id, screen_html(screen), reply_markup=inline_markup(screen)
+        )
         return sent.message_id
 
 

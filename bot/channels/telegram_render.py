@@ -1,14 +1,40 @@
-"""A core `Screen` as Telegram shows it: its buttons as an inline keyboard.
+"""A core `Screen` as Telegram shows it: its text as Telegram's HTML, its buttons as an
+inline keyboard.
 
 The one place a screen's options become Telegram's `InlineKeyboardMarkup` (callback data is
-the option's token), shared by the handlers' replies, the notice sender and the outbox.
+the option's token), and the one place the core's `Rich` text becomes markup (every
+character of every span escaped here), shared by the replies, the notice sender and the
+outbox.
 """
 
 from __future__ import annotations
 
+import html as _html
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.rich import Rich
 from bot.screens import Screen
+
+
+def html(text: Rich) -> str:
+    """Rich text as Telegram HTML: <b>, <i> and <a href> around escaped text."""
+    out: list[str] = []
+    for span in text.spans:
+        piece = _html.escape(span.text, quote=False)
+        if span.italic:
+            piece = f"<i>{piece}</i>"
+        if span.bold:
+            piece = f"<b>{piece}</b>"
+        if span.link:
+            piece = f'<a href="{_html.escape(span.link, quote=True)}">{piece}</a>'
+        out.append(piece)
+    return "".join(out)
+
+
+def screen_html(screen: Screen) -> str:
+    """The screen's text as Telegram HTML (a screen not yet in `Rich` holds its HTML)."""
+    return html(screen.rich) if screen.rich is not None else screen.html
 
 
 def inline_markup(screen: Screen) -> InlineKeyboardMarkup | None:

@@ -1,0 +1,127 @@
+"""Text as the core says it: plain strings, some of them bold, italic or a link — never a
+markup language.
+
+A screen's text is `Rich`. Each channel renders it as it can: Telegram as its HTML
+(bot/channels/telegram_render.py), a channel without formatting as plain text (`plain`,
+with a link's address written out). What a person typed is only ever the text of a span:
+it cannot become markup, and nothing in the core has to remember to escape it — the one
+renderer that writes markup does.
+
+Built with `rich`, `bold`, `italic`, `link` and `+`; a `str` anywhere is literal text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    link: str = ""  # the address the text points to
+
+
+@dataclass(frozen=True)
+class Rich:
+    spans: tuple[Span, ...] = ()
+
+    def __add__(self, other: Rich | str) -> Rich:
+        return Rich(_merge(self.spans + _spans(other)))
+
+    def __radd__(self, other: str) -> Rich:
+        return Rich(_merge(_spans(other) + self.spans))
+
+    def __bool__(self) -> bool:
+        return any(span.text for span in self.spans)
+
+    @property
+    def text(self) -> str:
+        """The characters a person reads, without any emphasis."""
+        return "".join(span.text for span in self.spans)
+
+    def join(self, parts: Iterable[Rich | str]) -> Rich:
+        """Like `str.join`: the parts with this text between them."""
+        out: list[Span] = []
+        for n, part in enumerate(parts):
+            if n:
+                out.extend(self.spans)
+            out.extend(_spans(part))
+        return Rich(_merge(tuple(out)))
+
+    def to_json(self) -> list[list[Any]]:
+        """For what is stored (an owed screen, a flow step's reply): [[text, flags, link]]."""
+        return [
+            [s.text, ("b" if s.bold else "") + ("i" if s.italic else ""), s.link]
+            for s in self.spans
+        ]
+
+    @classmethod
+    def from_json(cls, data: list[list[Any]]) -> Rich:
+        return cls(
+            tuple(
+                Span(str(text), "b" in flags, "i" in flags, str(address))
+                for text, flags, address in data
+            )
+        )
+
+
+def rich(*parts: Rich | str) -> Rich:
+    """The parts one after another."""
+    return Rich().join(parts)
+
+
+def bold(*parts: Rich | str) -> Rich:
+    return Rich(_merge(tuple(replace(s, bold=True) for s in rich(*parts).spans)))
+
+
+def italic(*parts: Rich | str) -> Rich:
+    return Rich(_merge(tuple(replace(s, italic=True) for s in rich(*parts).spans)))
+
+
+def link(label: Rich | str, address: str) -> Rich:
+    return Rich(_merge(tuple(replace(s, link=address) for s in rich(label).spans)))
+
+
+def lines(parts: Iterable[Rich | str]) -> Rich:
+    """The parts on lines of their own."""
+    return Rich((Span("\n"),)).join(parts)
+
+
+def plain(text: Rich | str) -> str:
+    """What a channel without formatting shows: the text, a link's address after it."""
+    if isinstance(text, str):
+        return text
+    out: list[str] = []
+    for n, span in enumerate(text.spans):
+        out.append(span.text)
+        following = text.spans[n + 1].link if n + 1 < len(text.spans) else ""
+        if span.link and following != span.link and span.link != span.text:
+            out.append(f" ({span.link})")
+    return "".join(out)
+
+
+def _spans(part: Rich | str) -> tuple[Span, ...]:
+    if isinstance(part, Rich):
+        return part.spans
+    return (Span(part),) if part else ()
+
+
+def _merge(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """Neighbours with the same emphasis become one span (so renderers write one tag)."""
+    out: list[Span] = []
+    for span in spans:
+        if not span.text:
+            continue
+        if out and (out[-1].bold, out[-1].italic, out[-1].link) == (
+            span.bold,
+            span.italic,
+            span.link,
+        ):
+            out[-1] = replace(out[-1], text=out[-1].text + span.text)
+        else:
+            out.append(span)
+    return tuple(out)
