@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import TypeVar
 
 from bot.render import split_message
+from bot.rich import Rich, Span
 from bot.telegram_html import parse_entities, text_length
 
 __all__ = [
@@ -40,6 +43,7 @@ CAPTION_LIMIT = 1024  # a photo's or a document's caption
 ELLIPSIS = "…"  # one UTF-16 unit
 
 Field = str | Sequence[str]
+T = TypeVar("T", Rich, str)
 Fields = Mapping[str, Field]
 
 _ZWJ = "\u200d"
@@ -108,31 +112,57 @@ def fits(html: str, limit: int = TEXT_LIMIT) -> bool:
 
 
 def fit(
-    build: Callable[[dict[str, Field]], str],
+    build: Callable[[dict[str, Field]], T],
     fields: Fields,
     limit: int = TEXT_LIMIT,
-) -> str:
+) -> T:
     """`build(fields)`, with the longest fields cut ("…") until it fits in `limit`.
 
     `fields` maps a name to a person's raw text, or to a sequence of them (the names in a
     list); `build` gets the same mapping back, with the same shapes, possibly shortened,
-    and returns valid Telegram HTML (escaping the fields itself)."""
+    and returns `Rich` text (or valid Telegram HTML, escaping the fields itself)."""
     current: dict[str, Field] = dict(fields)
-    html = build(current)
+    built = build(current)
     for _ in range(_ROUNDS):
-        if text_length(html) <= limit:
-            return html
-        over = visible_length(html) - limit
-        if over <= 0:
-            return html
+        if _fits(built, limit):
+            return built
+        over = _visible(built) - limit
         cap = _common_cap([text_length(t) for t in _texts(current)], over)
         if cap is None:
             break  # every field is already as short as it can be
         current = {name: _cut_field(value, cap) for name, value in current.items()}
-        html = build(current)
-    if fits(html, limit):
-        return html
-    return _truncate(html, limit)
+        built = build(current)
+    if _fits(built, limit):
+        return built
+    if isinstance(built, Rich):
+        return _truncate_rich(built, limit)
+    return _truncate(built, limit)
+
+
+def _fits(built: Rich | str, limit: int) -> bool:
+    return text_length(built.text) <= limit if isinstance(built, Rich) else fits(built, limit)
+
+
+def _visible(built: Rich | str) -> int:
+    return text_length(built.text) if isinstance(built, Rich) else visible_length(built)
+
+
+def _truncate_rich(text: Rich, limit: int) -> Rich:
+    """The start of `text` within `limit`, at a word boundary where there is one, "…"."""
+    budget = limit - text_length(ELLIPSIS)
+    kept: list[Span] = []
+    used = 0
+    for span in text.spans:
+        room = budget - used
+        if text_length(span.text) <= room:
+            kept.append(span)
+            used += text_length(span.text)
+            continue
+        piece = cut(span.text, room + text_length(ELLIPSIS))[: -len(ELLIPSIS)]
+        word = piece.rsplit(" ", 1)[0] if " " in piece else piece
+        kept.append(replace(span, text=word.rstrip()))
+        break
+    return Rich(tuple(s for s in kept if s.text)) + ELLIPSIS
 
 
 def _texts(fields: Mapping[str, Field]) -> list[str]:

@@ -23,8 +23,8 @@ from bot.fit import Field, fit
 from bot.inputs import clip
 from bot.invites import Invite
 from bot.people import Person, Role, Unit, get_person, set_notifications
-from bot.render import escape
 from bot.reply import Reply
+from bot.rich import Rich, rich
 from bot.screens import Button, Screen, page_nav, rows
 from bot.units import OverviewTotals as UnitOverviewTotals
 from bot.units import UnitOverview
@@ -94,8 +94,9 @@ def parse(data: str) -> Press | None:
 # ---------------------------------------------------------------- small pieces
 
 
-def unit_html(unit: Unit) -> str:
-    return escape(texts.unit_label(unit.code, unit.name))
+def unit_text(unit: Unit) -> str:
+    """ "TDP05 — Tổ dân phố số 5"."""
+    return texts.unit_label(unit.code, unit.name)
 
 
 def local(moment: datetime, tz: ZoneInfo) -> str:
@@ -107,7 +108,7 @@ def local_iso(stamp: str, tz: ZoneInfo) -> str:
 
 
 def invite_what(invite: Invite) -> str:
-    return texts.invite_what(invite.role.value, unit_html(invite.unit) if invite.unit else "")
+    return texts.invite_what(invite.role.value, unit_text(invite.unit) if invite.unit else "")
 
 
 def page_count(total: int) -> int:
@@ -140,7 +141,7 @@ OFFERED = "inv"
 def consent_screen(invite: Invite | None = None) -> Screen:
     head = texts.invite_line(invite_what(invite)) if invite is not None else ""
     agree = f"pc:y:{OFFERED}" if invite is not None else "pc:y"
-    return Screen(
+    return Screen.of(
         texts.consent_notice(head),
         ((Button(texts.BTN_AGREE, agree),), (Button(texts.BTN_DISAGREE, "pc:n"),)),
     )
@@ -149,20 +150,20 @@ def consent_screen(invite: Invite | None = None) -> Screen:
 def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
     person = data.person
     if person is None:
-        lines = [f"{escape(label)}: {escape(value)}" for label, value in data.extra]
-        return Screen(texts.my_data_none(data.audit_entries, lines))
+        lines = [f"{label}: {value}" for label, value in data.extra]
+        return Screen.of(texts.my_data_none(data.audit_entries, lines))
 
-    def build(f: dict[str, Field]) -> str:
-        lines = [
-            *(f"{texts.my_id(channel)}: {escape(ext)}" for channel, ext in data.addresses),
-            f"{texts.MY_NAME}: {escape(str(f['name']))}",
-            f"{texts.MY_ROLE}: {escape(texts.ROLE_LABELS[person.role.value])}",
+    def build(f: dict[str, Field]) -> Rich:
+        lines: list[Rich | str] = [
+            *(f"{texts.my_id(channel)}: {ext}" for channel, ext in data.addresses),
+            f"{texts.MY_NAME}: {f['name']}",
+            f"{texts.MY_ROLE}: {texts.ROLE_LABELS[person.role.value]}",
         ]
         if data.units:
-            lines.append(f"{texts.MY_UNITS}: " + ", ".join(unit_html(u) for u in data.units))
+            lines.append(f"{texts.MY_UNITS}: " + ", ".join(unit_text(u) for u in data.units))
         lines.append(
             f"{texts.MY_CONSENT} "
-            + escape(texts.my_consent(local_iso(person.consent_at, tz), person.consent_version))
+            + texts.my_consent(local_iso(person.consent_at, tz), person.consent_version)
         )
         lines.append(f"{texts.MY_NOTIFICATIONS}: {texts.YES if person.notifications else texts.NO}")
         if data.groups_linked:
@@ -170,8 +171,7 @@ def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
         if data.invites_created:
             lines.append(f"{texts.MY_INVITES}: {data.invites_created}")
         lines.extend(
-            f"{escape(label)}: {escape(value)}"
-            for (label, _), value in zip(data.extra, f["extra"], strict=True)
+            f"{label}: {value}" for (label, _), value in zip(data.extra, f["extra"], strict=True)
         )
         lines.append(f"{texts.MY_AUDIT}: {texts.audit_entries(data.audit_entries)}")
         return texts.my_data(lines)
@@ -181,11 +181,11 @@ def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
         "name": person.full_name,
         "extra": tuple(value for _, value in data.extra),
     }
-    return Screen(fit(build, people_text))
+    return Screen.of(fit(build, people_text))
 
 
 def erase_confirm_screen(registered: bool = True) -> Screen:
-    return Screen(
+    return Screen.of(
         texts.ERASE_CONFIRM if registered else texts.ERASE_CONFIRM_UNREGISTERED,
         ((Button(texts.BTN_ERASE, "px:y"),), (Button(texts.BTN_CANCEL, "px:n"),)),
     )
@@ -195,20 +195,20 @@ def erase_confirm_screen(registered: bool = True) -> Screen:
 
 
 def invite_role_screen(roles: tuple[Role, ...]) -> Screen:
-    return Screen(
+    return Screen.of(
         texts.INVITE_PICK_ROLE,
         rows([Button(texts.INVITE_ROLE_BUTTONS[r.value], f"pi:r:{r.value}") for r in roles]),
     )
 
 
 def unit_picker(
-    title_html: str, units: list[Unit], page: int, prefix: str, total: int | None = None
+    title: Rich, units: list[Unit], page: int, prefix: str, total: int | None = None
 ) -> Screen:
     buttons = [Button(texts.unit_label(u.code, u.name)[:60], f"{prefix}:u:{u.id}") for u in units]
-    return Screen(title_html, paged(buttons, page, prefix, total))
+    return Screen.of(title, paged(buttons, page, prefix, total))
 
 
-def invite_caption(invite: Invite, link: str, tz: ZoneInfo) -> str:
+def invite_caption(invite: Invite, link: str, tz: ZoneInfo) -> Rich:
     return texts.invite_caption(invite_what(invite), link, local(invite.expires_at, tz))
 
 
@@ -222,8 +222,8 @@ def invites_screen(
     lines = [texts.invites_line(i.id, _short_what(i), local(i.expires_at, tz)) for i in shown]
     buttons = [Button(texts.btn_revoke(i.id), f"pv:{i.id}") for i in shown]
     pages = -(-(total if total is not None else len(shown)) // LIST_PAGE_SIZE)
-    html = texts.invites_list(lines) + (texts.page_marker(page + 1, pages) if pages > 1 else "")
-    return Screen(html, (*rows(buttons, per_row=2), *page_nav(page, pages, "pv:p:{}")))
+    text = texts.invites_list(lines) + (texts.page_mark(page + 1, pages) if pages > 1 else "")
+    return Screen.of(text, (*rows(buttons, per_row=2), *page_nav(page, pages, "pv:p:{}")))
 
 
 def _short_what(invite: Invite) -> str:
@@ -232,7 +232,7 @@ def _short_what(invite: Invite) -> str:
     if unit is None:
         return invite_what(invite)
     label = clip(texts.unit_label(unit.code, unit.name), 80)
-    return texts.invite_what(invite.role.value, escape(label))
+    return texts.invite_what(invite.role.value, label)
 
 
 # ---------------------------------------------------------------- officer tools
@@ -240,7 +240,7 @@ def _short_what(invite: Invite) -> str:
 
 def canbo_screen(role: Role) -> Screen:
     lines = [texts.canbo_line(name, line) for name, line in commands.tools_for(role)]
-    return Screen(texts.canbo_menu(role.value, lines))
+    return Screen.of(texts.canbo_menu(role.value, lines))
 
 
 def dsto_screen(totals: UnitOverviewTotals, overview: list[UnitOverview], page: int) -> Screen:
@@ -257,14 +257,14 @@ def dsto_screen(totals: UnitOverviewTotals, overview: list[UnitOverview], page: 
             leaders.append(texts.t_and_more(o.more_leaders))
         groups = [texts.group_name(clip(g.title, 30), g.active) for g in o.groups]
         if o.more_groups:
-            groups.append(escape(texts.t_and_more(o.more_groups)))
-        label = escape(clip(texts.unit_label(o.unit.code, o.unit.name), 80))
+            groups.append(texts.t_and_more(o.more_groups))
+        label = clip(texts.unit_label(o.unit.code, o.unit.name), 80)
         blocks.append(texts.dsto_unit(label, clip(o.unit.area, 40), leaders, groups))
     pages = -(-totals.units // DSTO_PAGE_SIZE)
-    html = head + "\n\n" + "\n\n".join(blocks)
+    text = head + "\n\n" + rich("\n\n").join(blocks)
     if pages > 1:
-        html += texts.page_marker(page + 1, pages)
-    return Screen(html, page_nav(page, pages, "ps:p:{}"))
+        text += texts.page_mark(page + 1, pages)
+    return Screen.of(text, page_nav(page, pages, "ps:p:{}"))
 
 
 def nhom_screen(groups: list[GroupListing], page: int, total: int) -> Screen:
@@ -274,17 +274,17 @@ def nhom_screen(groups: list[GroupListing], page: int, total: int) -> Screen:
     lines = [
         texts.nhom_line(
             texts.group_name(clip(g.title, 60), g.active),
-            escape(clip(texts.unit_label(g.unit_code, g.unit_name or ""), 80))
+            clip(texts.unit_label(g.unit_code, g.unit_name or ""), 80)
             if g.unit_code is not None
             else None,
         )
         for g in groups
     ]
     pages = -(-total // LIST_PAGE_SIZE)
-    html = texts.nhom_title(total) + "\n" + "\n".join(lines)
+    text = texts.nhom_title(total) + "\n" + rich("\n").join(lines)
     if pages > 1:
-        html += texts.page_marker(page + 1, pages)
-    return Screen(html, page_nav(page, pages, "pn:p:{}"))
+        text += texts.page_mark(page + 1, pages)
+    return Screen.of(text, page_nav(page, pages, "pn:p:{}"))
 
 
 def deact_picker(
@@ -295,12 +295,12 @@ def deact_picker(
     buttons = [
         Button(f"{u.code} — {p.full_name}"[:60], f"pd:a:{u.id}:{p.user_id}") for u, p in leaderships
     ]
-    return Screen(texts.DEACT_PICK, paged(buttons, page, "pd", total))
+    return Screen.of(texts.DEACT_PICK, paged(buttons, page, "pd", total))
 
 
 def deact_confirm_screen(unit: Unit, person: Person) -> Screen:
-    return Screen(
-        texts.deact_confirm(person.full_name, unit_html(unit)),
+    return Screen.of(
+        texts.deact_confirm(person.full_name, unit_text(unit)),
         (
             (Button(texts.BTN_CONFIRM, f"pd:y:{unit.id}:{person.user_id}"),),
             (Button(texts.BTN_CANCEL, "pd:n"),),
@@ -315,7 +315,7 @@ def promote_picker(people: list[Person], page: int, total: int | None = None) ->
         Button(f"{p.full_name} · {texts.ROLE_LABELS[p.role.value]}"[:60], f"pr:u:{p.user_id}")
         for p in people
     ]
-    return Screen(texts.PROMOTE_PICK, paged(buttons, page, "pr", total))
+    return Screen.of(texts.PROMOTE_PICK, paged(buttons, page, "pr", total))
 
 
 def promote_choose_screen(person: Person) -> Screen:
@@ -324,7 +324,7 @@ def promote_choose_screen(person: Person) -> Screen:
         Button(texts.INVITE_ROLE_BUTTONS["admin"], f"pr:s:{person.user_id}:admin"),
         Button(texts.BTN_REMOVE_OFFICER, f"pr:s:{person.user_id}:resident"),
     ]
-    return Screen(texts.promote_choose(person.full_name, person.role.value), rows(choices))
+    return Screen.of(texts.promote_choose(person.full_name, person.role.value), rows(choices))
 
 
 async def notifications(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import texts
-from bot.rich import Rich
+from bot.rich import Rich, rich
 
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for callback_data
 
@@ -37,8 +37,9 @@ class Screen:
     rich: Rich | None = None
 
     @classmethod
-    def of(cls, text: Rich, buttons: tuple[tuple[Button, ...], ...] = ()) -> Screen:
-        return cls("", buttons, text)
+    def of(cls, text: Rich | str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Screen:
+        """A screen of rich text (a `str` is plain text, never markup)."""
+        return cls("", buttons, text if isinstance(text, Rich) else rich(text))
 
     @property
     def has_text(self) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from bot.rich import Rich, bold, italic, rich
+
 # ---------------------------------------------------------------- buttons and menu
 BTN_CONTENT = "📚 Nội dung"
 BTN_SEARCH = "🔎 Tìm kiếm"
@@ -135,6 +137,11 @@ def item_footer(source: str) -> str:
 
 def page_marker(page: int, total: int) -> str:
     return f"\n\n<i>Trang {page}/{total}</i>"
+
+
+def page_mark(page: int, total: int) -> Rich:
+    """`page_marker` for screens in rich text."""
+    return rich("\n\n", italic(f"Trang {page}/{total}"))
 
 
 def item_number_out_of_range(command: str, count: int) -> str:
@@ -353,16 +360,16 @@ PRIVATE_ONLY = "Anh/chị nhắn riêng cho Loa Phường để dùng chức nă
 
 
 def unit_label(code: str, name: str) -> str:
-    """Plain text (buttons); escape it before putting it in HTML."""
+    """ "TDP05 — Tổ dân phố số 5" (plain text: a button, or a span of rich text)."""
     return f"{code} — {name}"
 
 
 # -- consent (Law 91/2025/QH15)
-def consent_notice(invite_line_html: str = "") -> str:
-    head = f"{invite_line_html}\n\n" if invite_line_html else ""
-    return (
-        f"{head}<b>Thông báo về dữ liệu cá nhân</b>\n"
-        "Để đăng ký, Loa Phường cần lưu:\n"
+def consent_notice(invite_line: Rich | str = "") -> Rich:
+    return rich(
+        rich(invite_line, "\n\n") if invite_line else "",
+        bold("Thông báo về dữ liệu cá nhân"),
+        "\nĐể đăng ký, Loa Phường cần lưu:\n"
         "• mã số Telegram và tên hiển thị của anh/chị;\n"
         "• tổ dân phố anh/chị phụ trách (nếu có);\n"
         "• các báo cáo anh/chị gửi.\n"
@@ -371,26 +378,27 @@ def consent_notice(invite_line_html: str = "") -> str:
         "ký an toàn (ai làm thao tác quản trị nào, lúc nào) được phường giữ lại.\n"
         "Căn cứ: Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15. "
         "Xem dữ liệu đã lưu: /dulieucuatoi.\n\n"
-        "Không đồng ý thì anh/chị vẫn đọc được mọi nội dung."
+        "Không đồng ý thì anh/chị vẫn đọc được mọi nội dung.",
     )
 
 
-def invite_what(role: str, unit_html: str = "") -> str:
-    """ "tổ trưởng TDP05 — Tổ dân phố số 5", "cán bộ phường" (HTML)."""
-    what = escape(ROLE_LABELS[role].lower())
-    return f"{what} {unit_html}" if unit_html else what
+def invite_what(role: str, unit: str = "") -> str:
+    """ "tổ trưởng TDP05 — Tổ dân phố số 5", "cán bộ phường"."""
+    what = ROLE_LABELS[role].lower()
+    return f"{what} {unit}" if unit else what
 
 
-def invite_line(what_html: str) -> str:
-    return f"<b>Lời mời làm {what_html}</b>"
+def invite_line(what: str) -> Rich:
+    return bold(f"Lời mời làm {what}")
 
 
 CONSENT_DECLINED = (
     "Loa Phường không lưu thông tin nào của anh/chị. Anh/chị vẫn đọc được mọi nội dung; "
     "khi muốn đăng ký, gõ /dangky."
 )
-REGISTERED = (
-    "<b>Đã đăng ký</b>\nCảm ơn anh/chị. Xem dữ liệu đã lưu: /dulieucuatoi; xóa dữ liệu: /xoadulieu."
+REGISTERED = rich(
+    bold("Đã đăng ký"),
+    "\nCảm ơn anh/chị. Xem dữ liệu đã lưu: /dulieucuatoi; xóa dữ liệu: /xoadulieu.",
 )
 ALREADY_REGISTERED = "Anh/chị đã đăng ký rồi. Xem dữ liệu đã lưu: /dulieucuatoi."
 
@@ -424,24 +432,24 @@ INVITE_OPEN_AGAIN = (
 )
 
 
-def invite_welcome_leader(unit_html: str) -> str:
-    return (
-        f"<b>Anh/chị đã là tổ trưởng {unit_html}</b>\n"
-        "Việc tiếp theo: thêm Loa Phường vào nhóm Telegram của tổ, rồi gõ /lienket trong nhóm. "
-        "Gõ /canbo để xem các việc anh/chị làm được."
+def invite_welcome_leader(unit: str) -> Rich:
+    return rich(
+        bold(f"Anh/chị đã là tổ trưởng {unit}"),
+        "\nViệc tiếp theo: thêm Loa Phường vào nhóm Telegram của tổ, rồi gõ /lienket trong nhóm. "
+        "Gõ /canbo để xem các việc anh/chị làm được.",
     )
 
 
-def invite_welcome_role(role: str) -> str:
-    return (
-        f"<b>Anh/chị đã là {escape(ROLE_LABELS[role].lower())} trên Loa Phường</b>\n"
-        "Gõ /canbo để xem các việc anh/chị làm được."
+def invite_welcome_role(role: str) -> Rich:
+    return rich(
+        bold(f"Anh/chị đã là {ROLE_LABELS[role].lower()} trên Loa Phường"),
+        "\nGõ /canbo để xem các việc anh/chị làm được.",
     )
 
 
 # -- invites: creating, listing, revoking
-INVITE_PICK_ROLE = "<b>Tạo lời mời</b>\nLời mời này dành cho ai? Chọn bên dưới."
-INVITE_PICK_UNIT = "<b>Lời mời tổ trưởng</b>\nChọn tổ dân phố bên dưới."
+INVITE_PICK_ROLE = rich(bold("Tạo lời mời"), "\nLời mời này dành cho ai? Chọn bên dưới.")
+INVITE_PICK_UNIT = rich(bold("Lời mời tổ trưởng"), "\nChọn tổ dân phố bên dưới.")
 INVITE_ROLE_BUTTONS = {
     "leader": "Tổ trưởng",
     "officer": "Cán bộ phường",
@@ -456,12 +464,12 @@ NO_UNITS_YET = (
 )
 
 
-def invite_caption(what_html: str, link: str, expires: str) -> str:
-    return (
-        f"<b>Lời mời làm {what_html}</b>\n{escape(link)}\n"
-        f"Dùng một lần, hết hạn lúc {escape(expires)}.\n"
+def invite_caption(what: str, link: str, expires: str) -> Rich:
+    return rich(
+        bold(f"Lời mời làm {what}"),
+        f"\n{link}\nDùng một lần, hết hạn lúc {expires}.\n"
         "In mã QR này hoặc gửi đường link cho người được mời: họ quét mã hoặc bấm link, "
-        "rồi bấm Start (Bắt đầu)."
+        "rồi bấm Start (Bắt đầu).",
     )
 
 
@@ -472,16 +480,15 @@ def invite_made(invite_id: int) -> str:
 INVITES_NONE = "Không có lời mời nào còn hạn. Tạo lời mời mới: /moi."
 
 
-def invites_list(lines_html: list[str]) -> str:
-    return (
-        f"<b>Lời mời còn hạn: {len(lines_html)}</b>\n"
-        + "\n".join(lines_html)
-        + "\n\nChọn một lời mời bên dưới để thu hồi."
+def invites_list(lines: list[str]) -> Rich:
+    return rich(
+        bold(f"Lời mời còn hạn: {len(lines)}"),
+        "\n" + "\n".join(lines) + "\n\nChọn một lời mời bên dưới để thu hồi.",
     )
 
 
-def invites_line(invite_id: int, what_html: str, expires: str) -> str:
-    return f"• Số {invite_id} — {what_html}, hết hạn {escape(expires)}"
+def invites_line(invite_id: int, what: str, expires: str) -> str:
+    return f"• Số {invite_id} — {what}, hết hạn {expires}"
 
 
 def btn_revoke(invite_id: int) -> str:
@@ -496,11 +503,12 @@ INVITE_NOT_OPEN = "Lời mời này không còn mở (đã dùng, đã thu hồi
 
 
 # -- my data, erasure
-def my_data(lines_html: list[str]) -> str:
-    return (
-        "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
-        + "\n".join(f"• {line}" for line in lines_html)
-        + f"\n{MY_MESSAGES_NOTE}\n\nXóa dữ liệu: /xoadulieu."
+def my_data(lines: list[Rich | str]) -> Rich:
+    return rich(
+        bold("Dữ liệu Loa Phường lưu về anh/chị"),
+        "\n",
+        Rich().join(rich("• ", line, "\n") for line in lines),
+        f"{MY_MESSAGES_NOTE}\n\nXóa dữ liệu: /xoadulieu.",
     )
 
 
@@ -529,25 +537,26 @@ def my_numbered(count: int, numbers: list[int]) -> str:
     )
 
 
-def my_data_none(audit_entries: int, lines_html: list[str] | None = None) -> str:
+def my_data_none(audit_entries: int, lines: list[str] | None = None) -> Rich:
     note = (
         f"\nChỉ có {audit_entries} dòng nhật ký an toàn ghi mã số Telegram của anh/chị, khi "
         "anh/chị dùng chức năng dành cho cán bộ."
         if audit_entries
         else ""
     )
-    if lines_html:  # what they sent before (or without) registering: a tip, a draft
-        return (
-            "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
-            "Anh/chị chưa đăng ký nên Loa Phường không lưu tên hay vai trò. Loa Phường còn giữ:\n"
-            + "\n".join(f"• {line}" for line in lines_html)
+    if lines:  # what they sent before (or without) registering: a tip, a draft
+        return rich(
+            bold("Dữ liệu Loa Phường lưu về anh/chị"),
+            "\nAnh/chị chưa đăng ký nên Loa Phường không lưu tên hay vai trò. Loa Phường còn "
+            "giữ:\n"
+            + "\n".join(f"• {line}" for line in lines)
             + note
-            + f"\n{MY_MESSAGES_NOTE}\n\nXóa dữ liệu: /xoadulieu. Muốn đăng ký, gõ /dangky."
+            + f"\n{MY_MESSAGES_NOTE}\n\nXóa dữ liệu: /xoadulieu. Muốn đăng ký, gõ /dangky.",
         )
-    return (
-        "<b>Dữ liệu Loa Phường lưu về anh/chị</b>\n"
-        "Anh/chị chưa đăng ký nên Loa Phường không lưu thông tin cá nhân nào." + note + "\n\n"
-        "Muốn đăng ký, gõ /dangky."
+    return rich(
+        bold("Dữ liệu Loa Phường lưu về anh/chị"),
+        "\nAnh/chị chưa đăng ký nên Loa Phường không lưu thông tin cá nhân nào." + note + "\n\n"
+        "Muốn đăng ký, gõ /dangky.",
     )
 
 
@@ -579,55 +588,55 @@ def audit_entries(n: int) -> str:
     return f"{n} dòng"
 
 
-ERASE_CONFIRM = (
-    "<b>Xóa dữ liệu của anh/chị?</b>\n"
-    "Loa Phường sẽ xóa tên, vai trò, tổ phụ trách, bản nháp, ảnh và những tin nhắn của "
+ERASE_CONFIRM = rich(
+    bold("Xóa dữ liệu của anh/chị?"),
+    "\nLoa Phường sẽ xóa tên, vai trò, tổ phụ trách, bản nháp, ảnh và những tin nhắn của "
     "anh/chị mà Loa Phường còn giữ.\n"
     "Chỉ còn lại: báo cáo đã gửi, dưới dạng số liệu của tổ, không ghi người gửi; tin báo đã "
     "gửi, không ghi người báo; nhật ký an toàn của phường, chỉ ghi mã số Telegram và việc đã "
     "làm.\n"
-    "Việc này không hoàn tác được."
+    "Việc này không hoàn tác được.",
 )
-ERASE_CONFIRM_UNREGISTERED = (
-    "<b>Xóa dữ liệu của anh/chị?</b>\n"
-    "Anh/chị chưa đăng ký nên Loa Phường không lưu tên hay vai trò. Loa Phường sẽ xóa những "
+ERASE_CONFIRM_UNREGISTERED = rich(
+    bold("Xóa dữ liệu của anh/chị?"),
+    "\nAnh/chị chưa đăng ký nên Loa Phường không lưu tên hay vai trò. Loa Phường sẽ xóa những "
     "tin nhắn, bản nháp và ảnh của anh/chị mà Loa Phường còn giữ; tin báo đã gửi chỉ còn "
     "nội dung, không ghi người báo. Nhật ký an toàn của phường ghi lại việc xóa này.\n"
-    "Việc này không hoàn tác được."
+    "Việc này không hoàn tác được.",
 )
-ERASE_DONE = (
-    "<b>Đã xóa dữ liệu của anh/chị</b>\n"
-    "Anh/chị vẫn đọc được mọi nội dung. Khi cần, gõ /dangky để đăng ký lại."
+ERASE_DONE = rich(
+    bold("Đã xóa dữ liệu của anh/chị"),
+    "\nAnh/chị vẫn đọc được mọi nội dung. Khi cần, gõ /dangky để đăng ký lại.",
 )
-ERASE_DONE_UNREGISTERED = (
-    "<b>Đã xóa</b>\nLoa Phường không còn giữ tin nhắn nào của anh/chị. "
-    "Anh/chị vẫn đọc được mọi nội dung."
+ERASE_DONE_UNREGISTERED = rich(
+    bold("Đã xóa"),
+    "\nLoa Phường không còn giữ tin nhắn nào của anh/chị. Anh/chị vẫn đọc được mọi nội dung.",
 )
 
 # -- groups
 LINK_PRIVATE_HINT = (
     "Anh/chị thêm Loa Phường vào nhóm Telegram của tổ, rồi gõ /lienket trong nhóm đó."
 )
-LINK_PICK = "<b>Liên kết nhóm với tổ dân phố</b>\nChọn tổ của nhóm này bên dưới."
+LINK_PICK = rich(bold("Liên kết nhóm với tổ dân phố"), "\nChọn tổ của nhóm này bên dưới.")
 
 
-def link_done(title: str, unit_html: str) -> str:
-    return (
-        f"<b>Đã liên kết nhóm “{escape(title)}” với {unit_html}</b>\n"
-        "Tin của phường dành cho tổ sẽ được gửi vào nhóm này."
+def link_done(title: str, unit: str) -> Rich:
+    return rich(
+        bold(f"Đã liên kết nhóm “{title}” với {unit}"),
+        "\nTin của phường dành cho tổ sẽ được gửi vào nhóm này.",
     )
 
 
-def link_already(unit_html: str) -> str:
-    return f"Nhóm này đã liên kết với {unit_html}."
+def link_already(unit: str) -> Rich:
+    return rich(f"Nhóm này đã liên kết với {unit}.")
 
 
-def unit_not_found(code: str) -> str:
-    return f"Không có tổ dân phố mã {escape(code)}. Gõ /dsto để xem danh sách."
+def unit_not_found(code: str) -> Rich:
+    return rich(f"Không có tổ dân phố mã {code}. Gõ /dsto để xem danh sách.")
 
 
 # -- officer tools
-CANBO_TITLE = "<b>Việc anh/chị làm được trên Loa Phường</b>"
+CANBO_TITLE = "Việc anh/chị làm được trên Loa Phường"
 CANBO_FOOTER = "Gõ một lệnh ở trên để bắt đầu."
 # /canbo's lines, in this order; each is shown to the roles bot/commands.py allows.
 TOOL_LINES: dict[str, str] = {
@@ -654,42 +663,41 @@ TOOL_LINES: dict[str, str] = {
 }
 
 
-def canbo_menu(role: str, lines: list[str]) -> str:
-    return (
-        f"{CANBO_TITLE}\nVai trò: {escape(ROLE_LABELS[role])}\n\n"
-        + "\n".join(lines)
-        + f"\n\n{CANBO_FOOTER}"
+def canbo_menu(role: str, lines: list[str]) -> Rich:
+    return rich(
+        bold(CANBO_TITLE),
+        f"\nVai trò: {ROLE_LABELS[role]}\n\n" + "\n".join(lines) + f"\n\n{CANBO_FOOTER}",
     )
 
 
 def canbo_line(command: str, description: str) -> str:
-    return f"• /{command} — {escape(description)}"
+    return f"• /{command} — {description}"
 
 
-def dsto_title(total: int, with_leader: int, with_group: int) -> str:
-    return (
-        f"<b>Tổ dân phố: {total} tổ</b>\n"
-        f"Có tổ trưởng: {with_leader}/{total} · Có nhóm: {with_group}/{total}"
+def dsto_title(total: int, with_leader: int, with_group: int) -> Rich:
+    return rich(
+        bold(f"Tổ dân phố: {total} tổ"),
+        f"\nCó tổ trưởng: {with_leader}/{total} · Có nhóm: {with_group}/{total}",
     )
 
 
-def dsto_unit(unit_html: str, area: str, leaders: list[str], groups: list[str]) -> str:
-    where = f" ({escape(area)})" if area else ""
-    who = ", ".join(escape(n) for n in leaders) if leaders else "<i>chưa có</i>"
-    chats = ", ".join(groups) if groups else "<i>chưa liên kết</i>"
-    return f"• <b>{unit_html}</b>{where}\n  Tổ trưởng: {who}\n  Nhóm: {chats}"
+def dsto_unit(unit: str, area: str, leaders: list[str], groups: list[str]) -> Rich:
+    where = f" ({area})" if area else ""
+    who = ", ".join(leaders) if leaders else italic("chưa có")
+    chats = ", ".join(groups) if groups else italic("chưa liên kết")
+    return rich("• ", bold(unit), f"{where}\n  Tổ trưởng: ", who, "\n  Nhóm: ", chats)
 
 
 def group_name(title: str, active: bool) -> str:
-    return escape(title) + ("" if active else " (Loa Phường đã rời nhóm)")
+    return title + ("" if active else " (Loa Phường đã rời nhóm)")
 
 
-def nhom_title(total: int) -> str:
-    return f"<b>Nhóm Telegram: {total} nhóm</b>"
+def nhom_title(total: int) -> Rich:
+    return bold(f"Nhóm Telegram: {total} nhóm")
 
 
-def nhom_line(group_html: str, unit_html: str | None) -> str:
-    return f"• {group_html} — {unit_html if unit_html else '<i>chưa liên kết tổ</i>'}"
+def nhom_line(group: str, unit: str | None) -> Rich:
+    return rich(f"• {group} — ", unit if unit else italic("chưa liên kết tổ"))
 
 
 NHOM_NONE = (
@@ -699,39 +707,36 @@ NHOM_NONE = (
 DSTO_NONE = NO_UNITS_YET
 
 # -- deactivating a leader
-DEACT_PICK = "<b>Thôi giao tổ trưởng</b>\nChọn người cần thôi giao bên dưới."
+DEACT_PICK = rich(bold("Thôi giao tổ trưởng"), "\nChọn người cần thôi giao bên dưới.")
 DEACT_NONE = "Chưa có tổ trưởng nào."
 
 
-def deact_confirm(name: str, unit_html: str) -> str:
-    return (
-        f"<b>Thôi giao {escape(name)} làm tổ trưởng {unit_html}?</b>\n"
-        "Người này sẽ không làm được việc của tổ trưởng cho tổ này nữa."
+def deact_confirm(name: str, unit: str) -> Rich:
+    return rich(
+        bold(f"Thôi giao {name} làm tổ trưởng {unit}?"),
+        "\nNgười này sẽ không làm được việc của tổ trưởng cho tổ này nữa.",
     )
 
 
-def deact_done(name: str, unit_html: str) -> str:
-    return f"Đã thôi giao {escape(name)} làm tổ trưởng {unit_html}."
+def deact_done(name: str, unit: str) -> Rich:
+    return rich(f"Đã thôi giao {name} làm tổ trưởng {unit}.")
 
 
 DEACT_GONE = "Người này không còn là tổ trưởng của tổ này."
 
 # -- roles given by an admin
-PROMOTE_PICK = "<b>Giao quyền</b>\nChọn một người đã đăng ký bên dưới."
+PROMOTE_PICK = rich(bold("Giao quyền"), "\nChọn một người đã đăng ký bên dưới.")
 PROMOTE_NONE = (
     "Chưa có ai đăng ký để giao quyền. Anh/chị có thể tạo lời mời cán bộ phường bằng /moi."
 )
 
 
-def promote_choose(name: str, role: str) -> str:
-    return (
-        f"<b>{escape(name)}</b>\nVai trò hiện tại: {escape(ROLE_LABELS[role])}. "
-        "Chọn vai trò mới bên dưới."
-    )
+def promote_choose(name: str, role: str) -> Rich:
+    return rich(bold(name), f"\nVai trò hiện tại: {ROLE_LABELS[role]}. Chọn vai trò mới bên dưới.")
 
 
-def promote_done(name: str, role: str) -> str:
-    return f"Đã đổi vai trò của {escape(name)} thành {escape(ROLE_LABELS[role])}."
+def promote_done(name: str, role: str) -> Rich:
+    return rich(f"Đã đổi vai trò của {name} thành {ROLE_LABELS[role]}.")
 
 
 PERSON_GONE = "Người này không còn đăng ký trên Loa Phường."
@@ -744,22 +749,21 @@ UNIT_RENAME_USAGE = "Anh/chị gõ: /doiten MÃ Tên mới, ví dụ: /doiten TD
 UNIT_DEACT_USAGE = "Anh/chị gõ: /ngungto MÃ, ví dụ: /ngungto TDP05"
 
 
-def unit_input_problem(problem: str, usage: str) -> str:
-    return f"{escape(problem[:1].upper() + problem[1:])} {usage}"
+def unit_input_problem(problem: str, usage: str) -> Rich:
+    return rich(f"{problem[:1].upper() + problem[1:]} {usage}")
 
 
-def unit_saved(unit_html: str, created: bool) -> str:
-    return f"{'Đã thêm' if created else 'Đã cập nhật'} {unit_html}."
+def unit_saved(unit: str, created: bool) -> Rich:
+    return rich(f"{'Đã thêm' if created else 'Đã cập nhật'} {unit}.")
 
 
-def unit_renamed(unit_html: str) -> str:
-    return f"Đã đổi tên: {unit_html}."
+def unit_renamed(unit: str) -> Rich:
+    return rich(f"Đã đổi tên: {unit}.")
 
 
-def unit_deactivated(unit_html: str) -> str:
-    return (
-        f"Đã ngừng {unit_html}. Tổ trưởng và nhóm của tổ được giữ lại; "
-        "gõ /themto với cùng mã để mở lại."
+def unit_deactivated(unit: str) -> Rich:
+    return rich(
+        f"Đã ngừng {unit}. Tổ trưởng và nhóm của tổ được giữ lại; gõ /themto với cùng mã để mở lại."
     )
 
 
@@ -1830,7 +1834,7 @@ def cal_problem(path: Path, number_in_file: int, problem: tuple[str, str]) -> st
 
 
 def t_and_more(count: int) -> str:
-    """After the first few names of a list cut short (plain text; the caller escapes)."""
+    """After the first few names of a list cut short (plain text)."""
     return f"và {count} khác"
 
 

@@ -13,6 +13,7 @@ from bot import notices
 from bot.delivery import Outcome
 from bot.inbox import EVENT
 from bot.reply import Menu, Pressed, Reply
+from bot.rich import Rich
 from bot.screens import Screen
 from bot.services import Services
 from handlers.common import chat_address, local_chat_id, menu_for, person_id
@@ -78,9 +79,13 @@ class ReplyRefused(Exception):
     """Telegram refused a reply for good (a bad request): for the error handler."""
 
 
-async def say(update: Update, svc: Services, screen: Screen | str, *, menu: bool = False) -> None:
-    """Answer with a new message (a plain text is a screen without options); `menu` shows
+async def say(
+    update: Update, svc: Services, screen: Screen | Rich | str, *, menu: bool = False
+) -> None:
+    """Answer with a new message (a text alone is a screen without options); `menu` shows
     the person's main menu keyboard with it."""
+    if isinstance(screen, Rich):
+        screen = Screen.of(screen)
     shown = screen if isinstance(screen, Screen) else Screen(screen)
     await show(update, svc, Reply(shown, menu=menu))
 

@@ -16,11 +16,13 @@ from telegram import Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import chats, consent, erasure, inputs, invites, people, people_ui, scrub, texts, units
+from bot.channels.telegram_render import html  # the one renderer handlers use
 from bot.invites import Outcome
 from bot.limits import Verdict
 from bot.people import Identity, Role
 from bot.people_ui import Press
 from bot.reply import Reply
+from bot.rich import Rich
 from bot.screens import Screen, page_of
 from bot.services import Services, services
 from handlers.auth import command, requires
@@ -138,7 +140,7 @@ async def _audit_redeem_refusal(
     )
 
 
-async def _redemption_text(svc: Services, update: Update, result: invites.Redemption) -> str:
+async def _redemption_text(svc: Services, update: Update, result: invites.Redemption) -> Rich | str:
     if result.outcome != Outcome.OK or result.invite is None:
         await _audit_redeem_refusal(
             svc, await person_id(update, svc), result.outcome, result.invite
@@ -146,7 +148,7 @@ async def _redemption_text(svc: Services, update: Update, result: invites.Redemp
         return OUTCOME_TEXTS.get(result.outcome, texts.INVITE_UNKNOWN)
     invite = result.invite
     if invite.role == Role.LEADER and invite.unit is not None:
-        return texts.invite_welcome_leader(people_ui.unit_html(invite.unit))
+        return texts.invite_welcome_leader(people_ui.unit_text(invite.unit))
     return texts.invite_welcome_role(invite.role.value)
 
 
@@ -212,14 +214,14 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
             result = await invites.redeem(
                 svc.db, press.word, await _identity(update, svc, user), now, consent_version=version
             )
-        await replace_with(update, svc, Screen(await _redemption_text(svc, update, result)))
+        await replace_with(update, svc, Screen.of(await _redemption_text(svc, update, result)))
         if await people.leader_units(svc.db, uid):
             # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.
             await say(update, svc, texts.LEADER_MENU_READY, menu=True)
         return
     created = await consent.register(svc.db, await _identity(update, svc, user), now)
     await replace_with(
-        update, svc, Screen(texts.REGISTERED if created else texts.ALREADY_REGISTERED)
+        update, svc, Screen.of(texts.REGISTERED if created else texts.ALREADY_REGISTERED)
     )
 
 
@@ -242,7 +244,7 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     # Until a checkpoint the WAL still holds the pages as they were before the erasure.
     await svc.db.forget_old_pages()
     await replace_with(
-        update, svc, Screen(texts.ERASE_DONE if registered else texts.ERASE_DONE_UNREGISTERED)
+        update, svc, Screen.of(texts.ERASE_DONE if registered else texts.ERASE_DONE_UNREGISTERED)
     )
 
 
@@ -332,7 +334,7 @@ async def _create_and_send(
     await context.bot.send_photo(
         chat.id,
         photo=invites.qr_png(link),
-        caption=people_ui.invite_caption(made.invite, link, svc.config.ward.tz),
+        caption=html(people_ui.invite_caption(made.invite, link, svc.config.ward.tz)),
         filename=f"loi-moi-{made.invite.id}.png",
     )
 
@@ -433,10 +435,10 @@ async def _link(update: Update, svc: Services, unit_id: int) -> None:
     unit = await units.get_unit(svc.db, unit_id)
     assert unit is not None
     if verdict == chats.LinkVerdict.ALREADY:
-        screen = Screen(texts.link_already(people_ui.unit_html(unit)))
+        screen = Screen.of(texts.link_already(people_ui.unit_text(unit)))
     else:
         await chats.link(svc.db, group, unit_id, uid, svc.clock.now())
-        screen = Screen(texts.link_done(chat.title or "", people_ui.unit_html(unit)))
+        screen = Screen.of(texts.link_done(chat.title or "", people_ui.unit_text(unit)))
     if update.callback_query is not None:
         await replace_with(update, svc, screen)
     else:
@@ -567,9 +569,9 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         svc.db, unit_id, user_id, svc.clock.now(), actor_id=await person_id(update, svc)
     )
     html = (
-        texts.deact_done(person.full_name, people_ui.unit_html(unit)) if done else texts.DEACT_GONE
+        texts.deact_done(person.full_name, people_ui.unit_text(unit)) if done else texts.DEACT_GONE
     )
-    await replace_with(update, svc, Screen(html))
+    await replace_with(update, svc, Screen.of(html))
 
 
 async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
@@ -616,7 +618,7 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if stored is None:
         await replace_with(update, svc, Screen(texts.PERSON_GONE))
         return
-    await replace_with(update, svc, Screen(texts.promote_done(person.full_name, stored.value)))
+    await replace_with(update, svc, Screen.of(texts.promote_done(person.full_name, stored.value)))
 
 
 # ---------------------------------------------------------------- units (admins)
@@ -634,7 +636,7 @@ async def unit_add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     except units.UnitInputError as exc:
         await say(update, svc, texts.unit_input_problem(str(exc), texts.UNIT_ADD_USAGE))
         return
-    await say(update, svc, texts.unit_saved(people_ui.unit_html(unit), created))
+    await say(update, svc, texts.unit_saved(people_ui.unit_text(unit), created))
 
 
 @command("doiten", "unit.rename")
@@ -655,7 +657,7 @@ async def unit_rename_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     if unit is None:
         await say(update, svc, texts.unit_not_found(inputs.shown(parts[0])))
         return
-    await say(update, svc, texts.unit_renamed(people_ui.unit_html(unit)))
+    await say(update, svc, texts.unit_renamed(people_ui.unit_text(unit)))
 
 
 @command("ngungto", "unit.deactivate")
@@ -672,7 +674,7 @@ async def unit_deactivate_command(update: Update, context: ContextTypes.DEFAULT_
     if unit is None:
         await say(update, svc, texts.unit_not_found(inputs.shown(parts[0])))
         return
-    await say(update, svc, texts.unit_deactivated(people_ui.unit_html(unit)))
+    await say(update, svc, texts.unit_deactivated(people_ui.unit_text(unit)))
 
 
 # ---------------------------------------------------------------- buttons and registration

@@ -19,9 +19,11 @@ import pytest
 
 from bot import texts
 from bot.channels import telegram_inbox
+from bot.channels.telegram_render import html
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
+from bot.rich import Rich
 from bot.simulator import BotApiSimulator
 from bot.simulator.models import SentMessage, SimUser
 
@@ -121,12 +123,12 @@ async def review_card(sim: BotApiSimulator, officer: SimUser) -> SentMessage:
     return found[-1]
 
 
-async def erase(user: SimUser, confirm_html: str, done_html: str) -> None:
+async def erase(user: SimUser, confirm: Rich, done: Rich) -> None:
     await user.send("/xoadulieu")
-    confirm = await user.expect_reply()
-    assert confirm.html == confirm_html
-    await user.press(confirm, texts.BTN_ERASE)
-    assert (await user.expect_reply()).html == done_html
+    asked = await user.expect_reply()
+    assert asked.html == html(confirm)
+    await user.press(asked, texts.BTN_ERASE)
+    assert (await user.expect_reply()).html == html(done)
 
 
 async def test_nothing_of_an_erased_leader_is_left(

@@ -14,6 +14,7 @@ import pytest
 from bot import chats, consent, invites, people, texts, units
 from bot.addresses import Kind
 from bot.app import build_application, running
+from bot.channels.telegram_render import html
 from bot.clock import FakeClock, iso
 from bot.config import Config
 from bot.content import ContentPack
@@ -337,9 +338,9 @@ async def test_my_data_and_erasure(sim: BotApiSimulator, db: Database, config: C
     # sent can be erased too, and the notice says a registration is not among it.
     await lan.send("/xoadulieu")
     again = await lan.expect_reply()
-    assert again.html == texts.ERASE_CONFIRM_UNREGISTERED
+    assert again.html == html(texts.ERASE_CONFIRM_UNREGISTERED)
     await lan.press(again, texts.BTN_ERASE)
-    assert (await lan.expect_reply()).html == texts.ERASE_DONE_UNREGISTERED
+    assert (await lan.expect_reply()).html == html(texts.ERASE_DONE_UNREGISTERED)
     assert await people.get_person(db, lan_id) is None
 
 
