@@ -80,7 +80,7 @@ def content_menu(pack: ContentPack) -> Screen:
         for kind in sorted(pack.kinds, key=lambda k: k.order)
         if pack.of_kind(kind.name)
     ]
-    return Screen(f"{texts.CONTENT_MENU_TITLE}\n\n{texts.CONTENT_MENU_NEXT}", rows(buttons))
+    return Screen.of(texts.content_menu(), rows(buttons))
 
 
 def _button_label(item: Item, number: int | None = None) -> str:
@@ -100,7 +100,7 @@ def kind_list(pack: ContentPack, kind_name: str) -> Screen:
     pending = sum(1 for item in items if item.pending)
     buttons = [Button(_button_label(item, n), f"i:{item.id}") for n, item in enumerate(items, 1)]
     buttons.append(Button(texts.BTN_MENU, "m"))
-    return Screen(texts.kind_list_title(kind.label, len(items), pending), rows(buttons))
+    return Screen.of(texts.kind_list_title(kind.label, len(items), pending), rows(buttons))
 
 
 def kind_list_brief(pack: ContentPack, kind_name: str, command: str) -> Screen:
@@ -112,11 +112,11 @@ def kind_list_brief(pack: ContentPack, kind_name: str, command: str) -> Screen:
     if len(items) == 1:
         return item_summary(pack, items[0], with_buttons=False)
     lines = [texts_line(n, item) for n, item in enumerate(items, 1)]
-    return Screen(texts.kind_list_group(kind.label, lines, command))
+    return Screen.of(texts.kind_list_group(kind.label, lines, command))
 
 
 def texts_line(number: int, item: Item) -> str:
-    return f"{number}. {escape(item.title)}{texts.PENDING_MARK if item.pending else ''}"
+    return f"{number}. {item.title}{texts.PENDING_MARK if item.pending else ''}"
 
 
 def item_by_number(pack: ContentPack, kind_name: str, number: int) -> Item | None:
@@ -166,14 +166,14 @@ def item_full(pack: ContentPack, item: Item, page: int, limit: int = PAGE_LIMIT)
 def search(pack: ContentPack, query: str) -> Screen:
     found = pack.search(query)
     if not found:
-        return Screen(texts.search_none(query))
+        return Screen.of(texts.search_none(query))
     buttons = [Button(_button_label(item), f"i:{item.id}") for item in found]
-    return Screen(texts.search_results(query, len(found)), rows(buttons))
+    return Screen.of(texts.search_results(query, len(found)), rows(buttons))
 
 
 def search_brief(pack: ContentPack, query: str) -> Screen:
     """The group-chat form: the best match's summary, no buttons."""
     found = pack.search(query, limit=1)
     if not found:
-        return Screen(texts.search_none(query))
+        return Screen.of(texts.search_none(query))
     return item_summary(pack, found[0], with_buttons=False)

@@ -50,32 +50,32 @@ MENU_LINES: dict[str, str] = {
 # ---------------------------------------------------------------- welcome and help
 
 
-def welcome_private(first_name: str, ward: str) -> str:
-    name = escape(first_name) if first_name else "anh/chị"
-    return (
-        f"<b>Chào {name}, đây là Loa Phường {escape(ward)}</b>\n\n"
-        "Loa Phường giới thiệu ngắn gọn Chương trình hành động số 17-CTr/TU của Thành ủy "
+def welcome_private(first_name: str, ward: str) -> Rich:
+    name = first_name or "anh/chị"
+    return rich(
+        bold(f"Chào {name}, đây là Loa Phường {ward}"),
+        "\n\nLoa Phường giới thiệu ngắn gọn Chương trình hành động số 17-CTr/TU của Thành ủy "
         "Hải Phòng: mục tiêu đến năm 2030, các chỉ tiêu chủ yếu, 12 nhóm nhiệm vụ, giải pháp "
         "và 3 đột phá chiến lược.\n\n"
-        "Anh/chị chọn một mục ở bảng bên dưới, hoặc gõ /help để xem hướng dẫn."
+        "Anh/chị chọn một mục ở bảng bên dưới, hoặc gõ /help để xem hướng dẫn.",
     )
 
 
-def welcome_group(ward: str) -> str:
-    return (
-        f"<b>Loa Phường {escape(ward)} xin chào bà con</b>\n\n"
-        "Mời bà con cùng tìm hiểu Chương trình hành động số 17-CTr/TU. Loa Phường chỉ lên "
+def welcome_group(ward: str) -> Rich:
+    return rich(
+        bold(f"Loa Phường {ward} xin chào bà con"),
+        "\n\nMời bà con cùng tìm hiểu Chương trình hành động số 17-CTr/TU. Loa Phường chỉ lên "
         "tiếng khi được hỏi hoặc theo lịch của phường.\n\n"
         "• /muctieu — mục tiêu đến năm 2030\n"
         "• /nhiemvu — 12 nhóm nhiệm vụ, giải pháp\n"
         "• /dotpha — 3 đột phá chiến lược\n"
-        "• /timkiem từ khóa — tìm nội dung"
+        "• /timkiem từ khóa — tìm nội dung",
     )
 
 
-HELP_PRIVATE = (
-    "<b>Hướng dẫn sử dụng Loa Phường</b>\n\n"
-    "• /muctieu — mục tiêu tổng quát đến năm 2030\n"
+HELP_PRIVATE = rich(
+    bold("Hướng dẫn sử dụng Loa Phường"),
+    "\n\n• /muctieu — mục tiêu tổng quát đến năm 2030\n"
     "• /chitieu — các chỉ tiêu chủ yếu\n"
     "• /nhiemvu — 12 nhóm nhiệm vụ, giải pháp\n"
     "• /dotpha — 3 đột phá chiến lược\n"
@@ -87,13 +87,13 @@ HELP_PRIVATE = (
     "• /dulieucuatoi, /xoadulieu — xem, xóa dữ liệu Loa Phường lưu về anh/chị\n"
     "• Tổ trưởng: 📝 Báo cáo hoặc /baocao sau mỗi buổi tuyên truyền, /baocaocuatoi xem lại "
     "báo cáo đã gửi; /canbo xem các việc làm được\n\n"
-    "Anh/chị cũng có thể bấm các nút ở bảng bên dưới."
+    "Anh/chị cũng có thể bấm các nút ở bảng bên dưới.",
 )
-HELP_GROUP = (
-    "<b>Loa Phường trong nhóm</b>\n"
-    "• /muctieu • /nhiemvu • /dotpha\n"
+HELP_GROUP = rich(
+    bold("Loa Phường trong nhóm"),
+    "\n• /muctieu • /nhiemvu • /dotpha\n"
     "• /timkiem từ khóa, ví dụ: /timkiem chuyen doi so\n"
-    "Nhắn riêng cho Loa Phường để xem đầy đủ hơn."
+    "Nhắn riêng cho Loa Phường để xem đầy đủ hơn.",
 )
 UNKNOWN_PRIVATE = (
     "Loa Phường chưa hiểu yêu cầu này. Anh/chị chọn một mục ở bảng bên dưới "
@@ -106,28 +106,32 @@ ERROR_GENERIC = (
 STALE_BUTTON = "Nút này đã cũ. Anh/chị gõ /noidung để mở lại danh mục."
 
 # ---------------------------------------------------------------- content browsing
-CONTENT_MENU_TITLE = "<b>Nội dung Chương trình hành động số 17-CTr/TU</b>"
+CONTENT_MENU_TITLE = "Nội dung Chương trình hành động số 17-CTr/TU"
 CONTENT_MENU_NEXT = "Anh/chị chọn một mục bên dưới."
 CONTENT_PENDING = "Nội dung này đang được cán bộ phường cập nhật."
 NOT_PROVIDED_YET = "Nội dung này đang được cán bộ phường cập nhật. Anh/chị quay lại sau nhé."
 
 
-def kind_list_title(label: str, total: int, pending: int) -> str:
-    head = f"<b>{escape(label)}</b>"
+def content_menu(next_step: str = CONTENT_MENU_NEXT) -> Rich:
+    return rich(bold(CONTENT_MENU_TITLE), f"\n\n{next_step}")
+
+
+def kind_list_title(label: str, total: int, pending: int) -> Rich:
     if pending:
-        return (
-            f"{head}\n\nChương trình có {total} mục; kế hoạch của phường mới nêu chi tiết "
+        return rich(
+            bold(label),
+            f"\n\nChương trình có {total} mục; kế hoạch của phường mới nêu chi tiết "
             f"{total - pending} mục, các mục còn lại đang được cán bộ phường cập nhật.\n\n"
-            "Chọn một mục bên dưới."
+            "Chọn một mục bên dưới.",
         )
-    return f"{head}\n\nChọn một mục bên dưới."
+    return rich(bold(label), "\n\nChọn một mục bên dưới.")
 
 
-def kind_list_group(label: str, lines_html: list[str], command: str) -> str:
-    body = "\n".join(lines_html)
-    return (
-        f"<b>{escape(label)}</b>\n{body}\n\n"
-        f"Gõ /{command} số thứ tự để xem một mục, ví dụ /{command} 1."
+def kind_list_group(label: str, lines: list[str], command: str) -> Rich:
+    body = "\n".join(lines)
+    return rich(
+        bold(label),
+        f"\n{body}\n\nGõ /{command} số thứ tự để xem một mục, ví dụ /{command} 1.",
     )
 
 
@@ -149,22 +153,23 @@ def item_number_out_of_range(command: str, count: int) -> str:
 
 
 # ---------------------------------------------------------------- search
-SEARCH_PROMPT = (
-    "<b>Tìm kiếm</b>\nAnh/chị gõ từ khóa cần tìm, có dấu hay không dấu đều được. "
-    "Ví dụ: chuyen doi so"
+SEARCH_PROMPT = rich(
+    bold("Tìm kiếm"),
+    "\nAnh/chị gõ từ khóa cần tìm, có dấu hay không dấu đều được. Ví dụ: chuyen doi so",
 )
 SEARCH_PROMPT_GROUP = "Bà con gõ /timkiem và từ khóa, ví dụ: /timkiem chuyen doi so"
 
 
-def search_results(query: str, count: int) -> str:
-    return (
-        f"<b>Kết quả cho “{escape(query)}”</b>\nTìm thấy {count} mục. Chọn một mục bên dưới để đọc."
+def search_results(query: str, count: int) -> Rich:
+    return rich(
+        bold(f"Kết quả cho “{query}”"),
+        f"\nTìm thấy {count} mục. Chọn một mục bên dưới để đọc.",
     )
 
 
-def search_none(query: str) -> str:
-    return (
-        f"Chưa tìm thấy nội dung nào cho “{escape(query)}”. Anh/chị thử từ khóa ngắn hơn, "
+def search_none(query: str) -> Rich:
+    return rich(
+        f"Chưa tìm thấy nội dung nào cho “{query}”. Anh/chị thử từ khóa ngắn hơn, "
         "ví dụ: đột phá, chuyển đổi số, môi trường."
     )
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot import texts
 from bot.app import build_application, running
+from bot.channels.telegram_render import html
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.content import ContentPack
@@ -26,7 +27,7 @@ async def test_the_keyword_asked_for_survives_a_restart(
     user = sim.user(6401, "Tú")
     async with running(build_application(config, pack, clock=FakeClock(START))):
         await user.send("/timkiem")
-        assert (await user.expect_reply()).html == texts.SEARCH_PROMPT
+        assert (await user.expect_reply()).html == html(texts.SEARCH_PROMPT)
     async with running(build_application(config, pack, clock=FakeClock(START))):
         await user.send("dot pha")
         reply = await user.expect_reply()
@@ -42,7 +43,7 @@ async def test_a_message_long_after_is_not_a_keyword(
     user = sim.user(6402, "Tú")
     async with running(build_application(config, pack, clock=clock)):
         await user.send(texts.BTN_SEARCH)
-        assert (await user.expect_reply()).html == texts.SEARCH_PROMPT
+        assert (await user.expect_reply()).html == html(texts.SEARCH_PROMPT)
         clock.advance(seconds=WAIT.total_seconds() + 60)
         await user.send("dot pha")
         assert (await user.expect_reply()).text == texts.UNKNOWN_PRIVATE
