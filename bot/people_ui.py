@@ -338,4 +338,4 @@ async def notifications(
     if person is None:
         return Reply(Screen(texts.NOTIF_NOT_REGISTERED))
     await set_notifications(db, user_id, on, now)
-    return Reply(Screen(texts.notifications_set(on, person.role != Role.RESIDENT)))
+    return Reply(Screen.of(texts.notifications_set(on, person.role != Role.RESIDENT)))

@@ -1293,9 +1293,10 @@ TIP_NOT_REGISTERED = (
     "Chức năng báo tin dành cho người đã đăng ký với Loa Phường. Anh/chị gõ /dangky để "
     "đăng ký trước."
 )
-TIP_ASK = (
-    "<b>Báo tin sai sự thật</b>\nAnh/chị dán nội dung hoặc đường link, chuyển tiếp tin nhắn, "
-    "hoặc gửi ảnh chụp màn hình bài viết đáng ngờ. Gõ /huy để dừng."
+TIP_ASK = rich(
+    bold("Báo tin sai sự thật"),
+    "\nAnh/chị dán nội dung hoặc đường link, chuyển tiếp tin nhắn, "
+    "hoặc gửi ảnh chụp màn hình bài viết đáng ngờ. Gõ /huy để dừng.",
 )
 TIP_ASK_NOTE = (
     "Anh/chị muốn ghi chú thêm không, ví dụ: thấy trong nhóm Zalo của khu phố sáng nay? "
@@ -1316,29 +1317,30 @@ TIP_KIND_LABELS = {
 TIP_BTN_HANDLED = "Đã xử lý"
 
 
-def tip_received(number: int) -> str:
-    return (
-        f"<b>Đã nhận tin báo số {number}</b>\nCảm ơn anh/chị. Cán bộ phường sẽ xem xét, xử lý "
-        "và báo lại khi xong."
+def tip_received(number: int) -> Rich:
+    return rich(
+        bold(f"Đã nhận tin báo số {number}"),
+        "\nCảm ơn anh/chị. Cán bộ phường sẽ xem xét, xử lý và báo lại khi xong.",
     )
 
 
 def tip_card(
     number: int, reporter: str, kind: str, content: str, origin: str, note: str, when: str
-) -> str:
-    lines = [f"<b>Tin báo số {number}</b> · {escape(kind)}", f"Người báo: {escape(reporter)}"]
+) -> Rich:
+    lines: list[Rich | str] = [rich(bold(f"Tin báo số {number}"), f" · {kind}")]
+    lines.append(f"Người báo: {reporter}")
     if origin:
-        lines.append(f"Chuyển tiếp từ: {escape(origin)}")
-    lines.append(f"Lúc: {escape(when)}")
+        lines.append(f"Chuyển tiếp từ: {origin}")
+    lines.append(f"Lúc: {when}")
     if content:
-        lines.append(f"\n{escape(content)}")
+        lines.append(f"\n{content}")
     if note:
-        lines.append(f"\nGhi chú: {escape(note)}")
-    return "\n".join(lines)
+        lines.append(f"\nGhi chú: {note}")
+    return rich("\n").join(lines)
 
 
 def tip_handled_line(who: str, when: str) -> str:
-    return f"\n\n✅ Đã xử lý ({escape(who)}, {escape(when)})."
+    return f"\n\n✅ Đã xử lý ({who}, {when})."
 
 
 def tip_thanks(number: int) -> str:
@@ -1354,16 +1356,16 @@ def tip_already_handled(number: int) -> str:
 TIP_QUEUE_NONE = "Không có tin báo nào đang chờ xử lý."
 
 
-def tip_queue(count: int, lines_html: list[str], more: int) -> str:
+def tip_queue(count: int, lines: list[str], more: int) -> Rich:
     tail = f"\n…và {more} tin khác." if more else ""
-    return (
-        f"<b>Tin báo chờ xử lý: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
-        "Chọn một tin để xem và đánh dấu đã xử lý."
+    return rich(
+        bold(f"Tin báo chờ xử lý: {count}"),
+        "\n" + "\n".join(lines) + tail + "\n\nChọn một tin để xem và đánh dấu đã xử lý.",
     )
 
 
 def tip_queue_line(number: int, kind: str, when: str, preview: str) -> str:
-    return f"• Số {number} · {escape(kind)} · {escape(when)}: {escape(preview)}"
+    return f"• Số {number} · {kind} · {when}: {preview}"
 
 
 def tip_btn(number: int) -> str:
@@ -1687,16 +1689,17 @@ NOTIF_NOT_REGISTERED = (
 )
 
 
-def notifications_set(on: bool, operational: bool) -> str:
+def notifications_set(on: bool, operational: bool) -> Rich:
     if on:
-        text = (
-            "<b>Đã bật thông báo</b>\nAnh/chị sẽ nhận các tin của phường qua Loa Phường. "
-            "Muốn tắt, gõ /tatthongbao."
+        text = rich(
+            bold("Đã bật thông báo"),
+            "\nAnh/chị sẽ nhận các tin của phường qua Loa Phường. Muốn tắt, gõ /tatthongbao.",
         )
     else:
-        text = (
-            "<b>Đã tắt thông báo</b>\nLoa Phường không gửi các tin thường cho anh/chị nữa; "
-            "tin khẩn của phường vẫn được gửi. Muốn bật lại, gõ /batthongbao."
+        text = rich(
+            bold("Đã tắt thông báo"),
+            "\nLoa Phường không gửi các tin thường cho anh/chị nữa; "
+            "tin khẩn của phường vẫn được gửi. Muốn bật lại, gõ /batthongbao.",
         )
     if operational:
         text += "\nAnh/chị là tổ trưởng hoặc cán bộ nên vẫn nhận các thông báo công việc."
@@ -1704,17 +1707,20 @@ def notifications_set(on: bool, operational: bool) -> str:
 
 
 # -- /lich
-LICH_EMPTY = (
-    "<b>Lịch gửi tin</b>\nChưa có lịch nào. Gõ /guitin, soạn tin rồi chọn Hẹn giờ để tạo lịch."
+LICH_TITLE = "Lịch gửi tin"
+LICH_EMPTY = rich(
+    bold(LICH_TITLE),
+    "\nChưa có lịch nào. Gõ /guitin, soạn tin rồi chọn Hẹn giờ để tạo lịch.",
 )
 LICH_BTN_DELETE_YES = "Xóa lịch"
 
 
-def lich_list(lines: list[str]) -> str:
-    return (
-        "<b>Lịch gửi tin</b>\n\n"
-        + "\n\n".join(lines)
-        + "\n\nChọn bên dưới để tạm dừng, tiếp tục hoặc xóa một lịch."
+def lich_list(lines: list[Rich]) -> Rich:
+    return rich(
+        bold(LICH_TITLE),
+        "\n\n",
+        rich("\n\n").join(lines),
+        "\n\nChọn bên dưới để tạm dừng, tiếp tục hoặc xóa một lịch.",
     )
 
 
@@ -1722,17 +1728,17 @@ def lich_line(
     schedule_id: int,
     title: str,
     calendar: bool,
-    rule_html: str,
+    rule: str,
     audience: str,
     urgent: bool,
     paused: bool,
     upcoming: str | None,
     last: tuple[str, str, int | None] | None,
-) -> str:
+) -> Rich:
     origin = " (lịch nội dung của phường)" if calendar else ""
-    lines = [
-        f"<b>Lịch số {schedule_id}</b>: {escape(title)}{origin}",
-        f"• Gửi {rule_html} tới {audience}{' · khẩn' if urgent else ''}",
+    lines: list[Rich | str] = [
+        rich(bold(f"Lịch số {schedule_id}"), f": {title}{origin}"),
+        f"• Gửi {rule} tới {audience}{' · khẩn' if urgent else ''}",
     ]
     if paused:
         lines.append("• Đang tạm dừng")
@@ -1748,7 +1754,7 @@ def lich_line(
             "nothing": "không có nội dung để gửi",
         }.get(result, result)
         lines.append(f"• Lần trước: {when}, {what}")
-    return "\n".join(lines)
+    return rich("\n").join(lines)
 
 
 def lich_btn_pause(schedule_id: int) -> str:
@@ -1763,8 +1769,10 @@ def lich_btn_delete(schedule_id: int) -> str:
     return f"🗑 Xóa số {schedule_id}"
 
 
-def lich_confirm_delete(schedule_id: int, title: str) -> str:
-    return f"<b>Xóa lịch số {schedule_id}?</b>\n{escape(title)}\nLịch đã xóa sẽ không gửi tin nữa."
+def lich_confirm_delete(schedule_id: int, title: str) -> Rich:
+    return rich(
+        bold(f"Xóa lịch số {schedule_id}?"), f"\n{title}\nLịch đã xóa sẽ không gửi tin nữa."
+    )
 
 
 def lich_done(state: str, schedule_id: int) -> str:

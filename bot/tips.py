@@ -25,6 +25,7 @@ from bot.flows import once
 from bot.notices import Notice, RenderContext, Rendered, queue, renderer
 from bot.reply import Reply
 from bot.report_parse import NOTES_MAX, clean_text
+from bot.rich import Rich
 from bot.screens import Button, Screen, page_nav, rows
 
 CONTENT_MAX = 3000  # stored; the card is fitted to Telegram's limit when shown (card())
@@ -97,8 +98,8 @@ def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
     handled = tip.status == "handled" and tip.handled_at is not None
     created = tip.created_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
 
-    def build(f: dict[str, Field]) -> str:
-        html = texts.tip_card(
+    def build(f: dict[str, Field]) -> Rich:
+        text = texts.tip_card(
             tip.id,
             str(f["reporter"]),
             texts.TIP_KIND_LABELS.get(tip.kind, tip.kind),
@@ -109,8 +110,8 @@ def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
         )
         if handled and tip.handled_at is not None:
             when = tip.handled_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
-            html += texts.tip_handled_line(str(f["handler"]), when)
-        return html
+            text += texts.tip_handled_line(str(f["handler"]), when)
+        return text
 
     people_text: dict[str, Field] = {
         "reporter": tip.reporter_name,
@@ -119,13 +120,13 @@ def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
         "note": tip.note,
         "handler": tip.handled_by_name,
     }
-    html = fit(build, people_text, CAPTION_LIMIT if caption else TEXT_LIMIT)
+    text = fit(build, people_text, CAPTION_LIMIT if caption else TEXT_LIMIT)
     buttons: list[tuple[Button, ...]] = []
     if not handled:
         buttons.append((Button(texts.TIP_BTN_HANDLED, f"tip:{tip.id}:done"),))
     if tip.file_id and not caption:
         buttons.append((Button(texts.R_BTN_PHOTOS, f"tip:{tip.id}:ph"),))
-    return Screen(html, tuple(buttons))
+    return Screen.of(text, tuple(buttons))
 
 
 async def recent_tips(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
@@ -163,7 +164,7 @@ class TipFlow:
                 " updated_at = excluded.updated_at",
                 (user_id, stamp, stamp),
             )
-            return Reply(Screen(texts.TIP_ASK))
+            return Reply(Screen.of(texts.TIP_ASK))
 
         outcome = await once(self.db, user_id, event_id, step)
         assert outcome is not None
@@ -226,7 +227,7 @@ class TipFlow:
                 )
                 row = await cursor.fetchone()
                 if row is None or row[0] != "note":
-                    return Reply(Screen(texts.TIP_ASK), notice=texts.R_STALE_STEP)
+                    return Reply(Screen.of(texts.TIP_ASK), notice=texts.R_STALE_STEP)
                 return await self._finish(conn, user_id, "", edit=True)
             if parts[1] == "list":
                 page = inputs.number(parts[2]) if len(parts) > 2 else 0
@@ -272,10 +273,10 @@ class TipFlow:
             label = texts.TIP_KIND_LABELS.get(kind, kind)
             lines.append(texts.tip_queue_line(int(tip_id), label, when, preview))
         buttons = [Button(texts.tip_btn(int(r[0])), f"tip:{int(r[0])}:show") for r in shown]
-        html = texts.tip_queue(total, lines, 0)
+        text = texts.tip_queue(total, lines, 0)
         if pages > 1:
-            html += texts.page_marker(page + 1, pages)
-        return Screen(html, (*rows(buttons, per_row=3), *page_nav(page, pages, "tip:list:{}")))
+            text += texts.page_mark(page + 1, pages)
+        return Screen.of(text, (*rows(buttons, per_row=3), *page_nav(page, pages, "tip:list:{}")))
 
     async def _finish(
         self, conn: aiosqlite.Connection, user_id: int, note: str, *, edit: bool
@@ -295,7 +296,7 @@ class TipFlow:
         tip_id = int(cursor.lastrowid or 0)
         for officer in await people.officer_ids(self.db, self.config):
             await queue(conn, officer, "tip", now, ref_id=tip_id)
-        return Reply(Screen(texts.tip_received(tip_id)), replace=edit, wake=True, menu=not edit)
+        return Reply(Screen.of(texts.tip_received(tip_id)), replace=edit, wake=True, menu=not edit)
 
     async def _handled(self, conn: aiosqlite.Connection, officer_id: int, tip: Tip) -> Reply:
         if tip.status == "handled":

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import inputs, schedule, texts
 from bot.people import Role
 from bot.reply import Reply
+from bot.rich import Rich
 from bot.schedule import Schedule, Scheduler
 from bot.screens import Button, Screen
 from bot.services import Services, services
@@ -34,8 +35,8 @@ async def _listing(svc: Services) -> Screen:
     tz = svc.config.ward.tz
     items = (await schedule.list_schedules(svc.db))[:LIST_LIMIT]  # one message's worth
     if not items:
-        return Screen(texts.LICH_EMPTY)
-    lines: list[str] = []
+        return Screen.of(texts.LICH_EMPTY)
+    lines: list[Rich] = []
     buttons: list[tuple[Button, ...]] = []
     for item in items:
         upcoming = runner.upcoming(item, now) if item.state == "active" else None
@@ -61,7 +62,7 @@ async def _listing(svc: Services) -> Screen:
         if item.source == "official":
             row.append(Button(texts.lich_btn_delete(item.id), f"lc:d:{item.id}"))
         buttons.append(tuple(row))
-    return Screen(texts.lich_list(lines), tuple(buttons))
+    return Screen.of(texts.lich_list(lines), tuple(buttons))
 
 
 @command("lich", "schedule.list")
@@ -96,7 +97,7 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await replace_with(
             update,
             svc,
-            Screen(
+            Screen.of(
                 texts.lich_confirm_delete(found.id, found.title),
                 (
                     (

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import reports, texts, tips
+from bot.channels.telegram_render import screen_html
 from bot.config import Config
 from bot.content import ContentPack
 from bot.fit import CAPTION_LIMIT, ELLIPSIS, TEXT_LIMIT, cut, fit
@@ -142,7 +143,7 @@ def test_tip_cards_are_valid_and_within_the_limit(
     reporter: str, content: str, origin: str, note: str, caption: bool
 ) -> None:
     tip = a_tip(reporter_name=reporter, content=content, origin=origin, note=note)
-    plain = parse_entities(tips.card(tip, Config(), caption=caption).html)
+    plain = parse_entities(screen_html(tips.card(tip, Config(), caption=caption)))
     assert text_length(plain) <= (CAPTION_LIMIT if caption else TEXT_LIMIT)
 
 
@@ -172,7 +173,7 @@ def test_text_tip_card_fits_a_message(config: Config) -> None:
     """3,000 astral characters (the most a tip keeps) are 6,000 units: cut, not refused."""
     tip = a_tip()
     screen = tips.card(tip, config)
-    plain = parse_entities(screen.html)
+    plain = parse_entities(screen_html(screen))
     assert text_length(plain) <= TEXT_LIMIT
     assert tip.origin in plain and std_html.unescape(texts.escape(tip.note)) in plain
     assert ELLIPSIS in plain
@@ -180,7 +181,7 @@ def test_text_tip_card_fits_a_message(config: Config) -> None:
         a_tip(status="handled", handled_at=datetime(2026, 4, 2, tzinfo=UTC), handled_by_name="Hà"),
         config,
     )
-    plain = parse_entities(handled.html)
+    plain = parse_entities(screen_html(handled))
     assert text_length(plain) <= TEXT_LIMIT and "✅ Đã xử lý (Hà" in plain
 
 
@@ -319,6 +320,6 @@ def test_report_cards_fit_with_long_people_text(config: Config, pack: ContentPac
         reports.report_list_screen([report] * 25, digest=True),
     ]
     for screen in screens:
-        plain = parse_entities(screen.html)
+        plain = parse_entities(screen_html(screen))
         assert text_length(plain) <= TEXT_LIMIT, plain[:80]
-    assert "Lan 𝐀" in parse_entities(screens[0].html)
+    assert "Lan 𝐀" in parse_entities(screen_html(screens[0]))
