@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.inputs import clip
+from bot.rich import Rich
 from bot.screens import Button, Screen, page_nav, page_of, rows
 
 SILENT_PAGE_SIZE = 15  # lines of at most ~200 characters each
@@ -40,8 +41,8 @@ def _window(page: int, total: int, size: int) -> tuple[int, int, int]:
     return page, max(1, -(-total // size)), offset
 
 
-def _marker(page: int, pages: int) -> str:
-    return texts.page_marker(page + 1, pages) if pages > 1 else ""
+def _marker(page: int, pages: int) -> Rich | str:
+    return texts.page_mark(page + 1, pages) if pages > 1 else ""
 
 
 _NO_REPORT = (
@@ -65,7 +66,7 @@ async def silent_page(db: Database, clock: Clock, config: Config, page: int) -> 
     if total == 0:
         return Screen(texts.R_NO_UNITS)
     if silent == 0:
-        return Screen(texts.r_all_reported(period.label(), total))
+        return Screen.of(texts.r_all_reported(period.label(), total))
     page, pages, offset = _window(page, silent, SILENT_PAGE_SIZE)
     found = await db.fetchall(
         f"SELECT u.id, u.name FROM units u WHERE u.active = 1 AND{_NO_REPORT}"
@@ -94,8 +95,8 @@ async def silent_page(db: Database, clock: Clock, config: Config, page: int) -> 
         if more.get(unit_id, 0) > 0:
             names = [*names, texts.t_and_more(more[unit_id])]
         lines.append(texts.r_silent_line(clip(name, 80), names))
-    html = texts.r_silent(period.label(), silent, total, lines) + _marker(page, pages)
-    return Screen(html, page_nav(page, pages, "rl:s:{}"))
+    text = texts.r_silent(period.label(), silent, total, lines) + _marker(page, pages)
+    return Screen.of(text, page_nav(page, pages, "rl:s:{}"))
 
 
 async def pending_page(db: Database, page: int) -> Screen:
@@ -114,9 +115,9 @@ async def pending_page(db: Database, page: int) -> Screen:
     lines = []
     buttons = []
     for report_id, unit, day, form, other in found:
-        form_html = clip(reports.form_text(str(form), str(other)), 60)
+        form_shown = clip(reports.form_text(str(form), str(other)), 60)
         when = reports.day_text(date.fromisoformat(str(day)))
-        lines.append(texts.r_digest_line(int(report_id), clip(str(unit), 80), when, form_html))
+        lines.append(texts.r_digest_line(int(report_id), clip(str(unit), 80), when, form_shown))
         buttons.append(Button(texts.r_btn_show(int(report_id)), f"rv:{int(report_id)}:0:show"))
-    html = texts.r_pending(total, lines, 0) + _marker(page, pages)
-    return Screen(html, (*rows(buttons, per_row=2), *page_nav(page, pages, "rl:p:{}")))
+    text = texts.r_pending(total, lines, 0) + _marker(page, pages)
+    return Screen.of(text, (*rows(buttons, per_row=2), *page_nav(page, pages, "rl:p:{}")))

@@ -32,6 +32,7 @@ from bot.fit import Field, fit
 from bot.notices import Notice, RenderContext, Rendered
 from bot.reply import Reply
 from bot.report_parse import FORM_OTHER, REASON_MAX, clean_text
+from bot.rich import Rich, rich
 from bot.screens import Button, Screen, rows
 
 EDITABLE = ("submitted", "needs_more")
@@ -111,25 +112,26 @@ class Answers(Protocol):
     def difficulties(self) -> str: ...
 
 
-def fields_html(pack: ContentPack, answers: Answers, unit_name: str | None = None) -> str:
-    """The answers of a report (or draft) as "Label: value" lines, values escaped."""
+def fields(pack: ContentPack, answers: Answers, unit_name: str | None = None) -> str:
+    """The answers of a report (or draft) as "Label: value" lines (plain text: the leader's
+    words are the text of a span wherever they are shown)."""
     a = answers
     lines = []
     if unit_name is not None:
-        lines.append(f"{texts.R_F_UNIT}: {texts.escape(unit_name)}")
+        lines.append(f"{texts.R_F_UNIT}: {unit_name}")
     lines.append(f"{texts.R_F_DATE}: {day_text(a.session_date) if a.session_date else '—'}")
-    shown = texts.escape(form_text(a.form, a.form_other)) if a.form else "—"
+    shown = form_text(a.form, a.form_other) if a.form else "—"
     lines.append(f"{texts.R_F_FORM}: {shown}")
     titles = topic_titles(pack, a.topics)
     if titles:
         lines.append(f"{texts.R_F_TOPICS}:")
-        lines.extend(f"• {texts.escape(title)}" for title in titles)
+        lines.extend(f"• {title}" for title in titles)
     else:
         lines.append(f"{texts.R_F_TOPICS}: —")
     lines.append(f"{texts.R_F_ATTENDANCE}: {texts.r_people(a.attendance) if a.attendance else '—'}")
-    lines.append(f"{texts.R_F_NOTES}: {texts.escape(a.notes) if a.notes else texts.R_NONE}")
+    lines.append(f"{texts.R_F_NOTES}: {a.notes if a.notes else texts.R_NONE}")
     lines.append(f"{texts.R_F_PHOTOS}: {texts.r_photos(len(a.photos))}")
-    shown = texts.escape(a.difficulties) if a.difficulties else texts.R_NONE
+    shown = a.difficulties if a.difficulties else texts.R_NONE
     lines.append(f"{texts.R_F_DIFFICULTIES}: {shown}")
     return "\n".join(lines)
 
@@ -141,8 +143,8 @@ _ANSWER_TEXT = ("notes", "difficulties", "form_other")  # what a leader typed
 def fit_answers(
     answers: A,
     extra: dict[str, Field],
-    build: Callable[[A, dict[str, Field]], str],
-) -> str:
+    build: Callable[[A, dict[str, Field]], Rich],
+) -> Rich:
     """`build(answers, extra)` within Telegram's 4096 UTF-16 units: the leader's own text in
     the answers (notes, difficulties, another form) and the people's text in `extra` (names,
     a reason) is cut with "…", the longest first, for display only (bot/fit.py). Notes and
@@ -151,15 +153,15 @@ def fit_answers(
     fields: dict[str, Field] = {name: getattr(answers, name) for name in _ANSWER_TEXT}
     fields.update(extra)
 
-    def rebuilt(f: dict[str, Field]) -> str:
+    def rebuilt(f: dict[str, Field]) -> Rich:
         shortened = replace(answers, **{name: f[name] for name in _ANSWER_TEXT})  # type: ignore[type-var]
         return build(shortened, f)
 
     return fit(rebuilt, fields)
 
 
-def report_fields_html(pack: ContentPack, report: Report, with_unit: bool = False) -> str:
-    return fields_html(pack, report, report.unit_name if with_unit else None)
+def report_fields(pack: ContentPack, report: Report, with_unit: bool = False) -> str:
+    return fields(pack, report, report.unit_name if with_unit else None)
 
 
 def status_text(status: str) -> str:
@@ -350,27 +352,27 @@ def review_buttons(report: Report) -> tuple[tuple[Button, ...], ...]:
 def review_card(pack: ContentPack, report: Report, tz: ZoneInfo, edited: bool = False) -> Screen:
     """What an officer sees of a report; with the verdict buttons while it awaits review."""
 
-    def build(r: Report, f: dict[str, Field]) -> str:
-        lines = [
+    def build(r: Report, f: dict[str, Field]) -> Rich:
+        lines: list[Rich | str] = [
             texts.r_card_title(r.id, str(f["unit"]), edited or r.version > 1),
-            f"{texts.R_F_LEADER}: {texts.escape(str(f['leader']))}",
-            report_fields_html(pack, r),
+            f"{texts.R_F_LEADER}: {f['leader']}",
+            report_fields(pack, r),
             f"{texts.R_F_STATUS}: {status_text(r.status)}",
         ]
         if r.review_reason and r.status in ("needs_more", "rejected"):
-            lines.append(f"{texts.R_F_REASON}: {texts.escape(str(f['reason']))}")
-        return "\n".join(lines)
+            lines.append(f"{texts.R_F_REASON}: {f['reason']}")
+        return rich("\n").join(lines)
 
     people_text: dict[str, Field] = {
         "unit": report.unit_name,
         "leader": report.leader_name,
         "reason": report.review_reason,
     }
-    html = fit_answers(report, people_text, build)
+    text = fit_answers(report, people_text, build)
     if report.status != "submitted":
         photos = ((Button(texts.R_BTN_PHOTOS, f"rv:{report.id}:0:ph"),),) if report.photos else ()
-        return Screen(html, photos)
-    return Screen(html, review_buttons(report))
+        return Screen.of(text, photos)
+    return Screen.of(text, review_buttons(report))
 
 
 async def find(db: Database, report_id: int) -> Report | None:
@@ -444,7 +446,7 @@ async def review_press(
         " verdict = excluded.verdict, created_at = excluded.created_at",
         (officer_id, report_id, version, wanted, iso(now)),
     )
-    return Reply(Screen(texts.r_ask_reason(report.id, wanted == "needs_more")))
+    return Reply(Screen.of(texts.r_ask_reason(report.id, wanted == "needs_more")))
 
 
 async def typed_reason(
@@ -487,10 +489,11 @@ async def review_reason(
     reason = clean_text(text)
     needs_more = row[2] == "needs_more"
     if not reason:
-        return Reply(Screen(f"{texts.R_REASON_NEEDED}\n\n{texts.r_ask_reason(row[0], needs_more)}"))
+        asked = texts.r_ask_reason(row[0], needs_more)
+        return Reply(Screen.of(rich(texts.R_REASON_NEEDED, "\n\n", asked)))
     if len(reason) > REASON_MAX:
         problem = texts.r_too_long(len(reason), REASON_MAX)
-        return Reply(Screen(f"{problem}\n\n{texts.r_ask_reason(row[0], needs_more)}"))
+        return Reply(Screen.of(rich(problem, "\n\n", texts.r_ask_reason(row[0], needs_more))))
     await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (officer_id,))
     report = await get(conn, int(row[0]))
     if report is None:
@@ -553,20 +556,20 @@ def my_reports_screen(reports: list[Report]) -> Screen:
         for r in reports
     ]
     buttons = [Button(texts.r_btn_number(r.id), f"my:{r.id}") for r in reports]
-    html = f"{texts.R_MY_TITLE}\n" + "\n".join(lines) + f"\n\n{texts.R_MY_NEXT}"
-    return Screen(html, rows(buttons, per_row=3))
+    text = rich(texts.R_MY_TITLE, "\n" + "\n".join(lines) + f"\n\n{texts.R_MY_NEXT}")
+    return Screen.of(text, rows(buttons, per_row=3))
 
 
 def my_report_screen(pack: ContentPack, report: Report) -> Screen:
-    def build(r: Report, f: dict[str, Field]) -> str:
-        lines = [
+    def build(r: Report, f: dict[str, Field]) -> Rich:
+        lines: list[Rich | str] = [
             texts.r_card_title(r.id, str(f["unit"]), r.version > 1),
-            report_fields_html(pack, r),
+            report_fields(pack, r),
             f"{texts.R_F_STATUS}: {status_text(r.status)}",
         ]
         if r.review_reason and r.status in ("needs_more", "rejected"):
-            lines.append(f"{texts.R_F_REASON}: {texts.escape(str(f['reason']))}")
-        return "\n".join(lines)
+            lines.append(f"{texts.R_F_REASON}: {f['reason']}")
+        return rich("\n").join(lines)
 
     people_text: dict[str, Field] = {"unit": report.unit_name, "reason": report.review_reason}
     buttons: list[tuple[Button, ...]] = []
@@ -578,11 +581,11 @@ def my_report_screen(pack: ContentPack, report: Report) -> Screen:
             )
         )
     buttons.append((Button(texts.BTN_BACK, "my:list"),))
-    return Screen(fit_answers(report, people_text, build), tuple(buttons))
+    return Screen.of(fit_answers(report, people_text, build), tuple(buttons))
 
 
 def withdraw_confirm_screen(report_id: int) -> Screen:
-    return Screen(
+    return Screen.of(
         texts.r_withdraw_confirm(report_id),
         (
             (Button(texts.R_BTN_WITHDRAW, f"my:wy:{report_id}"),),
@@ -600,7 +603,7 @@ def report_list_screen(reports: list[Report], *, digest: bool) -> Screen:
     make = texts.r_digest if digest else texts.r_pending
     buttons = [Button(texts.r_btn_show(r.id), f"rv:{r.id}:0:show") for r in shown]
 
-    def build(f: dict[str, Field]) -> str:
+    def build(f: dict[str, Field]) -> Rich:
         lines = [
             texts.r_digest_line(r.id, unit, day_text(r.session_date), form)
             for r, unit, form in zip(shown, f["units"], f["forms"], strict=True)
@@ -611,7 +614,7 @@ def report_list_screen(reports: list[Report], *, digest: bool) -> Screen:
         "units": tuple(r.unit_name for r in shown),
         "forms": tuple(form_text(r.form, r.form_other) for r in shown),
     }
-    return Screen(fit(build, people_text), rows(buttons, per_row=2))
+    return Screen.of(fit(build, people_text), rows(buttons, per_row=2))
 
 
 # --------------------------------------------------------------------------- periods
@@ -786,11 +789,11 @@ async def _render_difficulty(ctx: RenderContext, notice: Notice) -> Rendered | N
     if report is None or not report.difficulties or report.status == "withdrawn":
         return None
     day = day_text(report.session_date)
-    html = fit(
+    text = fit(
         lambda f: texts.r_difficulty(report.id, str(f["unit"]), day, str(f["text"])),
         {"unit": report.unit_name, "text": report.difficulties},
     )
-    return Rendered(Screen(html))
+    return Rendered(Screen.of(text))
 
 
 @notices.renderer("withdrawn")
@@ -798,7 +801,7 @@ async def _render_withdrawn(ctx: RenderContext, notice: Notice) -> Rendered | No
     report = await get(ctx.db.conn, notice.ref_id)
     if report is None:
         return None
-    return Rendered(Screen(texts.r_withdrawn_notice(report.id, report.unit_name)))
+    return Rendered(Screen.of(texts.r_withdrawn_notice(report.id, report.unit_name)))
 
 
 @notices.renderer("verdict")
@@ -810,11 +813,11 @@ async def _render_verdict(ctx: RenderContext, notice: Notice) -> Rendered | None
     reason = str(notice.payload.get("reason", ""))
     day = day_text(report.session_date)
     if status == "approved":
-        return Rendered(Screen(texts.r_verdict_approved(report.id, report.unit_name, day)))
+        return Rendered(Screen.of(texts.r_verdict_approved(report.id, report.unit_name, day)))
     if status == "needs_more":
         buttons = ((Button(texts.R_BTN_FIX, f"r:fix:{report.id}"),),) if report.editable else ()
-        return Rendered(Screen(texts.r_verdict_needs_more(report.id, day, reason), buttons))
-    return Rendered(Screen(texts.r_verdict_rejected(report.id, day, reason)))
+        return Rendered(Screen.of(texts.r_verdict_needs_more(report.id, day, reason), buttons))
+    return Rendered(Screen.of(texts.r_verdict_rejected(report.id, day, reason)))
 
 
 @notices.renderer("digest")
@@ -832,7 +835,8 @@ async def _render_reminder(ctx: RenderContext, notice: Notice) -> Rendered | Non
     units = [str(u) for u in notice.payload.get("units", [])]
     key = str(notice.payload.get("period", ""))
     label = period_label(key) if key else ""
-    screen = Screen(texts.r_reminder(units, label), ((Button(texts.R_BTN_REPORT_NOW, "r:start"),),))
+    start = ((Button(texts.R_BTN_REPORT_NOW, "r:start"),),)
+    screen = Screen.of(texts.r_reminder(units, label), start)
     return Rendered(screen)
 
 

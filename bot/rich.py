@@ -38,6 +38,14 @@ class Rich:
     def __bool__(self) -> bool:
         return any(span.text for span in self.spans)
 
+    def __format__(self, spec: str) -> str:
+        # In an f-string or str() the emphasis would be lost silently (or the text become a
+        # repr): rich text is joined with rich() and `+`, and only a renderer makes a string.
+        raise TypeError("rich text cannot be formatted into a str; join it with rich()")
+
+    def __str__(self) -> str:
+        raise TypeError("rich text has no str(); a channel's renderer shows it")
+
     @property
     def text(self) -> str:
         """The characters a person reads, without any emphasis."""

@@ -869,8 +869,8 @@ def cli_all_done(count: int, folder: str, skipped: int) -> str:
 
 
 # ---- reports (issue 4: the report flow, review, reminders, misinformation tips)
-# Owned by the reports engineer; the lead may move these. HTML-returning functions escape
-# every value a person typed.
+# Owned by the reports engineer; the lead may move these. Rich text: a value a person typed
+# is a span, never markup.
 
 R_HEADING = "📝 Báo cáo"
 R_CANCEL_HINT = "Gõ /huy để dừng."
@@ -882,8 +882,8 @@ def r_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def r_heading(unit_name: str) -> str:
-    return f"<b>{R_HEADING} — {escape(unit_name)}</b>"
+def r_heading(unit_name: str = "") -> Rich:
+    return bold(f"{R_HEADING} — {unit_name}" if unit_name else R_HEADING)
 
 
 R_NOT_LEADER = (
@@ -1006,7 +1006,7 @@ R_F_STATUS = "Trạng thái"
 R_F_REASON = "Ý kiến của cán bộ phường"
 R_NONE = "không có"
 R_RECAP = "Đã ghi"
-R_SUMMARY_TITLE = "<b>Kiểm tra báo cáo trước khi gửi</b>"
+R_SUMMARY_TITLE = bold("Kiểm tra báo cáo trước khi gửi")
 R_SUMMARY_NEXT = "Đúng rồi thì chọn Gửi; chọn Sửa để thay đổi một mục, Hủy để bỏ báo cáo."
 
 
@@ -1044,29 +1044,29 @@ R_STEP_LABELS = {
 }
 
 # -- resuming and ending
-R_RESUME_TITLE = "<b>Anh/chị đang có báo cáo dở — tiếp tục?</b>"
+R_RESUME_TITLE = bold("Anh/chị đang có báo cáo dở — tiếp tục?")
 
 
-def r_resume(unit_name: str, step: str, saved_at: str) -> str:
-    return (
-        f"{R_RESUME_TITLE}\n{escape(unit_name)}, đang ở bước {escape(step)} "
-        f"(lưu lúc {escape(saved_at)}). {R_KEPT}\n"
-        "Chọn Tiếp tục để làm tiếp, hoặc Làm báo cáo mới để bỏ báo cáo dở."
+def r_resume(unit_name: str, step: str, saved_at: str) -> Rich:
+    return rich(
+        R_RESUME_TITLE,
+        f"\n{unit_name}, đang ở bước {step} (lưu lúc {saved_at}). {R_KEPT}\n"
+        "Chọn Tiếp tục để làm tiếp, hoặc Làm báo cáo mới để bỏ báo cáo dở.",
     )
 
 
-def r_receipt(number: int, unit_name: str) -> str:
-    return (
-        f"<b>Đã gửi báo cáo số {number}</b>\n"
-        f"Cảm ơn anh/chị. Cán bộ phường sẽ xem báo cáo của {escape(unit_name)} và phản hồi "
-        "tại đây. Gõ /baocaocuatoi để xem các báo cáo đã gửi."
+def r_receipt(number: int, unit_name: str) -> Rich:
+    return rich(
+        bold(f"Đã gửi báo cáo số {number}"),
+        f"\nCảm ơn anh/chị. Cán bộ phường sẽ xem báo cáo của {unit_name} và phản hồi "
+        "tại đây. Gõ /baocaocuatoi để xem các báo cáo đã gửi.",
     )
 
 
-def r_receipt_again(number: int) -> str:
-    return (
-        f"<b>Đã gửi lại báo cáo số {number}</b>\n"
-        "Cảm ơn anh/chị. Cán bộ phường sẽ xem lại và phản hồi tại đây."
+def r_receipt_again(number: int) -> Rich:
+    return rich(
+        bold(f"Đã gửi lại báo cáo số {number}"),
+        "\nCảm ơn anh/chị. Cán bộ phường sẽ xem lại và phản hồi tại đây.",
     )
 
 
@@ -1077,24 +1077,24 @@ def r_edit_cancelled(number: int) -> str:
     return f"Đã thôi sửa. Báo cáo số {number} giữ nguyên như trước."
 
 
-def r_not_editable(number: int, status: str) -> str:
-    return (
-        f"Báo cáo số {number} đang ở trạng thái {escape(status)} nên không sửa hay rút được "
+def r_not_editable(number: int, status: str) -> Rich:
+    return rich(
+        f"Báo cáo số {number} đang ở trạng thái {status} nên không sửa hay rút được "
         "nữa. Gõ /baocao để gửi báo cáo mới."
     )
 
 
-def r_not_your_unit(unit_name: str) -> str:
-    return (
-        f"Anh/chị không còn phụ trách {escape(unit_name)} nên báo cáo này chưa gửi được. "
+def r_not_your_unit(unit_name: str) -> Rich:
+    return rich(
+        f"Anh/chị không còn phụ trách {unit_name} nên báo cáo này chưa gửi được. "
         "Gõ /huy để bỏ báo cáo dở, hoặc liên hệ cán bộ phường."
     )
 
 
-def r_busy_with_draft(number: int) -> str:
-    return (
-        f"{R_RESUME_TITLE}\nAnh/chị cần làm xong hoặc bỏ báo cáo dở trước khi sửa báo cáo số "
-        f"{number}."
+def r_busy_with_draft(number: int) -> Rich:
+    return rich(
+        R_RESUME_TITLE,
+        f"\nAnh/chị cần làm xong hoặc bỏ báo cáo dở trước khi sửa báo cáo số {number}.",
     )
 
 
@@ -1109,13 +1109,13 @@ R_DRAFT_GONE = (
 )
 
 # -- /baocaocuatoi
-R_MY_TITLE = "<b>Báo cáo anh/chị đã gửi</b>"
+R_MY_TITLE = bold("Báo cáo anh/chị đã gửi")
 R_MY_NONE = "Anh/chị chưa gửi báo cáo nào. Gõ /baocao để báo cáo buổi tuyên truyền."
 R_MY_NEXT = "Chọn một báo cáo để xem, sửa hoặc rút."
 
 
 def r_my_line(number: int, day: str, form: str, status: str) -> str:
-    return f"• Số {number} · {escape(day)} · {escape(form)} — {escape(status)}"
+    return f"• Số {number} · {day} · {form} — {status}"
 
 
 def r_btn_number(number: int) -> str:
@@ -1127,10 +1127,11 @@ R_BTN_WITHDRAW = "Rút báo cáo"
 R_BTN_FIX = "Bổ sung báo cáo"
 
 
-def r_withdraw_confirm(number: int) -> str:
-    return (
-        f"<b>Rút báo cáo số {number}?</b>\nCán bộ phường sẽ không xét báo cáo này nữa. "
-        "Anh/chị vẫn gửi được báo cáo mới bất cứ lúc nào."
+def r_withdraw_confirm(number: int) -> Rich:
+    return rich(
+        bold(f"Rút báo cáo số {number}?"),
+        "\nCán bộ phường sẽ không xét báo cáo này nữa. "
+        "Anh/chị vẫn gửi được báo cáo mới bất cứ lúc nào.",
     )
 
 
@@ -1139,9 +1140,9 @@ def r_withdrawn(number: int) -> str:
 
 
 # -- review by officers
-def r_card_title(number: int, unit_name: str, edited: bool = False) -> str:
+def r_card_title(number: int, unit_name: str, edited: bool = False) -> Rich:
     mark = " (đã sửa)" if edited else ""
-    return f"<b>Báo cáo số {number}{mark} — {escape(unit_name)}</b>"
+    return bold(f"Báo cáo số {number}{mark} — {unit_name}")
 
 
 R_BTN_APPROVE = "Đạt"
@@ -1150,15 +1151,15 @@ R_BTN_REJECT = "Không hợp lệ"
 R_BTN_PHOTOS = "Xem ảnh"
 
 
-def r_ask_reason(number: int, needs_more: bool) -> str:
+def r_ask_reason(number: int, needs_more: bool) -> Rich:
     if needs_more:
-        return (
-            f"<b>Báo cáo số {number} cần bổ sung</b>\nAnh/chị gõ nội dung cần bổ sung, ví dụ: "
-            "Thiếu ảnh buổi họp. Gõ /huy để thôi."
+        return rich(
+            bold(f"Báo cáo số {number} cần bổ sung"),
+            "\nAnh/chị gõ nội dung cần bổ sung, ví dụ: Thiếu ảnh buổi họp. Gõ /huy để thôi.",
         )
-    return (
-        f"<b>Báo cáo số {number} không hợp lệ</b>\nAnh/chị gõ lý do, ví dụ: Trùng với báo cáo "
-        "số 10. Gõ /huy để thôi."
+    return rich(
+        bold(f"Báo cáo số {number} không hợp lệ"),
+        "\nAnh/chị gõ lý do, ví dụ: Trùng với báo cáo số 10. Gõ /huy để thôi.",
     )
 
 
@@ -1166,7 +1167,7 @@ R_REASON_NEEDED = "Anh/chị gõ lý do bằng chữ, ví dụ: Thiếu ảnh bu
 
 
 def r_reviewed(number: int, verdict: str) -> str:
-    return f"Báo cáo số {number}: {escape(verdict)}. Loa Phường đã báo cho tổ trưởng."
+    return f"Báo cáo số {number}: {verdict}. Loa Phường đã báo cho tổ trưởng."
 
 
 def r_already_reviewed(number: int, status: str) -> str:
@@ -1180,51 +1181,50 @@ def r_review_dropped(number: int) -> str:
     return f"Đã thôi. Báo cáo số {number} vẫn chờ duyệt."
 
 
-def r_verdict_approved(number: int, unit_name: str, day: str) -> str:
-    return (
-        f"<b>Báo cáo số {number} đã được duyệt: Đạt</b>\n"
-        f"Báo cáo buổi tuyên truyền ngày {escape(day)} của {escape(unit_name)} đạt yêu cầu. "
-        "Cảm ơn anh/chị."
+def r_verdict_approved(number: int, unit_name: str, day: str) -> Rich:
+    return rich(
+        bold(f"Báo cáo số {number} đã được duyệt: Đạt"),
+        f"\nBáo cáo buổi tuyên truyền ngày {day} của {unit_name} đạt yêu cầu. Cảm ơn anh/chị.",
     )
 
 
-def r_verdict_needs_more(number: int, day: str, reason: str) -> str:
-    return (
-        f"<b>Báo cáo số {number} cần bổ sung</b>\n"
-        f"Báo cáo buổi ngày {escape(day)}. Cán bộ phường đề nghị: {escape(reason)}\n\n"
-        "Anh/chị chọn Bổ sung báo cáo để sửa rồi gửi lại."
+def r_verdict_needs_more(number: int, day: str, reason: str) -> Rich:
+    return rich(
+        bold(f"Báo cáo số {number} cần bổ sung"),
+        f"\nBáo cáo buổi ngày {day}. Cán bộ phường đề nghị: {reason}\n\n"
+        "Anh/chị chọn Bổ sung báo cáo để sửa rồi gửi lại.",
     )
 
 
-def r_verdict_rejected(number: int, day: str, reason: str) -> str:
-    return (
-        f"<b>Báo cáo số {number} không hợp lệ</b>\n"
-        f"Báo cáo buổi ngày {escape(day)}. Lý do: {escape(reason)}\n\n"
-        "Nếu cần trao đổi, anh/chị liên hệ Phòng Văn hóa - Xã hội phường."
+def r_verdict_rejected(number: int, day: str, reason: str) -> Rich:
+    return rich(
+        bold(f"Báo cáo số {number} không hợp lệ"),
+        f"\nBáo cáo buổi ngày {day}. Lý do: {reason}\n\n"
+        "Nếu cần trao đổi, anh/chị liên hệ Phòng Văn hóa - Xã hội phường.",
     )
 
 
-def r_difficulty(number: int, unit_name: str, day: str, text: str) -> str:
-    return (
-        f"<b>Khó khăn, đề xuất từ {escape(unit_name)}</b>\n"
-        f"Báo cáo số {number}, buổi ngày {escape(day)}:\n\n{escape(text)}"
+def r_difficulty(number: int, unit_name: str, day: str, text: str) -> Rich:
+    return rich(
+        bold(f"Khó khăn, đề xuất từ {unit_name}"),
+        f"\nBáo cáo số {number}, buổi ngày {day}:\n\n{text}",
     )
 
 
-def r_withdrawn_notice(number: int, unit_name: str) -> str:
-    return f"Báo cáo số {number} của {escape(unit_name)} đã được tổ trưởng rút lại."
+def r_withdrawn_notice(number: int, unit_name: str) -> Rich:
+    return rich(f"Báo cáo số {number} của {unit_name} đã được tổ trưởng rút lại.")
 
 
-def r_digest(count: int, lines_html: list[str], more: int) -> str:
+def r_digest(count: int, lines: list[str], more: int) -> Rich:
     tail = f"\n…và {more} báo cáo khác: gõ /duyetbaocao để xem tất cả." if more else ""
-    return (
-        f"<b>Báo cáo mới: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
-        "Chọn một báo cáo để xem và duyệt."
+    return rich(
+        bold(f"Báo cáo mới: {count}"),
+        "\n" + "\n".join(lines) + tail + "\n\nChọn một báo cáo để xem và duyệt.",
     )
 
 
 def r_digest_line(number: int, unit_name: str, day: str, form: str) -> str:
-    return f"• Số {number} · {escape(unit_name)} · {escape(day)} · {escape(form)}"
+    return f"• Số {number} · {unit_name} · {day} · {form}"
 
 
 def r_btn_show(number: int) -> str:
@@ -1234,11 +1234,11 @@ def r_btn_show(number: int) -> str:
 R_PENDING_NONE = "Không có báo cáo nào đang chờ duyệt."
 
 
-def r_pending(count: int, lines_html: list[str], more: int) -> str:
+def r_pending(count: int, lines: list[str], more: int) -> Rich:
     tail = f"\n…và {more} báo cáo khác." if more else ""
-    return (
-        f"<b>Báo cáo chờ duyệt: {count}</b>\n" + "\n".join(lines_html) + tail + "\n\n"
-        "Chọn một báo cáo để xem và duyệt."
+    return rich(
+        bold(f"Báo cáo chờ duyệt: {count}"),
+        "\n" + "\n".join(lines) + tail + "\n\nChọn một báo cáo để xem và duyệt.",
     )
 
 
@@ -1251,31 +1251,32 @@ def r_period_month(month: str) -> str:
     return f"tháng {month}"
 
 
-def r_reminder(unit_names: list[str], period: str) -> str:
-    units = ", ".join(escape(name) for name in unit_names)
-    return (
-        f"<b>Nhắc báo cáo</b>\n{units} chưa có báo cáo {escape(period)}. Nếu tổ đã tuyên "
-        "truyền, anh/chị chọn Báo cáo ngay; chỉ mất vài phút."
+def r_reminder(unit_names: list[str], period: str) -> Rich:
+    units = ", ".join(unit_names)
+    return rich(
+        bold("Nhắc báo cáo"),
+        f"\n{units} chưa có báo cáo {period}. Nếu tổ đã tuyên "
+        "truyền, anh/chị chọn Báo cáo ngay; chỉ mất vài phút.",
     )
 
 
-R_SILENT_TITLE = "<b>Các tổ chưa báo cáo</b>"
+R_SILENT_TITLE = bold("Các tổ chưa báo cáo")
 
 
-def r_silent(period: str, silent: int, total: int, lines_html: list[str]) -> str:
-    return (
-        f"<b>Các tổ chưa báo cáo {escape(period)}</b>\n"
-        f"{silent}/{total} tổ chưa có báo cáo:\n" + "\n".join(lines_html)
+def r_silent(period: str, silent: int, total: int, lines: list[str]) -> Rich:
+    return rich(
+        bold(f"Các tổ chưa báo cáo {period}"),
+        f"\n{silent}/{total} tổ chưa có báo cáo:\n" + "\n".join(lines),
     )
 
 
 def r_silent_line(unit_name: str, leaders: list[str]) -> str:
-    who = ", ".join(escape(name) for name in leaders) if leaders else "chưa có tổ trưởng"
-    return f"• {escape(unit_name)} — {who}"
+    who = ", ".join(leaders) if leaders else "chưa có tổ trưởng"
+    return f"• {unit_name} — {who}"
 
 
-def r_all_reported(period: str, total: int) -> str:
-    return f"Cả {total} tổ đã có báo cáo {escape(period)}."
+def r_all_reported(period: str, total: int) -> Rich:
+    return rich(f"Cả {total} tổ đã có báo cáo {period}.")
 
 
 R_NO_UNITS = "Chưa có tổ dân phố nào trên Loa Phường."

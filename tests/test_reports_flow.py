@@ -455,7 +455,7 @@ async def test_my_reports_edit_and_withdraw(
     # a withdrawn report can no longer be opened for editing, even with an old button
     await lan.press(detail, callback_data=f"r:fix:{number}")
     refused = await lan.expect_reply()
-    assert refused.text == texts.r_not_editable(number, "Đã rút")
+    assert refused.text == texts.r_not_editable(number, "Đã rút").text
 
 
 async def test_someone_elses_report_cannot_be_opened(

@@ -193,7 +193,7 @@ async def test_silent_list_for_officers(
         await officer.send("/chuabaocao")
         assert (await officer.expect_reply()).text == texts.r_all_reported(
             "tuần này (06/04–12/04/2026)", 3
-        )
+        ).text
 
 
 async def test_jobs_have_misfire_grace_and_coalesce(config: Config, pack: ContentPack) -> None:

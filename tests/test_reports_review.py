@@ -169,7 +169,7 @@ async def test_reject_with_reason_is_final(
     assert "Trùng với báo cáo số 10" in verdict.text and verdict.buttons == []
     await lan.press(verdict, callback_data=f"r:fix:{number}")  # forged: still refused
     refused = await lan.expect_reply()
-    assert refused.text == texts.r_not_editable(number, "Không hợp lệ")
+    assert refused.text == texts.r_not_editable(number, "Không hợp lệ").text
 
 
 async def test_only_officers_review(
@@ -223,7 +223,7 @@ async def test_withdrawn_report_tells_officers(
     told = await eventually(
         lambda: [m for m in sim.messages_in(officer.chat_id) if "rút lại" in m.text]
     )
-    assert told[0].text == texts.r_withdrawn_notice(number, "Tổ dân phố số 5")
+    assert told[0].text == texts.r_withdrawn_notice(number, "Tổ dân phố số 5").text
     await officer.press(card, texts.R_BTN_APPROVE)
     await sim.wait_idle()
     assert await status(bot, number) == "withdrawn"

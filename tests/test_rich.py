@@ -83,3 +83,13 @@ def test_plain_text_writes_a_links_address_out() -> None:
     assert plain(link("https://haian.vn", "https://haian.vn")) == "https://haian.vn"
     assert plain("chỉ chữ") == "chỉ chữ"
     assert not rich() and not rich("", bold(""))
+
+
+def test_rich_text_cannot_slip_into_a_plain_string() -> None:
+    """An f-string would drop the emphasis (or show a repr): it fails loudly instead."""
+    import pytest
+
+    with pytest.raises(TypeError):
+        f"{bold('Tổ 5')}"
+    with pytest.raises(TypeError):
+        str(rich("a"))
