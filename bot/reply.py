@@ -84,7 +84,7 @@ class Reply:
 
 def screen_to_dict(screen: Screen) -> dict[str, Any]:
     stored: dict[str, Any] = {
-        "html": screen.html,
+        "html": screen.legacy_html,
         "buttons": [[[b.label, b.data] for b in row] for row in screen.buttons],
     }
     if screen.rich is not None:
@@ -94,7 +94,7 @@ def screen_to_dict(screen: Screen) -> dict[str, Any]:
 
 def screen_from_dict(data: dict[str, Any]) -> Screen:
     return Screen(
-        html=data.get("html", ""),
+        legacy_html=data.get("html", ""),
         buttons=tuple(
             tuple(Button(label, value) for label, value in row) for row in data["buttons"]
         ),

@@ -29,10 +29,11 @@ class Button:
 @dataclass(frozen=True)
 class Screen:
     """A message's text and its options. The text is `rich` (bot/rich.py), which each
-    channel renders; `html` is Telegram HTML for the screens not yet written in `Rich`
-    (issue 10: the texts move over area by area, and then this field goes)."""
+    channel renders; `legacy_html` is Telegram HTML for the screens not yet written in
+    `Rich` (issue 10: content items move next, and then this field goes). Only a renderer
+    reads it (bot/channels/telegram_render.screen_html, bot/numbered.py)."""
 
-    html: str = ""
+    legacy_html: str = ""
     buttons: tuple[tuple[Button, ...], ...] = ()
     rich: Rich | None = None
 
@@ -43,7 +44,7 @@ class Screen:
 
     @property
     def has_text(self) -> bool:
-        return bool(self.rich) if self.rich is not None else bool(self.html)
+        return bool(self.rich) if self.rich is not None else bool(self.legacy_html)
 
 
 def main_menu(leader: bool = False) -> tuple[tuple[str, ...], ...]:

@@ -1393,12 +1393,12 @@ def bc_when(weekday: int, hhmm: str, ddmmyyyy: str) -> str:
 
 
 # -- composing
-BC_PROMPT = (
-    "<b>Soạn tin gửi</b>\n\n"
-    "Anh/chị gõ nội dung tin, viết như nội dung của phường: **chữ đậm**, mỗi ý một dòng "
+BC_PROMPT = rich(
+    bold("Soạn tin gửi"),
+    "\n\nAnh/chị gõ nội dung tin, viết như nội dung của phường: **chữ đậm**, mỗi ý một dòng "
     "bắt đầu bằng dấu gạch ngang (- ). Có thể gửi một ảnh hoặc một tệp, nội dung ghi ở "
     "phần chú thích.\n\n"
-    "Hoặc chọn một nội dung có sẵn bên dưới. Gõ /huy để dừng."
+    "Hoặc chọn một nội dung có sẵn bên dưới. Gõ /huy để dừng.",
 )
 BC_PRIVATE_ONLY = "Anh/chị nhắn riêng cho Loa Phường rồi gõ /guitin để soạn tin."
 BC_BTN_PICK = "📚 Chọn nội dung có sẵn"
@@ -1432,30 +1432,31 @@ def bc_item_more(command: str, position: int) -> str:
     return "\n\n<i>Xem thêm: gõ /noidung</i>"
 
 
-BC_PICK_KIND = "<b>Chọn nội dung có sẵn</b>\nAnh/chị chọn một loại nội dung."
-BC_PICK_ITEM = (
-    "<b>Chọn một mục</b>\nCác mục đang được cán bộ phường cập nhật chưa có trong danh sách."
+BC_PICK_KIND = rich(bold("Chọn nội dung có sẵn"), "\nAnh/chị chọn một loại nội dung.")
+BC_PICK_ITEM = rich(
+    bold("Chọn một mục"),
+    "\nCác mục đang được cán bộ phường cập nhật chưa có trong danh sách.",
 )
 
 # -- audience
-BC_AUDIENCE_PROMPT = "<b>Gửi cho ai?</b>\nAnh/chị chọn người nhận bên dưới."
+BC_AUDIENCE_PROMPT = rich(bold("Gửi cho ai?"), "\nAnh/chị chọn người nhận bên dưới.")
 BC_AUD_LEADERS = "Tất cả tổ trưởng"
 BC_AUD_GROUPS = "Tất cả nhóm tổ dân phố"
 BC_AUD_UNITS = "Chọn tổ dân phố"
 BC_AUD_EVERYONE = "Mọi người đã dùng bot"
 BC_NO_UNITS = "Chưa có tổ dân phố nào trong danh sách. Cán bộ phường thêm tổ bằng /themto."
 BC_PICK_A_UNIT = "Anh/chị chọn ít nhất một tổ dân phố."
-BC_WHO_PROMPT = "<b>Gửi cho ai trong các tổ đã chọn?</b>"
+BC_WHO_PROMPT = bold("Gửi cho ai trong các tổ đã chọn?")
 BC_WHO_LEADERS = "Tổ trưởng"
 BC_WHO_GROUPS = "Nhóm của tổ"
 BC_WHO_BOTH = "Cả tổ trưởng và nhóm"
 
 
-def bc_units_prompt(page: int, pages: int) -> str:
+def bc_units_prompt(page: int, pages: int) -> Rich:
     where = f" (trang {page}/{pages})" if pages > 1 else ""
-    return (
-        f"<b>Chọn tổ dân phố</b>{where}\n"
-        "Chọn tên tổ, chọn lần nữa để bỏ; chọn đủ rồi thì chọn “Xong”."
+    return rich(
+        bold("Chọn tổ dân phố"),
+        f"{where}\nChọn tên tổ, chọn lần nữa để bỏ; chọn đủ rồi thì chọn “Xong”.",
     )
 
 
@@ -1464,7 +1465,7 @@ def bc_btn_units_done(count: int) -> str:
 
 
 def bc_audience(kind: str, unit_names: list[str], leaders: bool, groups: bool) -> str:
-    """Who gets a broadcast, as HTML (names are escaped here)."""
+    """Who gets a broadcast (plain text)."""
     if kind == "leaders":
         return "tất cả tổ trưởng"
     if kind == "groups":
@@ -1472,7 +1473,7 @@ def bc_audience(kind: str, unit_names: list[str], leaders: bool, groups: bool) -
     if kind == "everyone":
         return "mọi người đã đăng ký dùng Loa Phường"
     who = "tổ trưởng và nhóm" if leaders and groups else "tổ trưởng" if leaders else "nhóm"
-    shown = ", ".join(escape(name) for name in unit_names[:5])
+    shown = ", ".join(unit_names[:5])
     if len(unit_names) > 5:
         shown += f" và {len(unit_names) - 5} tổ khác"
     return f"{who} của {shown}"
@@ -1487,8 +1488,8 @@ def bc_audience_short(kind: str) -> str:
     }.get(kind, kind)
 
 
-def bc_audience_chosen(audience_html: str) -> str:
-    return f"Người nhận: {audience_html}."
+def bc_audience_chosen(audience: str) -> Rich:
+    return rich(f"Người nhận: {audience}.")
 
 
 # -- preview card
@@ -1499,13 +1500,13 @@ BC_BTN_URGENT = "⚡ Đánh dấu khẩn"
 BC_BTN_NOT_URGENT = "Bỏ đánh dấu khẩn"
 
 
-def bc_card(audience_html: str, count: int, urgent: bool) -> str:
-    lines = [
-        "<b>Xem trước</b>: tin ở trên đúng như người nhận sẽ thấy.",
-        f"Người nhận: {audience_html}.",
+def bc_card(audience: str, count: int, urgent: bool) -> Rich:
+    lines: list[Rich | str] = [
+        rich(bold("Xem trước"), ": tin ở trên đúng như người nhận sẽ thấy."),
+        f"Người nhận: {audience}.",
     ]
     if count:
-        lines.append(f"<b>Sẽ gửi tới {bc_number(count)} người/nhóm.</b>")
+        lines.append(bold(f"Sẽ gửi tới {bc_number(count)} người/nhóm."))
     else:
         lines.append("Hiện chưa có ai trong nhóm người nhận này.")
     if urgent:
@@ -1518,7 +1519,7 @@ def bc_card(audience_html: str, count: int, urgent: bool) -> str:
         lines.append("Anh/chị chọn Gửi ngay, Hẹn giờ hoặc Hủy.")
     else:
         lines.append("Anh/chị đổi người nhận, hoặc Hẹn giờ để gửi sau.")
-    return "\n".join(lines)
+    return rich("\n").join(lines)
 
 
 BC_CANCELLED = "Đã hủy tin đang soạn. Gõ /guitin khi cần soạn tin mới."
@@ -1527,9 +1528,10 @@ BC_STALE = (
 )
 
 # -- Hẹn giờ
-BC_WHEN_PROMPT = (
-    "<b>Hẹn giờ gửi</b>\nAnh/chị gõ ngày và giờ gửi theo dạng ngày/tháng/năm giờ:phút, "
-    "ví dụ 06/04/2026 07:30 (giờ Việt Nam)."
+BC_WHEN_PROMPT = rich(
+    bold("Hẹn giờ gửi"),
+    "\nAnh/chị gõ ngày và giờ gửi theo dạng ngày/tháng/năm giờ:phút, "
+    "ví dụ 06/04/2026 07:30 (giờ Việt Nam).",
 )
 BC_WHEN_BAD = (
     "Ngày giờ chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ "
@@ -1543,15 +1545,15 @@ BC_REPEAT_ONCE = "Một lần"
 BC_REPEAT_DAILY = "Hằng ngày"
 BC_REPEAT_WEEKLY = "Hằng tuần (chọn thứ)"
 BC_REPEAT_MONTHLY = "Hằng tháng"
-BC_WEEKDAYS_PROMPT = (
-    "<b>Gửi vào những thứ nào?</b>\nChọn các thứ trong tuần, chọn lần nữa để bỏ; chọn đủ rồi "
-    "thì chọn “Xong”."
+BC_WEEKDAYS_PROMPT = rich(
+    bold("Gửi vào những thứ nào?"),
+    "\nChọn các thứ trong tuần, chọn lần nữa để bỏ; chọn đủ rồi thì chọn “Xong”.",
 )
 BC_PICK_A_DAY = "Anh/chị chọn ít nhất một thứ trong tuần."
 
 
-def bc_repeat_prompt(when: str) -> str:
-    return f"<b>Gửi lúc {when}</b>\nAnh/chị muốn gửi một lần hay lặp lại?"
+def bc_repeat_prompt(when: str) -> Rich:
+    return rich(bold(f"Gửi lúc {when}"), "\nAnh/chị muốn gửi một lần hay lặp lại?")
 
 
 def bc_rule(
@@ -1568,9 +1570,9 @@ def bc_rule(
 
 
 def bc_scheduled(
-    schedule_id: int, rule_html: str, first: str | None, held: bool, quiet: tuple[str, str]
-) -> str:
-    lines = [f"<b>Đã hẹn giờ (lịch số {schedule_id})</b>", f"Gửi {rule_html}."]
+    schedule_id: int, rule: str, first: str | None, held: bool, quiet: tuple[str, str]
+) -> Rich:
+    lines: list[Rich | str] = [bold(f"Đã hẹn giờ (lịch số {schedule_id})"), f"Gửi {rule}."]
     if first:
         lines.append(f"Lần gửi đầu: {first}.")
     if held:
@@ -1579,7 +1581,7 @@ def bc_scheduled(
             f"sẽ chờ tới {quiet[1]}."
         )
     lines.append("\nXem, tạm dừng hoặc xóa lịch: /lich")
-    return "\n".join(lines)
+    return rich("\n").join(lines)
 
 
 # -- progress and reports
@@ -1587,20 +1589,20 @@ def bc_scheduled(
 
 def bc_progress(
     broadcast_id: int, sent: int, total: int, gone: int, failed: int, done: bool
-) -> str:
+) -> Rich:
     extra = ""
     if gone:
         extra += f" · {bc_number(gone)} đã chặn bot hoặc rời nhóm"
     if failed:
         extra += f" · {bc_number(failed)} lỗi"
     if done:
-        return (
-            f"<b>Tin số {broadcast_id}: đã gửi xong</b>\n"
-            f"Đã gửi {bc_number(sent)}/{bc_number(total)}{extra}."
+        return rich(
+            bold(f"Tin số {broadcast_id}: đã gửi xong"),
+            f"\nĐã gửi {bc_number(sent)}/{bc_number(total)}{extra}.",
         )
-    return (
-        f"<b>Tin số {broadcast_id}: đang gửi</b>\n"
-        f"Đã gửi {bc_number(sent)}/{bc_number(total)}…{extra}"
+    return rich(
+        bold(f"Tin số {broadcast_id}: đang gửi"),
+        f"\nĐã gửi {bc_number(sent)}/{bc_number(total)}…{extra}",
     )
 
 
@@ -1614,10 +1616,10 @@ def bc_report(
     waiting: int,
     errors: tuple[tuple[str, int], ...],
     done: bool,
-) -> str:
-    lines = [f"<b>Báo cáo tin số {broadcast_id}</b>"]
+) -> Rich:
+    lines: list[Rich | str] = [bold(f"Báo cáo tin số {broadcast_id}")]
     if title:
-        lines.append(f"“{escape(title)}”")
+        lines.append(f"“{title}”")
     lines.append(f"• Đã gửi tới Telegram: {bc_number(sent)}/{bc_number(total)}")
     if gone:
         lines.append(
@@ -1627,7 +1629,7 @@ def bc_report(
     if failed:
         lines.append(f"• Lỗi, chưa gửi được: {bc_number(failed)}")
         for description, count in errors[:5]:
-            lines.append(f"   – Telegram báo: {escape(description or 'không rõ')} ({count})")
+            lines.append(f"   – Telegram báo: {description or 'không rõ'} ({count})")
     if waiting:
         lines.append(f"• Đang chờ gửi: {bc_number(waiting)}")
     lines.append("")
@@ -1637,7 +1639,7 @@ def bc_report(
         lines.append("Gõ /tinhtrang để xem các tin khác.")
     else:
         lines.append(f"Tin đang được gửi. Gõ /tinhtrang {broadcast_id} để xem lại.")
-    return "\n".join(lines)
+    return rich("\n").join(lines)
 
 
 def bc_btn_retry(count: int) -> str:
@@ -1652,8 +1654,8 @@ BC_NOTHING_TO_RETRY = "Không còn tin lỗi nào để gửi lại."
 BC_NONE_YET = "Chưa có tin nào được gửi. Gõ /guitin để soạn tin."
 
 
-def bc_no_such(arg: str) -> str:
-    return f"Không có tin số {escape(arg)}. Gõ /tinhtrang để xem các tin gần đây."
+def bc_no_such(arg: str) -> Rich:
+    return rich(f"Không có tin số {arg}. Gõ /tinhtrang để xem các tin gần đây.")
 
 
 def bc_status_line(
@@ -1662,16 +1664,15 @@ def bc_status_line(
     state = "đã gửi" if done else "đang gửi"
     origin = " (theo lịch)" if scheduled else ""
     return (
-        f"• Số {broadcast_id} · {when} · “{escape(title)}”{origin} — "
+        f"• Số {broadcast_id} · {when} · “{title}”{origin} — "
         f"{state} {bc_number(sent)}/{bc_number(total)}"
     )
 
 
-def bc_status_list(lines: list[str]) -> str:
-    return (
-        "<b>Các tin gửi gần đây</b>\n"
-        + "\n".join(lines)
-        + "\n\nChọn một tin để xem báo cáo, hoặc gõ /tinhtrang và số tin."
+def bc_status_list(lines: list[str]) -> Rich:
+    return rich(
+        bold("Các tin gửi gần đây"),
+        "\n" + "\n".join(lines) + "\n\nChọn một tin để xem báo cáo, hoặc gõ /tinhtrang và số tin.",
     )
 
 

@@ -21,6 +21,7 @@ from telegram.error import (
 
 from bot.addresses import Kind, telegram
 from bot.channels.telegram_delivery import classify
+from bot.channels.telegram_render import screen_html
 from bot.clock import SystemClock
 from bot.config import DeliveryConfig
 from bot.db import Database
@@ -194,7 +195,7 @@ async def test_permanent_failure_keeps_telegrams_description_and_can_be_retried(
     assert "message is too long" in str(row["error"]).lower()
     assert status.errors and "too long" in status.errors[0][0].lower()
     report = report_screen(status)
-    assert "Telegram báo" in report.html and report.buttons  # the retry button
+    assert "Telegram báo" in screen_html(report) and report.buttons  # the retry button
 
     assert await retry_failed(rig.db, broadcast_id, SystemClock().now()) == 1
     await rig.delivery.enqueue(broadcast_id)

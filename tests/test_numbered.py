@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 
 from bot import numbered, texts
 from bot.browse import content_menu, item_summary
+from bot.channels.telegram_render import screen_html
 from bot.content import ContentPack
 from bot.db import Database
 from bot.numbered import NUMBERED, Capabilities, plain_text, render
 from bot.render import escape
+from bot.rich import link, rich
 from bot.screens import Button, Screen
 from bot.telegram_html import parse_entities, text_length
 
@@ -52,13 +54,16 @@ def test_every_message_fits_and_every_option_is_listed(screen: Screen, limit: in
         assert label in joined or len(label) > limit // 2  # … unless it is longer than half)
     # nothing of the text is lost or added: the same characters in the same order, cuts
     # dropping only white space (a word longer than a message is cut inside)
-    expected = "".join(parse_entities(screen.html).split())
+    expected = "".join(parse_entities(screen_html(screen)).split())
     assert "".join(joined.split()).startswith(expected)
 
 
 def test_links_keep_their_address_and_entities_are_text() -> None:
     screen = Screen('Xem <a href="https://haiphong.gov.vn/a?b=1&amp;c=2">tại đây</a> &lt;b&gt;')
-    assert plain_text(screen.html) == "Xem tại đây (https://haiphong.gov.vn/a?b=1&c=2) <b>"
+    assert plain_text(screen_html(screen)) == "Xem tại đây (https://haiphong.gov.vn/a?b=1&c=2) <b>"
+    # the same screen in rich text shows the same to a channel without formatting
+    same = Screen.of(rich("Xem ", link("tại đây", "https://haiphong.gov.vn/a?b=1&c=2"), " <b>"))
+    assert render(same).messages == render(screen).messages
 
 
 async def test_a_typed_number_or_label_resolves_to_the_tapped_token(tmp_path: Path) -> None:

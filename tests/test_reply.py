@@ -66,4 +66,4 @@ def test_a_step_stored_by_the_previous_release_replays_the_same() -> None:
 
 def test_an_emptied_mark_replays_nothing() -> None:
     assert Reply.from_json("") == Reply()
-    assert not Reply().screen.html
+    assert not Reply().screen.has_text
