@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from bot import inputs, texts
 from bot.content import ContentPack, Item
-from bot.render import escape, split_message
+from bot.render import html_to_rich
+from bot.rich import Rich, bold, rich, split
 from bot.screens import Button, Screen, page_nav, rows
 
 # Room left in a 4096-character message for the page marker and the source line.
@@ -129,38 +130,49 @@ def _back_target(pack: ContentPack, item: Item) -> str:
 
 
 def item_summary(pack: ContentPack, item: Item, *, with_buttons: bool = True) -> Screen:
+    text = rich(bold(item.title), "\n\n", as_rich(item.summary_html))
     if item.pending:
-        html = f"<b>{escape(item.title)}</b>\n\n{item.summary_html}"
         buttons = [Button(texts.BTN_BACK, _back_target(pack, item))] if with_buttons else []
-        return Screen(html, rows(buttons))
-    html = f"<b>{escape(item.title)}</b>\n\n{item.summary_html}"
+        return Screen.of(text, rows(buttons))
     if not with_buttons:
-        return Screen(html)
+        return Screen.of(text)
     buttons = [
         Button(texts.BTN_READ_FULL, f"f:{item.id}:0"),
         Button(texts.BTN_BACK, _back_target(pack, item)),
     ]
-    return Screen(html, rows(buttons, per_row=2))
+    return Screen.of(text, rows(buttons, per_row=2))
+
+
+@lru_cache(maxsize=512)
+def as_rich(html: str) -> Rich:
+    """A content item's text (rendered from the pack's Markdown once, at load) as rich text;
+    the pack never changes once loaded, so each text is converted once."""
+    return html_to_rich(html)
 
 
 @lru_cache(maxsize=256)
-def full_pages(item: Item, limit: int = PAGE_LIMIT) -> tuple[str, ...]:
-    """The item's full text split into pages of at most `limit` (the channel's text limit,
-    less room for the page marker and the source), when it is shown, not when loaded."""
-    pages = split_message(item.body_html, limit) if item.body_html else []
-    return tuple(pages) or (item.summary_html,)
+def full_pages(item: Item, limit: int = PAGE_LIMIT) -> tuple[Rich, ...]:
+    """The item's full text split into pages of at most `limit` UTF-16 units (the
+    channel's text limit, less room for the page marker and the source), when it is shown,
+    not when loaded."""
+    pages = split(as_rich(item.body_html), limit, _units) if item.body_html else []
+    return tuple(pages) or (as_rich(item.summary_html),)
+
+
+def _units(ch: str) -> int:
+    return 2 if ord(ch) > 0xFFFF else 1  # Telegram counts UTF-16 code units
 
 
 def item_full(pack: ContentPack, item: Item, page: int, limit: int = PAGE_LIMIT) -> Screen:
     pages = full_pages(item, limit)
     page = max(0, min(page, len(pages) - 1))
-    html = pages[page]
+    text = pages[page]
     if len(pages) > 1:
-        html += texts.page_marker(page + 1, len(pages))
+        text += texts.page_mark(page + 1, len(pages))
     if page == len(pages) - 1:
-        html += texts.item_footer(item.source)
+        text += texts.item_source(item.source)
     nav = page_nav(page, len(pages), f"f:{item.id}:{{}}")
-    return Screen(html, (*nav, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
+    return Screen.of(text, (*nav, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
 
 
 def search(pack: ContentPack, query: str) -> Screen:

@@ -107,8 +107,10 @@ def item_message(pack: ContentPack, item: Item) -> OutMessage:
     """A content item as a broadcast: its summary, and how to read the rest."""
     command = next((c for c, kind in browse.COMMAND_KINDS.items() if kind == item.kind), "")
     number = pack.of_kind(item.kind).index(item) + 1 if command else 0
-    more = texts.bc_item_more(command, number)
-    return OutMessage(f"<b>{escape(item.title)}</b>\n\n{item.summary_html}{more}")
+    more = escape(texts.bc_item_more(command, number))
+    # A broadcast's body is stored as Telegram HTML (the outbox sends it as it is), as the
+    # officials' own Markdown is (bot/compose.py); moving bodies to rich text is next.
+    return OutMessage(f"<b>{escape(item.title)}</b>\n\n{item.summary_html}\n\n<i>{more}</i>")
 
 
 class Channel(Protocol):

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import markdown
 
+from bot.rich import Rich, Span, rich
 from bot.telegram_html import Token, text_length, tokenize
 
 __all__ = ["escape", "markdown_to_html", "markdown_to_plain", "render", "split_message"]
@@ -334,6 +335,50 @@ def markdown_to_html(md: str) -> str:
     blank line, list items become "• " (or "1. ") lines; bold, italic, code, pre, links and
     quotes are kept; everything else (raw HTML, images, rules) is reduced to escaped text."""
     return _Writer(plain=False).joined(_markdown_tree(md).children)
+
+
+_RICH_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "code": "code",
+              "pre": "code", "u": "underline", "ins": "underline", "s": "strike",
+              "strike": "strike", "del": "strike"}  # fmt: skip
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def html_to_rich(html: str) -> Rich:
+    """Telegram HTML (what `markdown_to_html` writes, already checked) as rich text: the
+    content pack is written in Markdown and shown by every channel from the same spans."""
+    spans: list[Span] = []
+    open_tags: list[tuple[str, str]] = []  # (name, href)
+    for token in tokenize(html):
+        if token.kind == "open":
+            href = ""
+            if token.name == "a":
+                found = _HREF.search(token.raw)
+                href = (
+                    _html.unescape(next(g for g in found.groups() if g is not None))
+                    if found
+                    else ""
+                )
+            open_tags.append((token.name, href))
+        elif token.kind == "close":
+            for n in range(len(open_tags) - 1, -1, -1):
+                if open_tags[n][0] == token.name:
+                    del open_tags[n]
+                    break
+        elif token.text:
+            names = {_RICH_TAGS.get(name, "") for name, _ in open_tags}
+            link = next((href for name, href in reversed(open_tags) if name == "a"), "")
+            spans.append(
+                Span(
+                    token.text,
+                    bold="bold" in names,
+                    italic="italic" in names,
+                    link=link,
+                    code="code" in names,
+                    underline="underline" in names,
+                    strike="strike" in names,
+                )
+            )
+    return rich(*(Rich((span,)) for span in spans))
 
 
 def markdown_to_plain(md: str) -> str:

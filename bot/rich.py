@@ -12,7 +12,7 @@ Built with `rich`, `bold`, `italic`, `link` and `+`; a `str` anywhere is literal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,6 +23,9 @@ class Span:
     bold: bool = False
     italic: bool = False
     link: str = ""  # the address the text points to
+    code: bool = False  # a command or a code, shown as typed (the content pack's `code`)
+    underline: bool = False
+    strike: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,16 +65,21 @@ class Rich:
 
     def to_json(self) -> list[list[Any]]:
         """For what is stored (an owed screen, a flow step's reply): [[text, flags, link]]."""
-        return [
-            [s.text, ("b" if s.bold else "") + ("i" if s.italic else ""), s.link]
-            for s in self.spans
-        ]
+        return [[s.text, _flags(s), s.link] for s in self.spans]
 
     @classmethod
     def from_json(cls, data: list[list[Any]]) -> Rich:
         return cls(
             tuple(
-                Span(str(text), "b" in flags, "i" in flags, str(address))
+                Span(
+                    str(text),
+                    "b" in flags,
+                    "i" in flags,
+                    str(address),
+                    "c" in flags,
+                    "u" in flags,
+                    "s" in flags,
+                )
                 for text, flags, address in data
             )
         )
@@ -112,10 +120,65 @@ def plain(text: Rich | str) -> str:
     return "".join(out)
 
 
+def split(text: Rich, limit: int, size: Callable[[str], int] = len) -> list[Rich]:
+    """`text` in pieces of at most `limit` (as `size` measures one character, summed), cut
+    at a paragraph break where there is one, else at a line break, else at a space; a word
+    longer than a piece is cut inside. Emphasis is kept across the cuts; the white space cut
+    at is dropped."""
+    plain_text = text.text
+    widths = [size(ch) for ch in plain_text]
+    cuts: list[tuple[int, int]] = []  # (start, end) of each piece in the plain text
+    start = 0
+    while start < len(plain_text):
+        end, used = start, 0
+        while end < len(plain_text) and used + widths[end] <= limit:
+            used += widths[end]
+            end += 1
+        if end < len(plain_text):
+            window = plain_text[start:end]
+            for mark in ("\n\n", "\n", " "):
+                at = window.rfind(mark)
+                if at > 0:
+                    end = start + at
+                    break
+        end = max(end, start + 1)  # always move on, even past a character wider than limit
+        cuts.append((start, end))
+        start = end
+        while start < len(plain_text) and plain_text[start] in " \n":
+            start += 1
+    return [_slice(text, a, b) for a, b in cuts if plain_text[a:b].strip(" \n")]
+
+
+def _slice(text: Rich, start: int, end: int) -> Rich:
+    out: list[Span] = []
+    at = 0
+    for span in text.spans:
+        a, b = max(start, at), min(end, at + len(span.text))
+        if a < b:
+            out.append(replace(span, text=span.text[a - at : b - at]))
+        at += len(span.text)
+    return Rich(_merge(tuple(out)))
+
+
+def _flags(span: Span) -> str:
+    marks = (
+        ("b", span.bold),
+        ("i", span.italic),
+        ("c", span.code),
+        ("u", span.underline),
+        ("s", span.strike),
+    )
+    return "".join(mark for mark, on in marks if on)
+
+
 def _spans(part: Rich | str) -> tuple[Span, ...]:
     if isinstance(part, Rich):
         return part.spans
     return (Span(part),) if part else ()
+
+
+def _style(span: Span) -> tuple[object, ...]:
+    return (span.bold, span.italic, span.link, span.code, span.underline, span.strike)
 
 
 def _merge(spans: tuple[Span, ...]) -> tuple[Span, ...]:
@@ -124,11 +187,7 @@ def _merge(spans: tuple[Span, ...]) -> tuple[Span, ...]:
     for span in spans:
         if not span.text:
             continue
-        if out and (out[-1].bold, out[-1].italic, out[-1].link) == (
-            span.bold,
-            span.italic,
-            span.link,
-        ):
+        if out and _style(out[-1]) == _style(span):
             out[-1] = replace(out[-1], text=out[-1].text + span.text)
         else:
             out.append(span)

@@ -1,13 +1,13 @@
 """Every Vietnamese string a person sees, in one place so it can be reviewed in one sitting.
 
 Voice (see docs/voice.md): "anh/chị" in private chats, "bà con" in groups; the first line says
-what the message is; one idea per message; end with the next step. Functions here take
-already-escaped HTML fragments where they say `_html`, and escape plain values themselves.
+what the message is; one idea per message; end with the next step. Emphasis is rich text
+(bot/rich.py: bold, italic, link) and never markup: no string here holds a tag or escapes
+anything (tests/test_texts.py), and a person's words are a span's text wherever they go.
 """
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 from bot.rich import Rich, bold, italic, rich
@@ -135,16 +135,11 @@ def kind_list_group(label: str, lines: list[str], command: str) -> Rich:
     )
 
 
-def item_footer(source: str) -> str:
-    return f"\n\n<i>Nguồn: Kế hoạch tuyên truyền của UBND phường, {escape(source)}.</i>"
-
-
-def page_marker(page: int, total: int) -> str:
-    return f"\n\n<i>Trang {page}/{total}</i>"
+def item_source(source: str) -> Rich:
+    return rich("\n\n", italic(f"Nguồn: Kế hoạch tuyên truyền của UBND phường, {source}."))
 
 
 def page_mark(page: int, total: int) -> Rich:
-    """`page_marker` for screens in rich text."""
     return rich("\n\n", italic(f"Trang {page}/{total}"))
 
 
@@ -1427,9 +1422,10 @@ def bc_media_title(kind: str) -> str:
 
 
 def bc_item_more(command: str, position: int) -> str:
+    """The last line of a content item sent as a broadcast (shown in italics)."""
     if command:
-        return f"\n\n<i>Đọc đầy đủ: gõ /{command} {position}</i>"
-    return "\n\n<i>Xem thêm: gõ /noidung</i>"
+        return f"Đọc đầy đủ: gõ /{command} {position}"
+    return "Xem thêm: gõ /noidung"
 
 
 BC_PICK_KIND = rich(bold("Chọn nội dung có sẵn"), "\nAnh/chị chọn một loại nội dung.")

@@ -93,3 +93,28 @@ def test_rich_text_cannot_slip_into_a_plain_string() -> None:
         f"{bold('Tổ 5')}"
     with pytest.raises(TypeError):
         str(rich("a"))
+
+
+@given(texts, st.integers(min_value=1, max_value=40))
+def test_splitting_keeps_every_character_and_the_emphasis(text: Rich, limit: int) -> None:
+    from bot.rich import split
+
+    pieces = split(text, limit)
+    assert all(len(p.text) <= limit for p in pieces)
+    # only the white space cut at is dropped
+    assert "".join(p.text for p in pieces).replace(" ", "").replace("\n", "") == (
+        text.text.replace(" ", "").replace("\n", "")
+    )
+    kept = [(ch, s.bold, s.italic, s.link) for p in pieces for s in p.spans for ch in s.text]
+    wanted = [(ch, s.bold, s.italic, s.link) for s in text.spans for ch in s.text]
+    assert [k for k in kept if k[0] not in " \n"] == [w for w in wanted if w[0] not in " \n"]
+
+
+def test_content_html_comes_back_the_same() -> None:
+    from bot.config import DEFAULT_CONTENT
+    from bot.content import load_pack
+    from bot.render import html_to_rich
+
+    for item in load_pack(DEFAULT_CONTENT).items:
+        for source in (item.summary_html, item.body_html):
+            assert html(html_to_rich(source)) == source  # exactly today's messages

@@ -18,10 +18,17 @@ from bot.screens import Screen
 
 
 def html(text: Rich) -> str:
-    """Rich text as Telegram HTML: <b>, <i> and <a href> around escaped text."""
+    """Rich text as Telegram HTML: <b>, <i>, <u>, <s>, <code> and <a href> around escaped
+    text."""
     out: list[str] = []
     for span in text.spans:
         piece = _html.escape(span.text, quote=False)
+        if span.code:
+            piece = f"<code>{piece}</code>"
+        if span.strike:
+            piece = f"<s>{piece}</s>"
+        if span.underline:
+            piece = f"<u>{piece}</u>"
         if span.italic:
             piece = f"<i>{piece}</i>"
         if span.bold:
