@@ -81,7 +81,7 @@ def content_menu(pack: ContentPack) -> Screen:
         for kind in sorted(pack.kinds, key=lambda k: k.order)
         if pack.of_kind(kind.name)
     ]
-    return Screen.of(texts.content_menu(), rows(buttons))
+    return Screen(texts.content_menu(), rows(buttons))
 
 
 def _button_label(item: Item, number: int | None = None) -> str:
@@ -101,7 +101,7 @@ def kind_list(pack: ContentPack, kind_name: str) -> Screen:
     pending = sum(1 for item in items if item.pending)
     buttons = [Button(_button_label(item, n), f"i:{item.id}") for n, item in enumerate(items, 1)]
     buttons.append(Button(texts.BTN_MENU, "m"))
-    return Screen.of(texts.kind_list_title(kind.label, len(items), pending), rows(buttons))
+    return Screen(texts.kind_list_title(kind.label, len(items), pending), rows(buttons))
 
 
 def kind_list_brief(pack: ContentPack, kind_name: str, command: str) -> Screen:
@@ -113,7 +113,7 @@ def kind_list_brief(pack: ContentPack, kind_name: str, command: str) -> Screen:
     if len(items) == 1:
         return item_summary(pack, items[0], with_buttons=False)
     lines = [texts_line(n, item) for n, item in enumerate(items, 1)]
-    return Screen.of(texts.kind_list_group(kind.label, lines, command))
+    return Screen(texts.kind_list_group(kind.label, lines, command))
 
 
 def texts_line(number: int, item: Item) -> str:
@@ -133,14 +133,14 @@ def item_summary(pack: ContentPack, item: Item, *, with_buttons: bool = True) ->
     text = rich(bold(item.title), "\n\n", as_rich(item.summary_html))
     if item.pending:
         buttons = [Button(texts.BTN_BACK, _back_target(pack, item))] if with_buttons else []
-        return Screen.of(text, rows(buttons))
+        return Screen(text, rows(buttons))
     if not with_buttons:
-        return Screen.of(text)
+        return Screen(text)
     buttons = [
         Button(texts.BTN_READ_FULL, f"f:{item.id}:0"),
         Button(texts.BTN_BACK, _back_target(pack, item)),
     ]
-    return Screen.of(text, rows(buttons, per_row=2))
+    return Screen(text, rows(buttons, per_row=2))
 
 
 @lru_cache(maxsize=512)
@@ -172,20 +172,20 @@ def item_full(pack: ContentPack, item: Item, page: int, limit: int = PAGE_LIMIT)
     if page == len(pages) - 1:
         text += texts.item_source(item.source)
     nav = page_nav(page, len(pages), f"f:{item.id}:{{}}")
-    return Screen.of(text, (*nav, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
+    return Screen(text, (*nav, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
 
 
 def search(pack: ContentPack, query: str) -> Screen:
     found = pack.search(query)
     if not found:
-        return Screen.of(texts.search_none(query))
+        return Screen(texts.search_none(query))
     buttons = [Button(_button_label(item), f"i:{item.id}") for item in found]
-    return Screen.of(texts.search_results(query, len(found)), rows(buttons))
+    return Screen(texts.search_results(query, len(found)), rows(buttons))
 
 
 def search_brief(pack: ContentPack, query: str) -> Screen:
     """The group-chat form: the best match's summary, no buttons."""
     found = pack.search(query, limit=1)
     if not found:
-        return Screen.of(texts.search_none(query))
+        return Screen(texts.search_none(query))
     return item_summary(pack, found[0], with_buttons=False)

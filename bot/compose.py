@@ -214,14 +214,14 @@ def _audience_of(draft: Draft) -> Audience | None:
 
 
 def prompt_screen() -> Screen:
-    return Screen.of(
+    return Screen(
         texts.BC_PROMPT,
         rows([Button(texts.BC_BTN_PICK, "bc:pick"), Button(texts.BC_BTN_CANCEL, "bc:x")]),
     )
 
 
 def audience_screen() -> Screen:
-    return Screen.of(
+    return Screen(
         texts.BC_AUDIENCE_PROMPT,
         rows(
             [
@@ -247,11 +247,11 @@ async def units_screen(svc: Services, draft: Draft) -> Screen:
     buttons.extend(page_nav(page, pages, "bc:up:{}"))
     buttons.append((Button(texts.bc_btn_units_done(len(draft.units)), "bc:ud"),))
     buttons.append((Button(texts.BC_BTN_CANCEL, "bc:x"),))
-    return Screen.of(texts.bc_units_prompt(page + 1, pages), tuple(buttons))
+    return Screen(texts.bc_units_prompt(page + 1, pages), tuple(buttons))
 
 
 def who_screen() -> Screen:
-    return Screen.of(
+    return Screen(
         texts.BC_WHO_PROMPT,
         rows(
             [
@@ -286,7 +286,7 @@ async def card_screen(svc: Services, draft: Draft) -> Screen:
         first.append(Button(texts.BC_BTN_SEND, "bc:send"))
     first.append(Button(texts.BC_BTN_LATER, "bc:later"))
     urgent_label = texts.BC_BTN_NOT_URGENT if draft.urgent else texts.BC_BTN_URGENT
-    return Screen.of(
+    return Screen(
         texts.bc_card(await describe_audience(svc, audience), count, draft.urgent),
         (
             tuple(first),
@@ -297,14 +297,14 @@ async def card_screen(svc: Services, draft: Draft) -> Screen:
 
 
 def when_screen() -> Screen:
-    return Screen.of(
+    return Screen(
         texts.BC_WHEN_PROMPT,
         ((Button(texts.BTN_BACK, "bc:back"), Button(texts.BC_BTN_CANCEL, "bc:x")),),
     )
 
 
 def repeat_screen(moment: datetime, tz: ZoneInfo) -> Screen:
-    return Screen.of(
+    return Screen(
         texts.bc_repeat_prompt(when_text(moment, tz)),
         rows(
             [
@@ -323,7 +323,7 @@ def weekdays_screen(draft: Draft) -> Screen:
         Button(("✅ " if d in draft.weekdays else "") + texts.BC_WEEKDAY_SHORT[d], f"bc:d:{d}")
         for d in range(7)
     ]
-    return Screen.of(
+    return Screen(
         texts.BC_WEEKDAYS_PROMPT,
         (
             tuple(days[:4]),
@@ -341,14 +341,14 @@ def kinds_screen(svc: Services) -> Screen:
         if any(not item.pending for item in pack.of_kind(kind.name))
     ]
     buttons.append(Button(texts.BC_BTN_CANCEL, "bc:x"))
-    return Screen.of(texts.BC_PICK_KIND, rows(buttons))
+    return Screen(texts.BC_PICK_KIND, rows(buttons))
 
 
 def items_screen(svc: Services, kind: str) -> Screen:
     items = [item for item in svc.content.of_kind(kind) if not item.pending]
     buttons = [Button(item.title, f"bc:i:{item.id}") for item in items]
     buttons.append(Button(texts.BTN_BACK, "bc:pick"))
-    return Screen.of(texts.BC_PICK_ITEM, rows(buttons))
+    return Screen(texts.BC_PICK_ITEM, rows(buttons))
 
 
 # ---------------------------------------------------------------- the flow
@@ -426,7 +426,7 @@ async def _preview(svc: Services, user_id: int, draft: Draft, chosen: str) -> Re
     draft.step = PREVIEW
     await save(svc.db, user_id, draft, svc.clock.now())
     return Reply(
-        Screen.of(texts.bc_audience_chosen(chosen)),
+        Screen(texts.bc_audience_chosen(chosen)),
         more=(draft.message(), await card_screen(svc, draft)),
         replace=True,
     )
@@ -609,7 +609,7 @@ async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> R
     first = next_due(rule, since, tz)
     fire = fire_time(first, urgent=draft.urgent, quiet=quiet, tz=tz) if first else None
     return Reply(
-        Screen.of(
+        Screen(
             texts.bc_scheduled(
                 schedule_id,
                 describe(rule, tz),

@@ -405,7 +405,7 @@ async def retry_failed(
 
 
 def progress_screen(status: Status) -> Screen:
-    return Screen.of(
+    return Screen(
         texts.bc_progress(
             status.id, status.sent, status.total, status.gone, status.failed, status.done
         )
@@ -416,7 +416,7 @@ def report_screen(status: Status) -> Screen:
     buttons: tuple[tuple[Button, ...], ...] = ()
     if status.failed and status.done:
         buttons = ((Button(texts.bc_btn_retry(status.failed), f"st:r:{status.id}"),),)
-    return Screen.of(
+    return Screen(
         texts.bc_report(
             status.id,
             status.title,

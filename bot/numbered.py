@@ -93,7 +93,7 @@ def options_of(screen: Screen) -> tuple[Option, ...]:
 
 def render(screen: Screen, caps: Capabilities = NUMBERED) -> Numbered:
     """The screen as plain messages within `caps.text_limit`, options as numbered lines."""
-    text = escape(plain(screen.rich)) if screen.rich is not None else screen.legacy_html
+    text = escape(plain(screen.text))
     return render_options(text, options_of(screen), caps)
 
 

@@ -66,7 +66,7 @@ async def silent_page(db: Database, clock: Clock, config: Config, page: int) -> 
     if total == 0:
         return Screen(texts.R_NO_UNITS)
     if silent == 0:
-        return Screen.of(texts.r_all_reported(period.label(), total))
+        return Screen(texts.r_all_reported(period.label(), total))
     page, pages, offset = _window(page, silent, SILENT_PAGE_SIZE)
     found = await db.fetchall(
         f"SELECT u.id, u.name FROM units u WHERE u.active = 1 AND{_NO_REPORT}"
@@ -96,7 +96,7 @@ async def silent_page(db: Database, clock: Clock, config: Config, page: int) -> 
             names = [*names, texts.t_and_more(more[unit_id])]
         lines.append(texts.r_silent_line(clip(name, 80), names))
     text = texts.r_silent(period.label(), silent, total, lines) + _marker(page, pages)
-    return Screen.of(text, page_nav(page, pages, "rl:s:{}"))
+    return Screen(text, page_nav(page, pages, "rl:s:{}"))
 
 
 async def pending_page(db: Database, page: int) -> Screen:
@@ -120,4 +120,4 @@ async def pending_page(db: Database, page: int) -> Screen:
         lines.append(texts.r_digest_line(int(report_id), clip(str(unit), 80), when, form_shown))
         buttons.append(Button(texts.r_btn_show(int(report_id)), f"rv:{int(report_id)}:0:show"))
     text = texts.r_pending(total, lines, 0) + _marker(page, pages)
-    return Screen.of(text, (*rows(buttons, per_row=2), *page_nav(page, pages, "rl:p:{}")))
+    return Screen(text, (*rows(buttons, per_row=2), *page_nav(page, pages, "rl:p:{}")))

@@ -141,7 +141,7 @@ OFFERED = "inv"
 def consent_screen(invite: Invite | None = None) -> Screen:
     head = texts.invite_line(invite_what(invite)) if invite is not None else ""
     agree = f"pc:y:{OFFERED}" if invite is not None else "pc:y"
-    return Screen.of(
+    return Screen(
         texts.consent_notice(head),
         ((Button(texts.BTN_AGREE, agree),), (Button(texts.BTN_DISAGREE, "pc:n"),)),
     )
@@ -151,7 +151,7 @@ def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
     person = data.person
     if person is None:
         lines = [f"{label}: {value}" for label, value in data.extra]
-        return Screen.of(texts.my_data_none(data.audit_entries, lines))
+        return Screen(texts.my_data_none(data.audit_entries, lines))
 
     def build(f: dict[str, Field]) -> Rich:
         lines: list[Rich | str] = [
@@ -181,11 +181,11 @@ def my_data_screen(data: MyData, tz: ZoneInfo) -> Screen:
         "name": person.full_name,
         "extra": tuple(value for _, value in data.extra),
     }
-    return Screen.of(fit(build, people_text))
+    return Screen(fit(build, people_text))
 
 
 def erase_confirm_screen(registered: bool = True) -> Screen:
-    return Screen.of(
+    return Screen(
         texts.ERASE_CONFIRM if registered else texts.ERASE_CONFIRM_UNREGISTERED,
         ((Button(texts.BTN_ERASE, "px:y"),), (Button(texts.BTN_CANCEL, "px:n"),)),
     )
@@ -195,7 +195,7 @@ def erase_confirm_screen(registered: bool = True) -> Screen:
 
 
 def invite_role_screen(roles: tuple[Role, ...]) -> Screen:
-    return Screen.of(
+    return Screen(
         texts.INVITE_PICK_ROLE,
         rows([Button(texts.INVITE_ROLE_BUTTONS[r.value], f"pi:r:{r.value}") for r in roles]),
     )
@@ -205,7 +205,7 @@ def unit_picker(
     title: Rich, units: list[Unit], page: int, prefix: str, total: int | None = None
 ) -> Screen:
     buttons = [Button(texts.unit_label(u.code, u.name)[:60], f"{prefix}:u:{u.id}") for u in units]
-    return Screen.of(title, paged(buttons, page, prefix, total))
+    return Screen(title, paged(buttons, page, prefix, total))
 
 
 def invite_caption(invite: Invite, link: str, tz: ZoneInfo) -> Rich:
@@ -223,7 +223,7 @@ def invites_screen(
     buttons = [Button(texts.btn_revoke(i.id), f"pv:{i.id}") for i in shown]
     pages = -(-(total if total is not None else len(shown)) // LIST_PAGE_SIZE)
     text = texts.invites_list(lines) + (texts.page_mark(page + 1, pages) if pages > 1 else "")
-    return Screen.of(text, (*rows(buttons, per_row=2), *page_nav(page, pages, "pv:p:{}")))
+    return Screen(text, (*rows(buttons, per_row=2), *page_nav(page, pages, "pv:p:{}")))
 
 
 def _short_what(invite: Invite) -> str:
@@ -240,7 +240,7 @@ def _short_what(invite: Invite) -> str:
 
 def canbo_screen(role: Role) -> Screen:
     lines = [texts.canbo_line(name, line) for name, line in commands.tools_for(role)]
-    return Screen.of(texts.canbo_menu(role.value, lines))
+    return Screen(texts.canbo_menu(role.value, lines))
 
 
 def dsto_screen(totals: UnitOverviewTotals, overview: list[UnitOverview], page: int) -> Screen:
@@ -264,7 +264,7 @@ def dsto_screen(totals: UnitOverviewTotals, overview: list[UnitOverview], page: 
     text = head + "\n\n" + rich("\n\n").join(blocks)
     if pages > 1:
         text += texts.page_mark(page + 1, pages)
-    return Screen.of(text, page_nav(page, pages, "ps:p:{}"))
+    return Screen(text, page_nav(page, pages, "ps:p:{}"))
 
 
 def nhom_screen(groups: list[GroupListing], page: int, total: int) -> Screen:
@@ -284,7 +284,7 @@ def nhom_screen(groups: list[GroupListing], page: int, total: int) -> Screen:
     text = texts.nhom_title(total) + "\n" + rich("\n").join(lines)
     if pages > 1:
         text += texts.page_mark(page + 1, pages)
-    return Screen.of(text, page_nav(page, pages, "pn:p:{}"))
+    return Screen(text, page_nav(page, pages, "pn:p:{}"))
 
 
 def deact_picker(
@@ -295,11 +295,11 @@ def deact_picker(
     buttons = [
         Button(f"{u.code} — {p.full_name}"[:60], f"pd:a:{u.id}:{p.user_id}") for u, p in leaderships
     ]
-    return Screen.of(texts.DEACT_PICK, paged(buttons, page, "pd", total))
+    return Screen(texts.DEACT_PICK, paged(buttons, page, "pd", total))
 
 
 def deact_confirm_screen(unit: Unit, person: Person) -> Screen:
-    return Screen.of(
+    return Screen(
         texts.deact_confirm(person.full_name, unit_text(unit)),
         (
             (Button(texts.BTN_CONFIRM, f"pd:y:{unit.id}:{person.user_id}"),),
@@ -315,7 +315,7 @@ def promote_picker(people: list[Person], page: int, total: int | None = None) ->
         Button(f"{p.full_name} · {texts.ROLE_LABELS[p.role.value]}"[:60], f"pr:u:{p.user_id}")
         for p in people
     ]
-    return Screen.of(texts.PROMOTE_PICK, paged(buttons, page, "pr", total))
+    return Screen(texts.PROMOTE_PICK, paged(buttons, page, "pr", total))
 
 
 def promote_choose_screen(person: Person) -> Screen:
@@ -324,7 +324,7 @@ def promote_choose_screen(person: Person) -> Screen:
         Button(texts.INVITE_ROLE_BUTTONS["admin"], f"pr:s:{person.user_id}:admin"),
         Button(texts.BTN_REMOVE_OFFICER, f"pr:s:{person.user_id}:resident"),
     ]
-    return Screen.of(texts.promote_choose(person.full_name, person.role.value), rows(choices))
+    return Screen(texts.promote_choose(person.full_name, person.role.value), rows(choices))
 
 
 async def notifications(
@@ -338,4 +338,4 @@ async def notifications(
     if person is None:
         return Reply(Screen(texts.NOTIF_NOT_REGISTERED))
     await set_notifications(db, user_id, on, now)
-    return Reply(Screen.of(texts.notifications_set(on, person.role != Role.RESIDENT)))
+    return Reply(Screen(texts.notifications_set(on, person.role != Role.RESIDENT)))

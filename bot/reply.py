@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.render import html_to_rich
 from bot.rich import Rich
 from bot.screens import Button, Screen
 
@@ -83,20 +84,14 @@ class Reply:
 
 
 def screen_to_dict(screen: Screen) -> dict[str, Any]:
-    stored: dict[str, Any] = {
-        "html": screen.legacy_html,
+    return {
+        "rich": screen.text.to_json(),
         "buttons": [[[b.label, b.data] for b in row] for row in screen.buttons],
     }
-    if screen.rich is not None:
-        stored["rich"] = screen.rich.to_json()
-    return stored
 
 
 def screen_from_dict(data: dict[str, Any]) -> Screen:
-    return Screen(
-        legacy_html=data.get("html", ""),
-        buttons=tuple(
-            tuple(Button(label, value) for label, value in row) for row in data["buttons"]
-        ),
-        rich=Rich.from_json(data["rich"]) if "rich" in data else None,
-    )
+    # A screen stored before rich text (an owed notice, a flow step's reply) is Telegram HTML.
+    text = Rich.from_json(data["rich"]) if "rich" in data else html_to_rich(data.get("html", ""))
+    buttons = tuple(tuple(Button(label, value) for label, value in row) for row in data["buttons"])
+    return Screen(text, buttons)

@@ -162,7 +162,7 @@ async def resume_screen(conn: aiosqlite.Connection, draft: Draft, config: Config
     name = await unit_name(conn, draft.unit_id) or texts.R_HEADING
     saved = reports.local_time_text(parse_iso(draft.updated_at), config.ward.tz)
     step = texts.R_STEP_LABELS.get(draft.step, draft.step)
-    return Screen.of(
+    return Screen(
         texts.r_resume(name, step, saved),
         (
             (Button(texts.R_BTN_RESUME, "r:go"),),
@@ -546,7 +546,7 @@ class ReportFlow:
         units = {u.id: u for u in await self._units(draft.user_id)}
         if draft.unit_id not in units:
             name = await self._unit_name(conn, draft.unit_id) or ""
-            return Reply(Screen.of(texts.r_not_your_unit(name)), replace=True)
+            return Reply(Screen(texts.r_not_your_unit(name)), replace=True)
         now = self.clock.now()
         number, refused = await reports.store(
             conn,
@@ -570,11 +570,11 @@ class ReportFlow:
             return Reply(Screen(texts.R_REPORT_NOT_FOUND), replace=True)
         if refused is not None:
             status = reports.status_text(refused)
-            return Reply(Screen.of(texts.r_not_editable(number, status)), replace=True)
+            return Reply(Screen(texts.r_not_editable(number, status)), replace=True)
         if draft.report_id is not None:
-            return Reply(Screen.of(texts.r_receipt_again(number)), replace=True, wake=True)
+            return Reply(Screen(texts.r_receipt_again(number)), replace=True, wake=True)
         receipt = texts.r_receipt(number, units[draft.unit_id].name)
-        return Reply(Screen.of(receipt), replace=True, wake=True)
+        return Reply(Screen(receipt), replace=True, wake=True)
 
     @property
     def max_age(self) -> int:
@@ -606,13 +606,13 @@ class ReportFlow:
             return Reply(Screen(texts.R_REPORT_NOT_FOUND))
         if not report.editable:
             status = reports.status_text(report.status)
-            return Reply(Screen.of(texts.r_not_editable(report.id, status)))
+            return Reply(Screen(texts.r_not_editable(report.id, status)))
         draft = await load_draft(conn, user_id)
         if draft is not None and not force:
             if draft.report_id == report_id:
                 return Reply(await self._screen(conn, draft))
             return Reply(
-                Screen.of(
+                Screen(
                     texts.r_busy_with_draft(report_id),
                     (
                         (Button(texts.R_BTN_RESUME, "r:go"),),
@@ -654,18 +654,17 @@ class ReportFlow:
         if action == "w":
             if not report.editable:
                 status = reports.status_text(report.status)
-                return Reply(Screen.of(texts.r_not_editable(report.id, status)), replace=True)
+                return Reply(Screen(texts.r_not_editable(report.id, status)), replace=True)
             return Reply(reports.withdraw_confirm_screen(report.id), replace=True)
         if action == "wy":
             officers = await people.officer_ids(self.db, self.config)
             refused = await reports.withdraw(conn, officers, user_id, report_id, self.clock.now())
             if refused is not None:
                 status = reports.status_text(refused)
-                return Reply(Screen.of(texts.r_not_editable(report.id, status)), replace=True)
+                return Reply(Screen(texts.r_not_editable(report.id, status)), replace=True)
             listing = reports.my_reports_screen(await reports.of_leader(conn, user_id))
-            assert listing.rich is not None
-            text = rich(texts.r_withdrawn(report.id), "\n\n", listing.rich)
-            return Reply(Screen.of(text, listing.buttons), replace=True, wake=True)
+            text = rich(texts.r_withdrawn(report.id), "\n\n", listing.text)
+            return Reply(Screen(text, listing.buttons), replace=True, wake=True)
         return Reply(Screen(texts.R_REPORT_NOT_FOUND), replace=True)
 
     # ------------------------------------------------------------------ screens
@@ -697,7 +696,7 @@ class ReportFlow:
             )
             # Fitted to Telegram's limit: 1,000 emoji of notes and of difficulties with
             # every topic ticked would be refused, and the draft stuck at its summary.
-            return Screen.of(reports.fit_answers(draft, {"unit": name or ""}, build), buttons)
+            return Screen(reports.fit_answers(draft, {"unit": name or ""}, build), buttons)
         recap = self._recap(draft)
         if recap:
             parts.append(italic(f"{texts.R_RECAP}: {recap}"))
@@ -707,7 +706,7 @@ class ReportFlow:
             parts.append(f"{problem} {texts.R_KEPT}")
         question, buttons = await self._question(draft)
         parts.append(f"{question}\n{texts.R_CANCEL_HINT}")
-        return Screen.of(rich("\n\n").join(parts), buttons)
+        return Screen(rich("\n\n").join(parts), buttons)
 
     def _fields(self, draft: Draft, unit_name: str | None) -> str:
         return reports.fields(self.pack, draft, unit_name)

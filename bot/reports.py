@@ -371,8 +371,8 @@ def review_card(pack: ContentPack, report: Report, tz: ZoneInfo, edited: bool = 
     text = fit_answers(report, people_text, build)
     if report.status != "submitted":
         photos = ((Button(texts.R_BTN_PHOTOS, f"rv:{report.id}:0:ph"),),) if report.photos else ()
-        return Screen.of(text, photos)
-    return Screen.of(text, review_buttons(report))
+        return Screen(text, photos)
+    return Screen(text, review_buttons(report))
 
 
 async def find(db: Database, report_id: int) -> Report | None:
@@ -446,7 +446,7 @@ async def review_press(
         " verdict = excluded.verdict, created_at = excluded.created_at",
         (officer_id, report_id, version, wanted, iso(now)),
     )
-    return Reply(Screen.of(texts.r_ask_reason(report.id, wanted == "needs_more")))
+    return Reply(Screen(texts.r_ask_reason(report.id, wanted == "needs_more")))
 
 
 async def typed_reason(
@@ -490,10 +490,10 @@ async def review_reason(
     needs_more = row[2] == "needs_more"
     if not reason:
         asked = texts.r_ask_reason(row[0], needs_more)
-        return Reply(Screen.of(rich(texts.R_REASON_NEEDED, "\n\n", asked)))
+        return Reply(Screen(rich(texts.R_REASON_NEEDED, "\n\n", asked)))
     if len(reason) > REASON_MAX:
         problem = texts.r_too_long(len(reason), REASON_MAX)
-        return Reply(Screen.of(rich(problem, "\n\n", texts.r_ask_reason(row[0], needs_more))))
+        return Reply(Screen(rich(problem, "\n\n", texts.r_ask_reason(row[0], needs_more))))
     await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (officer_id,))
     report = await get(conn, int(row[0]))
     if report is None:
@@ -557,7 +557,7 @@ def my_reports_screen(reports: list[Report]) -> Screen:
     ]
     buttons = [Button(texts.r_btn_number(r.id), f"my:{r.id}") for r in reports]
     text = rich(texts.R_MY_TITLE, "\n" + "\n".join(lines) + f"\n\n{texts.R_MY_NEXT}")
-    return Screen.of(text, rows(buttons, per_row=3))
+    return Screen(text, rows(buttons, per_row=3))
 
 
 def my_report_screen(pack: ContentPack, report: Report) -> Screen:
@@ -581,11 +581,11 @@ def my_report_screen(pack: ContentPack, report: Report) -> Screen:
             )
         )
     buttons.append((Button(texts.BTN_BACK, "my:list"),))
-    return Screen.of(fit_answers(report, people_text, build), tuple(buttons))
+    return Screen(fit_answers(report, people_text, build), tuple(buttons))
 
 
 def withdraw_confirm_screen(report_id: int) -> Screen:
-    return Screen.of(
+    return Screen(
         texts.r_withdraw_confirm(report_id),
         (
             (Button(texts.R_BTN_WITHDRAW, f"my:wy:{report_id}"),),
@@ -614,7 +614,7 @@ def report_list_screen(reports: list[Report], *, digest: bool) -> Screen:
         "units": tuple(r.unit_name for r in shown),
         "forms": tuple(form_text(r.form, r.form_other) for r in shown),
     }
-    return Screen.of(fit(build, people_text), rows(buttons, per_row=2))
+    return Screen(fit(build, people_text), rows(buttons, per_row=2))
 
 
 # --------------------------------------------------------------------------- periods
@@ -793,7 +793,7 @@ async def _render_difficulty(ctx: RenderContext, notice: Notice) -> Rendered | N
         lambda f: texts.r_difficulty(report.id, str(f["unit"]), day, str(f["text"])),
         {"unit": report.unit_name, "text": report.difficulties},
     )
-    return Rendered(Screen.of(text))
+    return Rendered(Screen(text))
 
 
 @notices.renderer("withdrawn")
@@ -801,7 +801,7 @@ async def _render_withdrawn(ctx: RenderContext, notice: Notice) -> Rendered | No
     report = await get(ctx.db.conn, notice.ref_id)
     if report is None:
         return None
-    return Rendered(Screen.of(texts.r_withdrawn_notice(report.id, report.unit_name)))
+    return Rendered(Screen(texts.r_withdrawn_notice(report.id, report.unit_name)))
 
 
 @notices.renderer("verdict")
@@ -813,11 +813,11 @@ async def _render_verdict(ctx: RenderContext, notice: Notice) -> Rendered | None
     reason = str(notice.payload.get("reason", ""))
     day = day_text(report.session_date)
     if status == "approved":
-        return Rendered(Screen.of(texts.r_verdict_approved(report.id, report.unit_name, day)))
+        return Rendered(Screen(texts.r_verdict_approved(report.id, report.unit_name, day)))
     if status == "needs_more":
         buttons = ((Button(texts.R_BTN_FIX, f"r:fix:{report.id}"),),) if report.editable else ()
-        return Rendered(Screen.of(texts.r_verdict_needs_more(report.id, day, reason), buttons))
-    return Rendered(Screen.of(texts.r_verdict_rejected(report.id, day, reason)))
+        return Rendered(Screen(texts.r_verdict_needs_more(report.id, day, reason), buttons))
+    return Rendered(Screen(texts.r_verdict_rejected(report.id, day, reason)))
 
 
 @notices.renderer("digest")
@@ -836,7 +836,7 @@ async def _render_reminder(ctx: RenderContext, notice: Notice) -> Rendered | Non
     key = str(notice.payload.get("period", ""))
     label = period_label(key) if key else ""
     start = ((Button(texts.R_BTN_REPORT_NOW, "r:start"),),)
-    screen = Screen.of(texts.r_reminder(units, label), start)
+    screen = Screen(texts.r_reminder(units, label), start)
     return Rendered(screen)
 
 

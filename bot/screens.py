@@ -26,25 +26,21 @@ class Button:
             raise ValueError(f"callback data must be 1–64 bytes, got {size}: {self.data!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Screen:
-    """A message's text and its options. The text is `rich` (bot/rich.py), which each
-    channel renders; `legacy_html` is Telegram HTML for the screens not yet written in
-    `Rich` (issue 10: content items move next, and then this field goes). Only a renderer
-    reads it (bot/channels/telegram_render.screen_html, bot/numbered.py)."""
+    """A message's text and its options. The text is rich text (bot/rich.py; a `str` given
+    is plain text, never markup), which each channel renders as it can."""
 
-    legacy_html: str = ""
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    rich: Rich | None = None
+    text: Rich
+    buttons: tuple[tuple[Button, ...], ...]
 
-    @classmethod
-    def of(cls, text: Rich | str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Screen:
-        """A screen of rich text (a `str` is plain text, never markup)."""
-        return cls("", buttons, text if isinstance(text, Rich) else rich(text))
+    def __init__(self, text: Rich | str = "", buttons: tuple[tuple[Button, ...], ...] = ()):
+        object.__setattr__(self, "text", text if isinstance(text, Rich) else rich(text))
+        object.__setattr__(self, "buttons", buttons)
 
     @property
     def has_text(self) -> bool:
-        return bool(self.rich) if self.rich is not None else bool(self.legacy_html)
+        return bool(self.text)
 
 
 def main_menu(leader: bool = False) -> tuple[tuple[str, ...], ...]:

@@ -126,7 +126,7 @@ def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
         buttons.append((Button(texts.TIP_BTN_HANDLED, f"tip:{tip.id}:done"),))
     if tip.file_id and not caption:
         buttons.append((Button(texts.R_BTN_PHOTOS, f"tip:{tip.id}:ph"),))
-    return Screen.of(text, tuple(buttons))
+    return Screen(text, tuple(buttons))
 
 
 async def recent_tips(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
@@ -164,7 +164,7 @@ class TipFlow:
                 " updated_at = excluded.updated_at",
                 (user_id, stamp, stamp),
             )
-            return Reply(Screen.of(texts.TIP_ASK))
+            return Reply(Screen(texts.TIP_ASK))
 
         outcome = await once(self.db, user_id, event_id, step)
         assert outcome is not None
@@ -227,7 +227,7 @@ class TipFlow:
                 )
                 row = await cursor.fetchone()
                 if row is None or row[0] != "note":
-                    return Reply(Screen.of(texts.TIP_ASK), notice=texts.R_STALE_STEP)
+                    return Reply(Screen(texts.TIP_ASK), notice=texts.R_STALE_STEP)
                 return await self._finish(conn, user_id, "", edit=True)
             if parts[1] == "list":
                 page = inputs.number(parts[2]) if len(parts) > 2 else 0
@@ -276,7 +276,7 @@ class TipFlow:
         text = texts.tip_queue(total, lines, 0)
         if pages > 1:
             text += texts.page_mark(page + 1, pages)
-        return Screen.of(text, (*rows(buttons, per_row=3), *page_nav(page, pages, "tip:list:{}")))
+        return Screen(text, (*rows(buttons, per_row=3), *page_nav(page, pages, "tip:list:{}")))
 
     async def _finish(
         self, conn: aiosqlite.Connection, user_id: int, note: str, *, edit: bool
@@ -296,7 +296,7 @@ class TipFlow:
         tip_id = int(cursor.lastrowid or 0)
         for officer in await people.officer_ids(self.db, self.config):
             await queue(conn, officer, "tip", now, ref_id=tip_id)
-        return Reply(Screen.of(texts.tip_received(tip_id)), replace=edit, wake=True, menu=not edit)
+        return Reply(Screen(texts.tip_received(tip_id)), replace=edit, wake=True, menu=not edit)
 
     async def _handled(self, conn: aiosqlite.Connection, officer_id: int, tip: Tip) -> Reply:
         if tip.status == "handled":

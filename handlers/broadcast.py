@@ -150,7 +150,7 @@ def _status_list(items: list[delivery.Status], tz: ZoneInfo) -> Screen:
         for s in items
     ]
     buttons = tuple((Button(texts.bc_btn_detail(s.id), f"st:{s.id}"),) for s in items)
-    return Screen.of(texts.bc_status_list(lines), buttons)
+    return Screen(texts.bc_status_list(lines), buttons)
 
 
 @command("tinhtrang", "broadcast.status")

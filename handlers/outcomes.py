@@ -85,7 +85,7 @@ async def say(
     """Answer with a new message (a text alone is a screen without options); `menu` shows
     the person's main menu keyboard with it."""
     if isinstance(screen, Rich):
-        screen = Screen.of(screen)
+        screen = Screen(screen)
     shown = screen if isinstance(screen, Screen) else Screen(screen)
     await show(update, svc, Reply(shown, menu=menu))
 

@@ -214,14 +214,14 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
             result = await invites.redeem(
                 svc.db, press.word, await _identity(update, svc, user), now, consent_version=version
             )
-        await replace_with(update, svc, Screen.of(await _redemption_text(svc, update, result)))
+        await replace_with(update, svc, Screen(await _redemption_text(svc, update, result)))
         if await people.leader_units(svc.db, uid):
             # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.
             await say(update, svc, texts.LEADER_MENU_READY, menu=True)
         return
     created = await consent.register(svc.db, await _identity(update, svc, user), now)
     await replace_with(
-        update, svc, Screen.of(texts.REGISTERED if created else texts.ALREADY_REGISTERED)
+        update, svc, Screen(texts.REGISTERED if created else texts.ALREADY_REGISTERED)
     )
 
 
@@ -244,7 +244,7 @@ async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pres
     # Until a checkpoint the WAL still holds the pages as they were before the erasure.
     await svc.db.forget_old_pages()
     await replace_with(
-        update, svc, Screen.of(texts.ERASE_DONE if registered else texts.ERASE_DONE_UNREGISTERED)
+        update, svc, Screen(texts.ERASE_DONE if registered else texts.ERASE_DONE_UNREGISTERED)
     )
 
 
@@ -435,10 +435,10 @@ async def _link(update: Update, svc: Services, unit_id: int) -> None:
     unit = await units.get_unit(svc.db, unit_id)
     assert unit is not None
     if verdict == chats.LinkVerdict.ALREADY:
-        screen = Screen.of(texts.link_already(people_ui.unit_text(unit)))
+        screen = Screen(texts.link_already(people_ui.unit_text(unit)))
     else:
         await chats.link(svc.db, group, unit_id, uid, svc.clock.now())
-        screen = Screen.of(texts.link_done(chat.title or "", people_ui.unit_text(unit)))
+        screen = Screen(texts.link_done(chat.title or "", people_ui.unit_text(unit)))
     if update.callback_query is not None:
         await replace_with(update, svc, screen)
     else:
@@ -571,7 +571,7 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     html = (
         texts.deact_done(person.full_name, people_ui.unit_text(unit)) if done else texts.DEACT_GONE
     )
-    await replace_with(update, svc, Screen.of(html))
+    await replace_with(update, svc, Screen(html))
 
 
 async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
@@ -618,7 +618,7 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if stored is None:
         await replace_with(update, svc, Screen(texts.PERSON_GONE))
         return
-    await replace_with(update, svc, Screen.of(texts.promote_done(person.full_name, stored.value)))
+    await replace_with(update, svc, Screen(texts.promote_done(person.full_name, stored.value)))
 
 
 # ---------------------------------------------------------------- units (admins)

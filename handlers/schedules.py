@@ -35,7 +35,7 @@ async def _listing(svc: Services) -> Screen:
     tz = svc.config.ward.tz
     items = (await schedule.list_schedules(svc.db))[:LIST_LIMIT]  # one message's worth
     if not items:
-        return Screen.of(texts.LICH_EMPTY)
+        return Screen(texts.LICH_EMPTY)
     lines: list[Rich] = []
     buttons: list[tuple[Button, ...]] = []
     for item in items:
@@ -62,7 +62,7 @@ async def _listing(svc: Services) -> Screen:
         if item.source == "official":
             row.append(Button(texts.lich_btn_delete(item.id), f"lc:d:{item.id}"))
         buttons.append(tuple(row))
-    return Screen.of(texts.lich_list(lines), tuple(buttons))
+    return Screen(texts.lich_list(lines), tuple(buttons))
 
 
 @command("lich", "schedule.list")
@@ -97,7 +97,7 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await replace_with(
             update,
             svc,
-            Screen.of(
+            Screen(
                 texts.lich_confirm_delete(found.id, found.title),
                 (
                     (

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.reply import Reply
+from bot.rich import bold
 from bot.screens import Button, Screen
 
 labels = st.text(min_size=1, max_size=20)
@@ -43,7 +44,8 @@ def test_a_stored_reply_comes_back_as_it_was(
 
 
 def test_a_step_stored_by_the_previous_release_replays_the_same() -> None:
-    """Before bot/reply.py a step stored "edit" and "toast" (flows.Outcome)."""
+    """Before bot/reply.py a step stored "edit" and "toast" (flows.Outcome), and before
+    rich text its screen as Telegram HTML."""
     stored = json.dumps(
         {
             "screen": {"html": "<b>Ngày họp</b>", "buttons": [[["Hôm nay", "r:d:0"]]]},
@@ -57,7 +59,7 @@ def test_a_step_stored_by_the_previous_release_replays_the_same() -> None:
     )
     reply = Reply.from_json(stored)
     assert reply == Reply(
-        Screen("<b>Ngày họp</b>", ((Button("Hôm nay", "r:d:0"),),)),
+        Screen(bold("Ngày họp"), ((Button("Hôm nay", "r:d:0"),),)),
         replace=True,
         notice="Đã ghi",
         wake=True,

@@ -40,8 +40,8 @@ def html(text: Rich) -> str:
 
 
 def screen_html(screen: Screen) -> str:
-    """The screen's text as Telegram HTML (a screen not yet in `Rich` holds its HTML)."""
-    return html(screen.rich) if screen.rich is not None else screen.legacy_html
+    """The screen's text as Telegram HTML."""
+    return html(screen.text)
 
 
 def inline_markup(screen: Screen) -> InlineKeyboardMarkup | None:
