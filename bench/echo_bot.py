@@ -22,7 +22,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bot import browse
 from bot.channels.aiohttp_request import AiohttpRequest
-from bot.channels.telegram_render import inline_markup
+from bot.channels.telegram_render import inline_markup, screen_html
 from bot.config import DEFAULT_CONTENT
 from bot.content import load_pack
 
@@ -40,7 +40,7 @@ def prepared_answers() -> dict[str, tuple[str, object]]:
         "/timkiem chuyen doi so": browse.search(pack, "chuyen doi so"),
         "/chitieu": browse.kind_list(pack, "indicators"),
     }
-    return {text: (s.html, inline_markup(s)) for text, s in screens.items()}
+    return {text: (screen_html(s), inline_markup(s)) for text, s in screens.items()}
 
 
 def main() -> None:
