@@ -14,7 +14,6 @@ as "text (address)" since there is nothing to tap.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from bot.db import Database
 from bot.render import escape, split_message
 from bot.rich import plain
 from bot.screens import Screen
-from bot.telegram_html import text_length, tokenize
+from bot.telegram_html import href_of, text_length, tokenize
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,6 @@ TELEGRAM = Capabilities(4096, 1024, buttons=True, edits=True, formatting="html")
 # zalo-facts.md: text 1–2000 characters, no buttons, no formatting, no edits.
 NUMBERED = Capabilities(2000, 2000, buttons=False, edits=False, formatting="plain")
 
-_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 # "2", "2.", "2)", "số 2", "so 2", with spaces around: what people type to pick an option.
 _CHOICE = re.compile(r"^\s*(?:s[oố]\s*)?([0-9]{1,3})\s*[.)]?\s*$", re.I)
 
@@ -74,10 +72,7 @@ def plain_text(screen_html: str) -> str:
         if token.kind == "text":
             out.append(token.text)
         elif token.kind == "open" and token.name == "a":
-            found = _HREF.search(token.raw)
-            links.append(
-                html.unescape(next(g for g in found.groups() if g is not None)) if found else None
-            )
+            links.append(href_of(token) or None)
         elif token.kind == "close" and token.name == "a" and links:
             href = links.pop()
             if href:

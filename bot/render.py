@@ -23,7 +23,7 @@ from typing import NamedTuple
 import markdown
 
 from bot.rich import Rich, Span, rich
-from bot.telegram_html import Token, text_length, tokenize
+from bot.telegram_html import Token, href_of, text_length, tokenize
 
 __all__ = ["escape", "markdown_to_html", "markdown_to_plain", "render", "split_message"]
 
@@ -340,7 +340,6 @@ def markdown_to_html(md: str) -> str:
 _RICH_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "code": "code",
               "pre": "code", "u": "underline", "ins": "underline", "s": "strike",
               "strike": "strike", "del": "strike"}  # fmt: skip
-_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
 def html_to_rich(html: str) -> Rich:
@@ -350,15 +349,7 @@ def html_to_rich(html: str) -> Rich:
     open_tags: list[tuple[str, str]] = []  # (name, href)
     for token in tokenize(html):
         if token.kind == "open":
-            href = ""
-            if token.name == "a":
-                found = _HREF.search(token.raw)
-                href = (
-                    _html.unescape(next(g for g in found.groups() if g is not None))
-                    if found
-                    else ""
-                )
-            open_tags.append((token.name, href))
+            open_tags.append((token.name, href_of(token) if token.name == "a" else ""))
         elif token.kind == "close":
             for n in range(len(open_tags) - 1, -1, -1):
                 if open_tags[n][0] == token.name:

@@ -21,6 +21,8 @@ ignored, as Telegram does, but they must still be syntactically valid.
 
 from __future__ import annotations
 
+import html as _html
+import re
 from typing import Literal, NamedTuple
 
 __all__ = ["ALLOWED_TAGS", "HtmlError", "Token", "parse_entities", "text_length", "tokenize"]
@@ -216,6 +218,17 @@ def _parse_start_tag(html: str, begin: int) -> tuple[str, int]:
     if tag_name == "tg-emoji" and not attributes.get("emoji-id", "").isdigit():
         raise HtmlError(f'Tag "tg-emoji" must have a numeric "emoji-id" at byte offset {offset}')
     return tag_name, i + 1
+
+
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def href_of(token: Token) -> str:
+    """The address of an <a> start tag, its entities decoded; "" when it names none."""
+    found = _HREF.search(token.raw)
+    if found is None:
+        return ""
+    return _html.unescape(next(g for g in found.groups() if g is not None))
 
 
 def tokenize(html: str) -> list[Token]:

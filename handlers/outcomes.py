@@ -84,8 +84,6 @@ async def say(
 ) -> None:
     """Answer with a new message (a text alone is a screen without options); `menu` shows
     the person's main menu keyboard with it."""
-    if isinstance(screen, Rich):
-        screen = Screen(screen)
     shown = screen if isinstance(screen, Screen) else Screen(screen)
     await show(update, svc, Reply(shown, menu=menu))
 

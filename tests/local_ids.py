@@ -2,45 +2,26 @@
 
 Fixtures name people by the Telegram ids the simulator's users have; the core names them by
 local ids (bot/addresses.py), numbered from 1 and never equal to a Telegram id in these
-tests. `local` makes (or finds) the local id of one Telegram address, `locals_of` of many in
-one transaction (the broadcast tests seed hundreds); `telegram_of` goes back, for checks.
+tests. `local` makes (or finds) the local id of one Telegram address, `locals_of` of many,
+both through the bot's own Directory; `telegram_of` goes back, for checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from bot.addresses import TELEGRAM, Kind
+from bot.addresses import TELEGRAM, Directory, Kind, telegram
+from bot.clock import FakeClock
 from bot.db import Database
-
-STAMP = "2026-01-01T00:00:00Z"
 
 
 async def locals_of(
     db: Database, telegram_ids: Iterable[int], kind: Kind = Kind.PERSON
 ) -> dict[int, int]:
-    """{Telegram id: local id}, making the addresses that do not exist yet."""
-    found: dict[int, int] = {}
-    async with db.transaction() as conn:
-        for telegram_id in telegram_ids:
-            rows = list(
-                await conn.execute_fetchall(
-                    "SELECT local_id FROM addresses WHERE channel = ? AND external_id = ?",
-                    (TELEGRAM, str(telegram_id)),
-                )
-            )
-            if rows:
-                found[telegram_id] = int(rows[0][0])
-                continue
-            cursor = await conn.execute("INSERT INTO local_ids (made_at) VALUES (?)", (STAMP,))
-            assert cursor.lastrowid is not None
-            await conn.execute(
-                "INSERT INTO addresses (channel, external_id, kind, local_id, added_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (TELEGRAM, str(telegram_id), kind.value, cursor.lastrowid, STAMP),
-            )
-            found[telegram_id] = cursor.lastrowid
-    return found
+    """{Telegram id: local id}, made by the bot's own Directory where they do not exist yet."""
+    directory = Directory(db, FakeClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    return {t: await directory.local(telegram(t, kind)) for t in telegram_ids}
 
 
 async def local(db: Database, telegram_id: int, kind: Kind = Kind.PERSON) -> int:

@@ -16,6 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.rich import Rich
 from bot.screens import Screen
 
+# Each emphasis and its tag, innermost first (the order render.py nests them in).
+_TAGS = (("code", "code"), ("strike", "s"), ("underline", "u"), ("italic", "i"), ("bold", "b"))
+
 
 def html(text: Rich) -> str:
     """Rich text as Telegram HTML: <b>, <i>, <u>, <s>, <code> and <a href> around escaped
@@ -23,16 +26,9 @@ def html(text: Rich) -> str:
     out: list[str] = []
     for span in text.spans:
         piece = _html.escape(span.text, quote=False)
-        if span.code:
-            piece = f"<code>{piece}</code>"
-        if span.strike:
-            piece = f"<s>{piece}</s>"
-        if span.underline:
-            piece = f"<u>{piece}</u>"
-        if span.italic:
-            piece = f"<i>{piece}</i>"
-        if span.bold:
-            piece = f"<b>{piece}</b>"
+        for flag, tag in _TAGS:
+            if getattr(span, flag):
+                piece = f"<{tag}>{piece}</{tag}>"
         if span.link:
             piece = f'<a href="{_html.escape(span.link, quote=True)}">{piece}</a>'
         out.append(piece)
