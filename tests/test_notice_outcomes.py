@@ -90,9 +90,14 @@ async def test_a_throttled_notice_waits_and_arrives(
 ) -> None:
     await add_leader(svc(bot).db, 6203, "Lan", "Tổ dân phố số 2")
     officer = sim.user(ADMIN_ID, "Hà", started=True)
-    sim.faults.add(method="sendMessage", status=429, retry_after=1, chat_id=ADMIN_ID, times=1)
+    throttled = sim.faults.add(
+        method="sendMessage", status=429, retry_after=1, chat_id=ADMIN_ID, times=1
+    )
     number = await file_report(sim.user(6203, "Lan"), pack)
     await eventually(
         lambda: [m for m in sim.messages_in(officer.chat_id) if f"Báo cáo số {number}" in m.text]
     )
-    assert (await review_notice(bot))[:2] == (1, None)
+    # The card reaches the chat a moment before the sender records it as sent: wait for the
+    # record rather than read it in that instant.
+    assert (await settled(bot))[:2] == (1, None)
+    assert throttled.hits == 1
