@@ -68,6 +68,7 @@ from bot.config import DEFAULT_CONTENT, PROJECT_ROOT, Config, parse_config
 from bot.content import ContentPack, load_pack
 from bot.db import Database
 from bot.delivery import Audience, AudienceKind, OutMessage, broadcast_status, create_broadcast
+from bot.render import html_to_rich
 from bot.services import BOT_DATA_KEY
 from bot.simulator import BotApiSimulator, Limits
 
@@ -176,7 +177,7 @@ async def new_broadcast(db: Database) -> int:
         db,
         SystemClock().now(),
         created_by=1,
-        message=OutMessage(TEXT),
+        message=OutMessage(html_to_rich(TEXT)),
         audience=Audience(AudienceKind.EVERYONE),
         urgent=False,
     )

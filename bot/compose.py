@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot import inputs, people, texts
@@ -35,8 +35,9 @@ from bot.delivery import (
     progress_screen,
     title_of,
 )
-from bot.render import markdown_to_html
+from bot.render import html_to_rich, markdown_to_html
 from bot.reply import Reply
+from bot.rich import Rich
 from bot.schedule import (
     Content,
     Quiet,
@@ -67,7 +68,7 @@ TEXT, AUDIENCE, UNITS, WHO, PREVIEW, WHEN, REPEAT, WEEKDAYS = (
 @dataclass
 class Draft:
     step: str = TEXT
-    html: str = ""
+    text: list[list[Any]] = field(default_factory=list)  # the message as rich text (JSON)
     item_id: str = ""
     media_kind: str = ""
     media_file_id: str = ""
@@ -79,7 +80,7 @@ class Draft:
     weekdays: list[int] = field(default_factory=list)
 
     def message(self) -> OutMessage:
-        return OutMessage(self.html, self.media_kind, self.media_file_id)
+        return OutMessage(Rich.from_json(self.text), self.media_kind, self.media_file_id)
 
 
 async def load(db: Database, user_id: int) -> Draft | None:
@@ -87,6 +88,8 @@ async def load(db: Database, user_id: int) -> Draft | None:
     if text is None:
         return None
     data = json.loads(text)
+    if "html" in data:  # a draft saved before rich text held Telegram HTML
+        data["text"] = html_to_rich(data.pop("html")).to_json()
     known = Draft.__dataclass_fields__
     return Draft(**{k: v for k, v in data.items() if k in known})
 
@@ -166,8 +169,8 @@ def with_markdown(text: str, entities: Sequence[Entity] = ()) -> str:
     return text
 
 
-def validate(md: str, *, caption: bool) -> tuple[str | None, str]:
-    """Markdown → Telegram HTML, checked as the content pack is: (html, "") or (None, why)."""
+def validate(md: str, *, caption: bool) -> tuple[Rich | None, str]:
+    """Markdown → rich text, checked as the content pack is: (text, "") or (None, why)."""
     if not md.strip():
         return None, texts.BC_EMPTY
     # Leading spaces mean nothing in a Telegram message, but four of them would make the
@@ -184,7 +187,7 @@ def validate(md: str, *, caption: bool) -> tuple[str | None, str]:
     length = text_length(plain)
     if length > limit:
         return None, texts.bc_too_long(length, limit, caption)
-    return html, ""
+    return html_to_rich(html), ""
 
 
 _WHEN = re.compile(
@@ -377,10 +380,11 @@ async def on_text(
         return None
     now = svc.clock.now()
     if draft.step == TEXT:
-        html, error = validate(with_markdown(text, entities), caption=False)
-        if html is None:
+        checked, error = validate(with_markdown(text, entities), caption=False)
+        if checked is None:
             return Reply(Screen(error))
-        draft.html, draft.item_id, draft.media_kind, draft.media_file_id = html, "", "", ""
+        draft.text, draft.item_id = checked.to_json(), ""
+        draft.media_kind, draft.media_file_id = "", ""
         draft.step = AUDIENCE
         await save(svc.db, user_id, draft, now)
         return Reply(audience_screen())
@@ -408,13 +412,14 @@ async def on_media(
     draft = await load(svc.db, user_id)
     if draft is None or draft.step != TEXT:
         return None
-    html = ""
+    body = Rich()
     if caption.strip():
         checked, error = validate(with_markdown(caption, entities), caption=True)
         if checked is None:
             return Reply(Screen(error))
-        html = checked
-    draft.html, draft.item_id, draft.media_kind, draft.media_file_id = html, "", kind, file_id
+        body = checked
+    draft.text, draft.item_id = body.to_json(), ""
+    draft.media_kind, draft.media_file_id = kind, file_id
     draft.step = AUDIENCE
     await save(svc.db, user_id, draft, svc.clock.now())
     return Reply(audience_screen())
@@ -452,7 +457,7 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
             item = svc.content.get(item_id)
             if item is None or item.pending:
                 return Reply(notice=texts.BC_STALE, alert=True)
-            draft.html = item_message(svc.content, item).html
+            draft.text = item_message(svc.content, item).text.to_json()
             draft.item_id, draft.media_kind, draft.media_file_id = item.id, "", ""
             draft.step = AUDIENCE
             await save(svc.db, user_id, draft, now)
@@ -584,8 +589,9 @@ async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> R
         item = svc.content.get(draft.item_id)
         title = item.title if item else draft.item_id
     else:
-        content = Content("text", draft.html, draft.media_kind, draft.media_file_id)
-        title = title_of(draft.html) if draft.html else texts.bc_media_title(draft.media_kind)
+        message = draft.message()
+        content = Content.of(message)
+        title = title_of(message.text) if message.text else texts.bc_media_title(draft.media_kind)
     # Nothing is owed before the first moment the official chose.
     since = moment - timedelta(seconds=1)
     schedule_id = await create_schedule(

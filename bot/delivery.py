@@ -51,10 +51,10 @@ from bot.clock import Clock, iso, parse_iso
 from bot.config import DeliveryConfig
 from bot.content import ContentPack, Item
 from bot.db import Database
-from bot.render import escape
+from bot.render import html_to_rich
 from bot.reply import Menu, Pressed, Reply
+from bot.rich import Rich, bold, italic, rich
 from bot.screens import Button, Screen
-from bot.telegram_html import parse_entities
 
 log = logging.getLogger(__name__)
 
@@ -96,21 +96,31 @@ class Result:
 
 @dataclass(frozen=True)
 class OutMessage:
-    """One message as every recipient gets it: HTML text, or a file with an HTML caption."""
+    """One message as every recipient gets it: rich text, or a file with a rich caption.
+    Each channel renders it (Telegram: bot/channels/telegram_render.py)."""
 
-    html: str
+    text: Rich
     media_kind: str = ""  # "" | "photo" | "document"
     media_file_id: str = ""
+
+    def body_json(self) -> str:
+        return json.dumps(self.text.to_json(), ensure_ascii=False)
+
+
+def stored_body(body: str, html: str) -> Rich:
+    """A stored body: rich JSON, or (a broadcast or schedule stored before rich text)
+    Telegram HTML, read back as rich text."""
+    return Rich.from_json(json.loads(body)) if body else html_to_rich(html)
 
 
 def item_message(pack: ContentPack, item: Item) -> OutMessage:
     """A content item as a broadcast: its summary, and how to read the rest."""
     command = next((c for c, kind in browse.COMMAND_KINDS.items() if kind == item.kind), "")
     number = pack.of_kind(item.kind).index(item) + 1 if command else 0
-    more = escape(texts.bc_item_more(command, number))
-    # A broadcast's body is stored as Telegram HTML (the outbox sends it as it is), as the
-    # officials' own Markdown is (bot/compose.py); moving bodies to rich text is next.
-    return OutMessage(f"<b>{escape(item.title)}</b>\n\n{item.summary_html}\n\n<i>{more}</i>")
+    more = texts.bc_item_more(command, number)
+    return OutMessage(
+        rich(bold(item.title), "\n\n", browse.as_rich(item.summary_html), "\n\n", italic(more))
+    )
 
 
 class Channel(Protocol):
@@ -236,13 +246,9 @@ async def count_recipients(db: Database, audience: Audience, urgent: bool) -> in
 # ---------------------------------------------------------------- broadcasts in the database
 
 
-def title_of(html: str) -> str:
-    """A short plain title for lists: the first line of the text, tags removed."""
-    try:
-        plain = parse_entities(html)
-    except Exception:  # a title is a convenience: never fail a broadcast over it
-        plain = html
-    first = next((line.strip() for line in plain.splitlines() if line.strip()), "")
+def title_of(text: Rich) -> str:
+    """A short plain title for lists: the first line of the text."""
+    first = next((line.strip() for line in text.text.splitlines() if line.strip()), "")
     return first if len(first) <= 60 else first[:57].rstrip() + "…"
 
 
@@ -275,15 +281,15 @@ async def create_broadcast(
             )
     stamp = iso(now)
     cursor = await conn.execute(
-        "INSERT INTO broadcasts (created_by, created_at, schedule_id, title, html, media_kind,"
-        " media_file_id, audience, urgent, status, progress_chat_id, progress_message_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?, ?)",
+        "INSERT INTO broadcasts (created_by, created_at, schedule_id, title, html, body,"
+        " media_kind, media_file_id, audience, urgent, status, progress_chat_id,"
+        " progress_message_id) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, 'sending', ?, ?)",
         (
             created_by,
             stamp,
             schedule_id,
-            title_of(message.html) if message.html else texts.bc_media_title(message.media_kind),
-            message.html,
+            title_of(message.text) if message.text else texts.bc_media_title(message.media_kind),
+            message.body_json(),
             message.media_kind,
             message.media_file_id,
             audience.to_json(),
@@ -725,7 +731,7 @@ class Delivery:
         if not self.running:
             return
         row = await self.db.fetchone(
-            "SELECT html, media_kind, media_file_id, urgent FROM broadcasts WHERE id = ?",
+            "SELECT body, html, media_kind, media_file_id, urgent FROM broadcasts WHERE id = ?",
             (broadcast_id,),
         )
         if row is None:
@@ -738,7 +744,8 @@ class Delivery:
         # No await from here on: the lane cannot be dropped while rows are added to it.
         lane = self._lanes.get(broadcast_id)
         if lane is None:
-            lane = _Lane(broadcast_id, bool(row[3]), OutMessage(row[0], row[1], row[2]))
+            message = OutMessage(stored_body(row[0], row[1]), row[2], row[3])
+            lane = _Lane(broadcast_id, bool(row[4]), message)
             self._lanes[broadcast_id] = lane
             self._turns[lane.urgent].append(broadcast_id)
         for row_id, chat_id in pending:

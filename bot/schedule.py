@@ -37,7 +37,14 @@ from bot import texts
 from bot.clock import iso, parse_iso
 from bot.content import ContentPack
 from bot.db import Database
-from bot.delivery import Audience, AudienceKind, OutMessage, create_broadcast, item_message
+from bot.delivery import (
+    Audience,
+    AudienceKind,
+    OutMessage,
+    create_broadcast,
+    item_message,
+    stored_body,
+)
 from bot.people import audit_conn
 
 if TYPE_CHECKING:
@@ -194,7 +201,8 @@ class Content:
     (in order, skipping items still pending, starting over after the last)."""
 
     type: str  # "text" | "item" | "next"
-    html: str = ""
+    rich: str = ""  # "text": the message as rich text (JSON)
+    html: str = ""  # "text", stored before rich text: Telegram HTML
     media_kind: str = ""
     media_file_id: str = ""
     item_id: str = ""
@@ -207,11 +215,17 @@ class Content:
     def from_json(cls, text: str) -> Content:
         return cls(**json.loads(text))
 
+    @classmethod
+    def of(cls, message: OutMessage) -> Content:
+        """Fixed content: this message every time."""
+        return cls("text", message.body_json(), "", message.media_kind, message.media_file_id)
+
 
 def resolve(content: Content, pack: ContentPack, cursor: str) -> tuple[OutMessage | None, str]:
     """The message to push now and the new cursor (None: nothing to send)."""
     if content.type == "text":
-        return OutMessage(content.html, content.media_kind, content.media_file_id), cursor
+        text = stored_body(content.rich, content.html)
+        return OutMessage(text, content.media_kind, content.media_file_id), cursor
     if content.type == "item":
         item = pack.get(content.item_id)
         if item is None or item.pending:

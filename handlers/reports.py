@@ -29,6 +29,7 @@ from bot.delivery import OutMessage
 from bot.people import Role
 from bot.reply import Reply
 from bot.report_flow import ReportFlow
+from bot.rich import Rich
 from bot.services import Services, services
 from handlers.auth import command, requires
 from handlers.common import is_private, person_id
@@ -175,7 +176,7 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if report is None:
             await show(update, svc, Reply())
         elif action == "ph":
-            photos = tuple(OutMessage("", "photo", file_id) for file_id in report.photos)
+            photos = tuple(OutMessage(Rich(), "photo", file_id) for file_id in report.photos)
             await show(update, svc, Reply(more=photos))
         else:
             await say(update, svc, reports.review_card(svc.content, report, svc.config.ward.tz))

@@ -27,6 +27,7 @@ from bot.delivery import (
     broadcast_status,
     create_broadcast,
 )
+from bot.render import html_to_rich
 from bot.services import BOT_DATA_KEY, Services
 from bot.simulator import BotApiSimulator
 
@@ -105,12 +106,13 @@ async def new_broadcast(
     urgent: bool = False,
     created_by: int = 1,
 ) -> tuple[int, int]:
-    """A broadcast created as /guitin would, not yet queued: (its id, its recipients)."""
+    """A broadcast created as /guitin would, not yet queued: (its id, its recipients). The
+    body is written as the Telegram HTML it must arrive as, and stored as rich text."""
     return await create_broadcast(
         db,
         SystemClock().now(),
         created_by=created_by,
-        message=OutMessage(html),
+        message=OutMessage(html_to_rich(html)),
         audience=Audience(kind),
         urgent=urgent,
     )

@@ -76,6 +76,22 @@ async def test_sent(rig: Rig) -> None:
     assert message is not None and message.html == "<b>Thông báo</b> của phường"
 
 
+async def test_a_broadcast_stored_before_rich_text_is_sent_as_it_was(rig: Rig) -> None:
+    """A broadcast written before migration 012 has its body as Telegram HTML and no rich
+    body: resumed after the upgrade, it arrives exactly as it would have."""
+    await add_people(rig.db, [13])
+    rig.sim.user(13, started=True)
+    old = '<b>Họp tổ</b> lúc 19:30 &amp; <a href="https://haian.gov.vn">xem thêm</a>'
+    broadcast_id, _ = await new_broadcast(rig.db, "thay bằng nội dung cũ")
+    await rig.db.execute(
+        "UPDATE broadcasts SET html = ?, body = '' WHERE id = ?", (old, broadcast_id)
+    )
+    await rig.delivery.enqueue(broadcast_id)
+    assert (await wait_done(rig.db, broadcast_id)).sent == 1
+    message = rig.sim.last_in(13)
+    assert message is not None and message.html == old
+
+
 async def test_throttled_waits_retry_after_and_is_not_a_failure(rig: Rig) -> None:
     await add_people(rig.db, [21, 22, 23])
     for uid in (21, 22, 23):

@@ -117,7 +117,7 @@ class RecordingChannel:
         self.sent: list[tuple[int, str]] = []
 
     async def send(self, address: Address, message: OutMessage) -> Result:
-        self.sent.append((int(address.external_id), message.html))
+        self.sent.append((int(address.external_id), message.text.text))
         await asyncio.sleep(0.001)
         return Result(Outcome.SENT, message_id=len(self.sent))
 
@@ -335,7 +335,7 @@ class FlakyChannel:
             return Result(Outcome.THROTTLED, retry_after=0.01)
         if roll < 0.15:
             return Result(Outcome.TEMPORARY, description="Bad Gateway")
-        self.delivered[(message.html, chat_id)] += 1
+        self.delivered[(message.text.text, chat_id)] += 1
         return Result(Outcome.SENT, message_id=1)
 
     async def show(

@@ -3,6 +3,7 @@ hours, the missed-run decision, date parsing, the content calendar file."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,10 +13,12 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
+from bot.channels.telegram_render import html as telegram_html
 from bot.compose import parse_when, validate, with_markdown
 from bot.config import DEFAULT_CONTENT
 from bot.content import ContentPack
-from bot.render import markdown_to_html
+from bot.delivery import OutMessage
+from bot.render import escape, html_to_rich, markdown_to_html
 from bot.schedule import (
     Content,
     Decision,
@@ -180,13 +183,16 @@ def test_parse_when_refuses_what_is_not_a_moment(text: str) -> None:
 
 
 def test_validation_matches_the_content_pack() -> None:
-    html, error = validate("**Họp tổ**\n- một\n- hai", caption=False)
-    assert html == markdown_to_html("**Họp tổ**\n- một\n- hai") and not error
+    text, error = validate("**Họp tổ**\n- một\n- hai", caption=False)
+    assert text is not None and not error
+    assert telegram_html(text) == markdown_to_html("**Họp tổ**\n- một\n- hai")
     assert validate("   ", caption=False) == (None, texts.BC_EMPTY)
     assert validate("a" * 1025, caption=True)[0] is None
     assert validate("a" * 1025, caption=False)[0] is not None
-    html, _ = validate("<script>alert(1)</script> & co", caption=False)
-    assert html is not None and "<script>" not in html and "&lt;script&gt;" in html
+    text, _ = validate("<script>alert(1)</script> & co", caption=False)
+    assert text is not None and text.text == "<script>alert(1)</script> & co"  # only text
+    shown = telegram_html(text)
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
 
 
 @settings(max_examples=100, deadline=None)
@@ -209,8 +215,8 @@ def test_bold_entity_becomes_bold(before: str, word: str, after: str) -> None:
     text = before + word + after
     offset = len(before.encode("utf-16-le")) // 2
     length = len(word.encode("utf-16-le")) // 2
-    html, _ = validate(with_markdown(text, [("bold", offset, length, "")]), caption=False)
-    assert html is not None and f"<b>{word}</b>" in html
+    found, _ = validate(with_markdown(text, [("bold", offset, length, "")]), caption=False)
+    assert found is not None and f"<b>{escape(word)}</b>" in telegram_html(found)
 
 
 # ---------------------------------------------------------------- the content calendar
@@ -253,7 +259,24 @@ def test_next_item_skips_pending_ones_and_wraps(pack: ContentPack) -> None:
     assert seen == [*provided, provided[0]]
     message, _ = resolve(content, pack, provided[0])
     item = pack.get(provided[1])
-    assert item is not None and message is not None and item.title in message.html
+    assert item is not None and message is not None and item.title in message.text.text
+
+
+def test_fixed_content_is_sent_as_stored_and_as_stored_before_rich_text(
+    pack: ContentPack,
+) -> None:
+    """A schedule's own message is kept as rich text; one stored before rich text (Telegram
+    HTML under "html") is sent exactly as it was."""
+    body = "<b>Họp tổ</b> tối nay &amp; mai\n• mang <i>sổ</i>"
+    message = OutMessage(html_to_rich(body), "photo", "FILE")
+    stored = Content.from_json(Content.of(message).to_json())
+    legacy = Content.from_json(
+        json.dumps({"type": "text", "html": body, "media_kind": "photo", "media_file_id": "FILE"})
+    )
+    for content in (stored, legacy):
+        sent, cursor = resolve(content, pack, "c")
+        assert sent == message and cursor == "c"
+        assert telegram_html(sent.text) == body
 
 
 def test_check_content_also_checks_the_calendar(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ from bot.app import build_application, running
 from bot.clock import Clock, FakeClock, SystemClock
 from bot.config import Config
 from bot.content import ContentPack
-from bot.delivery import Audience, AudienceKind
+from bot.delivery import Audience, AudienceKind, OutMessage
+from bot.render import html_to_rich
+from bot.rich import rich
 from bot.schedule import Content, Rule, create_schedule, job_id, list_schedules
 from bot.simulator import BotApiSimulator
 
@@ -143,7 +145,7 @@ async def test_quiet_hours_hold_non_urgent_pushes_until_morning(
                 created_by=await local_id(svc.db, ADMIN_ID),
                 title=name,
                 rule=Rule("daily", time(22, 0)),
-                content=Content("text", f"<b>Tin {name}</b>"),
+                content=Content.of(OutMessage(html_to_rich(f"<b>Tin {name}</b>"))),
                 audience=Audience(AudienceKind.GROUPS),
                 urgent=urgent,
             )
@@ -291,7 +293,7 @@ async def test_apscheduler_wakes_a_schedule_for_real(
             created_by=await local_id(svc.db, ADMIN_ID),
             title="Một lần",
             rule=Rule("once", time(0, 0), once_at=due.astimezone(UTC)),
-            content=Content("text", "Tin hẹn giờ"),
+            content=Content.of(OutMessage(rich("Tin hẹn giờ"))),
             audience=Audience(AudienceKind.GROUPS),
             urgent=True,
         )
@@ -320,7 +322,7 @@ async def test_a_schedule_starting_later_waits_for_its_first_day(
             created_by=await local_id(svc.db, ADMIN_ID),
             title="Hằng tháng",
             rule=Rule("monthly", time(9, 0), (), 10),
-            content=Content("text", "Tin hằng tháng"),
+            content=Content.of(OutMessage(rich("Tin hằng tháng"))),
             audience=Audience(AudienceKind.GROUPS),
             urgent=False,
             since=first - timedelta(seconds=1),

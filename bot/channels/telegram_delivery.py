@@ -32,7 +32,7 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter
 
 from bot.addresses import TELEGRAM, Address, Kind, telegram
-from bot.channels.telegram_render import inline_markup, screen_html
+from bot.channels.telegram_render import html, inline_markup, screen_html
 from bot.delivery import Delivery, Outcome, OutMessage, Result
 from bot.reply import Menu, Pressed, Reply
 from bot.screens import Screen
@@ -172,7 +172,8 @@ class TelegramChannel:
 
     async def deliver(self, chat_id: int, message: OutMessage) -> Message:
         """Send the message as recipients get it; raises PTB's errors (for previews)."""
-        caption = message.html or None
+        body = html(message.text)
+        caption = body or None
         if message.media_kind == "photo":
             return await self.bot.send_photo(
                 chat_id, message.media_file_id, caption=caption, parse_mode=ParseMode.HTML
@@ -181,7 +182,7 @@ class TelegramChannel:
             return await self.bot.send_document(
                 chat_id, message.media_file_id, caption=caption, parse_mode=ParseMode.HTML
             )
-        return await self.bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML)
+        return await self.bot.send_message(chat_id, body, parse_mode=ParseMode.HTML)
 
     async def send(self, address: Address, message: OutMessage) -> Result:
         token = _BROADCASTING.set(True)
