@@ -42,6 +42,7 @@ from bot.db import Database
 from bot.inbox import Inbox
 from bot.limits import FloodGate
 from bot.logs import protect, redact
+from bot.media import Library
 from bot.services import BOT_DATA_KEY, Services, services
 from handlers.common import admin_addresses
 
@@ -91,7 +92,9 @@ def build_application(
         svc,
         flush_inbox=lambda: telegram_inbox.flush(app),
         # The one way out to Telegram: replies, notices, previews and broadcasts.
-        channel=TelegramChannel(app.bot, edits=config.telegram.buttons),
+        channel=TelegramChannel(
+            app.bot, Library(svc.db, config.storage.media), edits=config.telegram.buttons
+        ),
     )
     telegram_inbox.answer_floods(app)
     handlers.register(app)

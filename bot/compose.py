@@ -21,7 +21,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot import inputs, people, texts
+import aiosqlite
+
+from bot import inputs, media, people, texts
 from bot.clock import iso, parse_iso
 from bot.db import Database
 from bot.delivery import (
@@ -35,6 +37,7 @@ from bot.delivery import (
     progress_screen,
     title_of,
 )
+from bot.media import Incoming, MediaRef
 from bot.render import html_to_rich, markdown_to_html
 from bot.reply import Reply
 from bot.rich import Rich
@@ -71,7 +74,7 @@ class Draft:
     text: list[list[Any]] = field(default_factory=list)  # the message as rich text (JSON)
     item_id: str = ""
     media_kind: str = ""
-    media_file_id: str = ""
+    media_id: int = 0  # the photo or document (bot/media.py), 0: none
     audience: str = ""  # Audience JSON once chosen
     units: list[int] = field(default_factory=list)
     page: int = 0
@@ -80,7 +83,8 @@ class Draft:
     weekdays: list[int] = field(default_factory=list)
 
     def message(self) -> OutMessage:
-        return OutMessage(Rich.from_json(self.text), self.media_kind, self.media_file_id)
+        ref = MediaRef(self.media_id, self.media_kind) if self.media_id else None
+        return OutMessage(Rich.from_json(self.text), ref)
 
 
 async def load(db: Database, user_id: int) -> Draft | None:
@@ -95,7 +99,13 @@ async def load(db: Database, user_id: int) -> Draft | None:
 
 
 async def save(db: Database, user_id: int, draft: Draft, now: datetime) -> None:
-    await db.execute(
+    async with db.transaction() as conn:
+        await save_in(conn, user_id, draft, now)
+
+
+async def save_in(conn: aiosqlite.Connection, user_id: int, draft: Draft, now: datetime) -> None:
+    """`save` inside the caller's transaction."""
+    await conn.execute(
         "INSERT INTO compose_drafts (user_id, data, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT(user_id) DO UPDATE SET data = excluded.data,"
         " updated_at = excluded.updated_at",
@@ -384,7 +394,7 @@ async def on_text(
         if checked is None:
             return Reply(Screen(error))
         draft.text, draft.item_id = checked.to_json(), ""
-        draft.media_kind, draft.media_file_id = "", ""
+        draft.media_kind, draft.media_id = "", 0
         draft.step = AUDIENCE
         await save(svc.db, user_id, draft, now)
         return Reply(audience_screen())
@@ -403,8 +413,7 @@ async def on_text(
 async def on_media(
     svc: Services,
     user_id: int,
-    kind: str,
-    file_id: str,
+    file: Incoming,
     caption: str,
     entities: Sequence[Entity] = (),
 ) -> Reply | None:
@@ -418,10 +427,13 @@ async def on_media(
         if checked is None:
             return Reply(Screen(error))
         body = checked
-    draft.text, draft.item_id = body.to_json(), ""
-    draft.media_kind, draft.media_file_id = kind, file_id
-    draft.step = AUDIENCE
-    await save(svc.db, user_id, draft, svc.clock.now())
+    now = svc.clock.now()
+    async with svc.db.transaction() as conn:
+        ref = await media.add(conn, file, now)
+        draft.text, draft.item_id = body.to_json(), ""
+        draft.media_kind, draft.media_id = ref.kind, ref.id
+        draft.step = AUDIENCE
+        await save_in(conn, user_id, draft, now)
     return Reply(audience_screen())
 
 
@@ -458,7 +470,7 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
             if item is None or item.pending:
                 return Reply(notice=texts.BC_STALE, alert=True)
             draft.text = item_message(svc.content, item).text.to_json()
-            draft.item_id, draft.media_kind, draft.media_file_id = item.id, "", ""
+            draft.item_id, draft.media_kind, draft.media_id = item.id, "", 0
             draft.step = AUDIENCE
             await save(svc.db, user_id, draft, now)
             return Reply(audience_screen(), replace=True)

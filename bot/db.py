@@ -44,8 +44,9 @@ def migrations() -> list[tuple[int, str, str]]:
 class Database:
     """An open aiosqlite connection with WAL, foreign keys and the schema migrated."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, schema: int | None = None) -> None:
         self.path = path
+        self.schema = schema  # migrate up to this version only (None: every migration)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
@@ -122,7 +123,7 @@ class Database:
         """Apply every migration newer than the stored schema version; return the version."""
         current = await self.schema_version()
         for number, name, sql in migrations():
-            if number <= current:
+            if number <= current or (self.schema is not None and number > self.schema):
                 continue
             log.info("applying migration %s", name)
             async with self._lock:

@@ -51,6 +51,7 @@ from bot.clock import Clock, iso, parse_iso
 from bot.config import DeliveryConfig
 from bot.content import ContentPack, Item
 from bot.db import Database
+from bot.media import MediaRef
 from bot.render import html_to_rich
 from bot.reply import Menu, Pressed, Reply
 from bot.rich import Rich, bold, italic, rich
@@ -100,8 +101,7 @@ class OutMessage:
     Each channel renders it (Telegram: bot/channels/telegram_render.py)."""
 
     text: Rich
-    media_kind: str = ""  # "" | "photo" | "document"
-    media_file_id: str = ""
+    media: MediaRef | None = None  # a photo or a document, the text as its caption
 
     def body_json(self) -> str:
         return json.dumps(self.text.to_json(), ensure_ascii=False)
@@ -139,7 +139,7 @@ class Channel(Protocol):
         ...
 
     async def send_screen(
-        self, address: Address, screen: Screen, photo: str | None = None
+        self, address: Address, screen: Screen, photo: MediaRef | None = None
     ) -> Result:
         """Send a notice (a screen, or a photo with the screen as its caption) once, classified
         like a broadcast send; never raises for the channel's own refusals."""
@@ -280,18 +280,19 @@ async def create_broadcast(
                 conn=own,
             )
     stamp = iso(now)
+    media_kind = message.media.kind if message.media else ""
     cursor = await conn.execute(
         "INSERT INTO broadcasts (created_by, created_at, schedule_id, title, html, body,"
-        " media_kind, media_file_id, audience, urgent, status, progress_chat_id,"
+        " media_kind, media_id, audience, urgent, status, progress_chat_id,"
         " progress_message_id) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, 'sending', ?, ?)",
         (
             created_by,
             stamp,
             schedule_id,
-            title_of(message.text) if message.text else texts.bc_media_title(message.media_kind),
+            title_of(message.text) if message.text else texts.bc_media_title(media_kind),
             message.body_json(),
-            message.media_kind,
-            message.media_file_id,
+            media_kind,
+            message.media.id if message.media else None,
             audience.to_json(),
             int(urgent),
             progress[0] if progress else None,
@@ -731,7 +732,7 @@ class Delivery:
         if not self.running:
             return
         row = await self.db.fetchone(
-            "SELECT body, html, media_kind, media_file_id, urgent FROM broadcasts WHERE id = ?",
+            "SELECT body, html, media_kind, media_id, urgent FROM broadcasts WHERE id = ?",
             (broadcast_id,),
         )
         if row is None:
@@ -744,7 +745,8 @@ class Delivery:
         # No await from here on: the lane cannot be dropped while rows are added to it.
         lane = self._lanes.get(broadcast_id)
         if lane is None:
-            message = OutMessage(stored_body(row[0], row[1]), row[2], row[3])
+            ref = MediaRef(int(row[3]), str(row[2])) if row[3] else None
+            message = OutMessage(stored_body(row[0], row[1]), ref)
             lane = _Lane(broadcast_id, bool(row[4]), message)
             self._lanes[broadcast_id] = lane
             self._turns[lane.urgent].append(broadcast_id)

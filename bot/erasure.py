@@ -33,13 +33,19 @@ log = logging.getLogger(__name__)
 SHOWN_NUMBERS = 10  # report and tip numbers listed by /dulieucuatoi; the rest are counted
 ERASED_ID = 0  # not NULL: the columns are NOT NULL, and 0 is never a Telegram user id
 
-# Every column that may name a Telegram file: a media row none of them names is an orphan.
+# Everything that may name a file (bot/media.py): a media row none of them names is an orphan.
 _FILE_REFERENCES = (
-    "SELECT file_id FROM report_photos",
-    "SELECT file_id FROM tips WHERE file_id IS NOT NULL",
-    "SELECT file_id FROM tip_drafts WHERE file_id IS NOT NULL",
-    "SELECT json_extract(j.value, '$.id') FROM report_drafts, json_each(report_drafts.photos) AS j",
-    "SELECT media_file_id FROM broadcasts WHERE media_file_id != ''",
+    "SELECT media_id FROM report_photos",
+    "SELECT media_id FROM tips WHERE media_id IS NOT NULL",
+    "SELECT media_id FROM tip_drafts WHERE media_id IS NOT NULL",
+    "SELECT j.value FROM report_drafts, json_each(report_drafts.photos) AS j",
+    "SELECT media_id FROM broadcasts WHERE media_id IS NOT NULL",
+    "SELECT json_extract(content, '$.media_id') FROM schedules"
+    " WHERE json_extract(content, '$.media_id') IS NOT NULL",
+    "SELECT json_extract(data, '$.media_id') FROM compose_drafts"
+    " WHERE json_extract(data, '$.media_id') IS NOT NULL",
+    "SELECT json_extract(payload, '$.photo.id') FROM notices"
+    " WHERE json_extract(payload, '$.photo.id') IS NOT NULL",
 )
 
 
@@ -163,14 +169,12 @@ async def what_erasure_removes(db: Database, user_id: int) -> list[tuple[str, st
 async def forget_files(db: Database, media_dir: Path) -> int:
     """Delete downloaded photos nothing refers to any more, file first, then row; the count."""
     referenced = " UNION ".join(_FILE_REFERENCES)
-    orphans = await db.fetchall(
-        f"SELECT file_id, path FROM media WHERE file_id NOT IN ({referenced})"
-    )
-    for file_id, relative in orphans:
+    orphans = await db.fetchall(f"SELECT id, path FROM media WHERE id NOT IN ({referenced})")
+    for media_id, relative in orphans:
         if relative:
             with contextlib.suppress(FileNotFoundError):
                 (media_dir / str(relative)).unlink()
-        await db.execute("DELETE FROM media WHERE file_id = ?", (file_id,))
+        await db.execute("DELETE FROM media WHERE id = ?", (media_id,))
     if orphans:
         log.info("erasure: %d photo(s) no longer referred to were deleted", len(orphans))
     return len(orphans)

@@ -26,6 +26,7 @@ from bot.clock import iso
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
+from bot.media import MediaRef
 from bot.reply import screen_from_dict, screen_to_dict
 from bot.screens import Screen
 
@@ -67,7 +68,7 @@ class Notice:
 @dataclass(frozen=True)
 class Rendered:
     screen: Screen
-    photo: str | None = None  # a Telegram file id: send as a photo with the screen as caption
+    photo: MediaRef | None = None  # send this file with the screen as its caption
 
 
 @dataclass(frozen=True)
@@ -198,15 +199,16 @@ async def owe_screen(
     user_id: int,
     event_id: int,
     screen: Screen,
-    photo: str | None,
+    photo: MediaRef | None,
     now: datetime,
 ) -> None:
     """A flow's answer that Telegram kept refusing for longer than a reply may wait: send it
     as a notice once Telegram takes messages again, so the person still sees the screen of
     the step they are at (the step itself is already applied)."""
-    payload = {"user": user_id, "event": event_id, "screen": screen_to_dict(screen)}
+    payload: dict[str, Any] = {"user": user_id, "event": event_id}
+    payload["screen"] = screen_to_dict(screen)
     if photo:
-        payload["photo"] = photo
+        payload["photo"] = photo.to_dict()
     async with db.transaction() as conn:
         await queue(conn, chat_id, SCREEN, now, payload=payload)
 
@@ -218,4 +220,5 @@ async def _owed_screen(ctx: RenderContext, notice: Notice) -> Rendered | None:
     )
     if last is not None and int(last) > int(notice.payload.get("event", 0)):
         return None  # the person has taken another step since: that screen was shown
-    return Rendered(screen_from_dict(notice.payload["screen"]), notice.payload.get("photo"))
+    photo = MediaRef.from_dict(notice.payload.get("photo"))
+    return Rendered(screen_from_dict(notice.payload["screen"]), photo)

@@ -3,8 +3,8 @@
 A reply is a screen (text and options), perhaps more messages after it, and hints a channel
 follows as far as it can: replace the message that was pressed on (Telegram edits it; a
 channel without edits sends the screen anew), a short notice for the press (Telegram's toast
-or alert), the screen as a photo's caption (a local media reference: the Telegram file id
-today), the main menu once a flow has ended. `wake` and `enqueue` are for the wiring: notices
+or alert), the screen as the caption of a file (a local media reference, bot/media.py), the
+main menu once a flow has ended. `wake` and `enqueue` are for the wiring: notices
 were queued, a broadcast is to start once the reply is shown.
 
 Flow steps store their reply (`to_json`) so that an update handled again after a crash is
@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.media import MediaRef
 from bot.render import html_to_rich
 from bot.rich import Rich
 from bot.screens import Button, Screen
@@ -46,7 +47,7 @@ class Reply:
     alert: bool = False  # the notice as a dialog the person closes
     wake: bool = False  # notices were queued: wake their sender
     menu: bool = False  # the flow has ended: show the main menu with the screen
-    photo: str | None = None  # the screen as the caption of this photo
+    photo: MediaRef | None = None  # the screen as the caption of this file
     enqueue: int | None = None  # a broadcast to start once the reply is shown
     replayed: bool = False  # the stored reply of an earlier run of the same update
 
@@ -61,7 +62,7 @@ class Reply:
                 "alert": self.alert,
                 "wake": self.wake,
                 "menu": self.menu,
-                "photo": self.photo,
+                "photo": self.photo.to_dict() if self.photo else None,
             },
             ensure_ascii=False,
         )
@@ -79,7 +80,7 @@ class Reply:
             alert=bool(data.get("alert")),
             wake=bool(data.get("wake")),
             menu=bool(data.get("menu")),
-            photo=data.get("photo"),
+            photo=MediaRef.from_dict(data.get("photo")),
         )
 
 

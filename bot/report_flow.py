@@ -70,13 +70,9 @@ class Draft:
     topics_page: int = 0
     attendance: int | None = None
     notes: str = ""
-    photos: list[dict[str, str]] = field(default_factory=list)  # {"id": file_id, "u": unique}
+    photos: list[int] = field(default_factory=list)  # media ids (bot/media.py), in order
     difficulties: str = ""
     updated_at: str = ""
-
-    @property
-    def photo_ids(self) -> list[str]:
-        return [p["id"] for p in self.photos]
 
 
 _DRAFT_COLUMNS = (
@@ -104,7 +100,7 @@ async def load_draft(conn: aiosqlite.Connection, user_id: int) -> Draft | None:
         topics_page=int(row[9]),
         attendance=None if row[10] is None else int(row[10]),
         notes=str(row[11]),
-        photos=list(json.loads(row[12])),
+        photos=[int(p) for p in json.loads(row[12])],
         difficulties=str(row[13]),
         updated_at=str(row[14]),
     )
@@ -171,11 +167,6 @@ async def resume_screen(conn: aiosqlite.Connection, draft: Draft, config: Config
     )
 
 
-async def _unique_id(conn: aiosqlite.Connection, file_id: str) -> str:
-    row = await one(conn, "SELECT file_unique_id FROM media WHERE file_id = ?", (file_id,))
-    return str(row[0]) if row and row[0] else file_id
-
-
 class ReportFlow:
     """The leader's side of reports: the draft, sending, editing, withdrawing."""
 
@@ -203,12 +194,10 @@ class ReportFlow:
         return await once(self.db, user_id, event_id, lambda c: self._text(c, user_id, text))
 
     async def photo(
-        self, user_id: int, file_id: str, unique_id: str, event_id: int | None = None
+        self, user_id: int, file: media.Incoming, event_id: int | None = None
     ) -> Reply | None:
         """A photo; None when the person has no draft."""
-        return await once(
-            self.db, user_id, event_id, lambda c: self._photo(c, user_id, file_id, unique_id)
-        )
+        return await once(self.db, user_id, event_id, lambda c: self._photo(c, user_id, file))
 
     async def press(self, user_id: int, data: str, event_id: int | None = None) -> Reply:
         """A button of this flow (`r:…`) or of the leader's report list (`my:…`)."""
@@ -331,18 +320,18 @@ class ReportFlow:
         return await self._again(conn, draft, texts.R_PICK_BUTTON)
 
     async def _photo(
-        self, conn: aiosqlite.Connection, user_id: int, file_id: str, unique_id: str
+        self, conn: aiosqlite.Connection, user_id: int, file: media.Incoming
     ) -> Reply | None:
         draft = await load_draft(conn, user_id)
         if draft is None:
             return None
-        if any(p["u"] == unique_id for p in draft.photos):
+        known = await media.find(conn, file)
+        if known is not None and known.id in draft.photos:
             note = texts.R_PHOTO_DUPLICATE
         elif len(draft.photos) >= PHOTOS_MAX:
             note = texts.R_PHOTOS_FULL
         else:
-            draft.photos.append({"id": file_id, "u": unique_id})
-            await media.add(conn, file_id, unique_id, self.clock.now())
+            draft.photos.append((known or await media.add(conn, file, self.clock.now())).id)
             note = texts.r_photo_added(len(draft.photos), PHOTOS_MAX)
         if draft.step == "photos":
             note = f"{note} {texts.R_PHOTOS_MORE}"
@@ -561,7 +550,7 @@ class ReportFlow:
             topics=draft.topics,
             attendance=draft.attendance,
             notes=draft.notes,
-            photos=draft.photo_ids,
+            photos=draft.photos,
             difficulties=draft.difficulties,
             now=now,
         )
@@ -631,7 +620,7 @@ class ReportFlow:
             topics=list(report.topics),
             attendance=report.attendance,
             notes=report.notes,
-            photos=[{"id": f, "u": await _unique_id(conn, f)} for f in report.photos],
+            photos=[photo.id for photo in report.photos],
             difficulties=report.difficulties,
         )
         await save_draft(conn, draft, self.clock.now())

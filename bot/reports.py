@@ -29,6 +29,7 @@ from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
 from bot.fit import Field, fit
+from bot.media import MediaRef
 from bot.notices import Notice, RenderContext, Rendered
 from bot.reply import Reply
 from bot.report_parse import FORM_OTHER, REASON_MAX, clean_text
@@ -59,7 +60,7 @@ class Report:
     submitted_at: datetime
     reviewed_by: int | None
     review_reason: str
-    photos: tuple[str, ...]
+    photos: tuple[MediaRef, ...]
 
     @property
     def editable(self) -> bool:
@@ -183,9 +184,11 @@ _REPORT_SQL = (
 
 async def _report_from(conn: aiosqlite.Connection, row: aiosqlite.Row) -> Report:
     cursor = await conn.execute(
-        "SELECT file_id FROM report_photos WHERE report_id = ? ORDER BY position", (row[0],)
+        "SELECT p.media_id, m.kind FROM report_photos p JOIN media m ON m.id = p.media_id"
+        " WHERE p.report_id = ? ORDER BY p.position",
+        (row[0],),
     )
-    photos = tuple(str(r[0]) for r in await cursor.fetchall())
+    photos = tuple(MediaRef(int(r[0]), str(r[1])) for r in await cursor.fetchall())
     return Report(
         id=int(row[0]),
         unit_id=int(row[1]),
@@ -243,7 +246,7 @@ async def store(
     topics: list[str],
     attendance: int,
     notes: str,
-    photos: list[str],
+    photos: list[int],
     difficulties: str,
     now: datetime,
 ) -> tuple[int, str | None]:
@@ -292,10 +295,10 @@ async def store(
         )
         await conn.execute("DELETE FROM report_photos WHERE report_id = ?", (report_id,))
         number = report_id
-    for position, file_id in enumerate(photos):
+    for position, media_id in enumerate(photos):
         await conn.execute(
-            "INSERT INTO report_photos (report_id, position, file_id) VALUES (?, ?, ?)",
-            (number, position, file_id),
+            "INSERT INTO report_photos (report_id, position, media_id) VALUES (?, ?, ?)",
+            (number, position, media_id),
         )
     if not config.reports.digest_times:
         for officer in officers:

@@ -45,6 +45,7 @@ from bot.delivery import (
     item_message,
     stored_body,
 )
+from bot.media import MediaRef
 from bot.people import audit_conn
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ class Content:
     rich: str = ""  # "text": the message as rich text (JSON)
     html: str = ""  # "text", stored before rich text: Telegram HTML
     media_kind: str = ""
-    media_file_id: str = ""
+    media_id: int = 0  # "text": its photo or document (bot/media.py)
     item_id: str = ""
     kind: str = ""
 
@@ -218,14 +219,18 @@ class Content:
     @classmethod
     def of(cls, message: OutMessage) -> Content:
         """Fixed content: this message every time."""
-        return cls("text", message.body_json(), "", message.media_kind, message.media_file_id)
+        media = message.media
+        return cls(
+            "text", message.body_json(), "", media.kind if media else "", media.id if media else 0
+        )
 
 
 def resolve(content: Content, pack: ContentPack, cursor: str) -> tuple[OutMessage | None, str]:
     """The message to push now and the new cursor (None: nothing to send)."""
     if content.type == "text":
         text = stored_body(content.rich, content.html)
-        return OutMessage(text, content.media_kind, content.media_file_id), cursor
+        ref = MediaRef(content.media_id, content.media_kind) if content.media_id else None
+        return OutMessage(text, ref), cursor
     if content.type == "item":
         item = pack.get(content.item_id)
         if item is None or item.pending:

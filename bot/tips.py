@@ -39,8 +39,7 @@ class TipInput:
     kind: str  # 'text' | 'link' | 'forward' | 'photo'
     content: str = ""
     origin: str = ""
-    file_id: str | None = None
-    unique_id: str = ""
+    file: media.Incoming | None = None  # a screenshot or a forwarded photo
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class Tip:
     kind: str
     content: str
     origin: str
-    file_id: str | None
+    photo: media.MediaRef | None
     note: str
     status: str
     created_at: datetime
@@ -62,10 +61,12 @@ class Tip:
 async def get(conn: aiosqlite.Connection, tip_id: int) -> Tip | None:
     cursor = await conn.execute(
         "SELECT t.id, t.reporter_id, TRIM(COALESCE(p.first_name, '') || ' ' ||"
-        " COALESCE(p.last_name, '')), t.kind, t.content, t.origin, t.file_id, t.note, t.status,"
-        " t.created_at, TRIM(COALESCE(h.first_name, '') || ' ' || COALESCE(h.last_name, '')),"
+        " COALESCE(p.last_name, '')), t.kind, t.content, t.origin, t.media_id, m.kind, t.note,"
+        " t.status, t.created_at,"
+        " TRIM(COALESCE(h.first_name, '') || ' ' || COALESCE(h.last_name, '')),"
         " t.handled_at, t.handled_by"
         " FROM tips t LEFT JOIN people p ON p.user_id = t.reporter_id"
+        " LEFT JOIN media m ON m.id = t.media_id"
         " LEFT JOIN people h ON h.user_id = t.handled_by WHERE t.id = ?",
         (tip_id,),
     )
@@ -79,12 +80,12 @@ async def get(conn: aiosqlite.Connection, tip_id: int) -> Tip | None:
         kind=str(row[3]),
         content=str(row[4]),
         origin=str(row[5]),
-        file_id=row[6],
-        note=str(row[7]),
-        status=str(row[8]),
-        created_at=parse_iso(row[9]),
-        handled_by_name=str(row[10]) or ("" if row[12] is None else str(row[12])),
-        handled_at=None if row[11] is None else parse_iso(row[11]),
+        photo=None if row[6] is None else media.MediaRef(int(row[6]), str(row[7] or "photo")),
+        note=str(row[8]),
+        status=str(row[9]),
+        created_at=parse_iso(row[10]),
+        handled_by_name=str(row[11]) or ("" if row[13] is None else str(row[13])),
+        handled_at=None if row[12] is None else parse_iso(row[12]),
     )
 
 
@@ -124,7 +125,7 @@ def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
     buttons: list[tuple[Button, ...]] = []
     if not handled:
         buttons.append((Button(texts.TIP_BTN_HANDLED, f"tip:{tip.id}:done"),))
-    if tip.file_id and not caption:
+    if tip.photo and not caption:
         buttons.append((Button(texts.R_BTN_PHOTOS, f"tip:{tip.id}:ph"),))
     return Screen(text, tuple(buttons))
 
@@ -160,7 +161,7 @@ class TipFlow:
             await conn.execute(
                 "INSERT INTO tip_drafts (user_id, step, created_at, updated_at)"
                 " VALUES (?, 'content', ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-                " step = 'content', kind = NULL, content = '', origin = '', file_id = NULL,"
+                " step = 'content', kind = NULL, content = '', origin = '', media_id = NULL,"
                 " updated_at = excluded.updated_at",
                 (user_id, stamp, stamp),
             )
@@ -184,16 +185,16 @@ class TipFlow:
             if row is None:
                 return None
             if row[0] == "content":
-                if tip is None or not (tip.content or tip.file_id):
+                if tip is None or not (tip.content or tip.file):
                     return Reply(Screen(texts.TIP_UNSUPPORTED))
                 content = clean_text(tip.content)[:CONTENT_MAX]
+                now = self.clock.now()
+                photo = await media.add(conn, tip.file, now) if tip.file else None
                 await conn.execute(
                     "UPDATE tip_drafts SET step = 'note', kind = ?, content = ?, origin = ?,"
-                    " file_id = ?, updated_at = ? WHERE user_id = ?",
-                    (tip.kind, content, tip.origin, tip.file_id, iso(self.clock.now()), user_id),
+                    " media_id = ?, updated_at = ? WHERE user_id = ?",
+                    (tip.kind, content, tip.origin, photo and photo.id, iso(now), user_id),
                 )
-                if tip.file_id:
-                    await media.add(conn, tip.file_id, tip.unique_id, self.clock.now())
                 return Reply(_ask_note())
             note = clean_text(text)
             if not note:
@@ -236,8 +237,8 @@ class TipFlow:
             action = parts[2] if len(parts) > 2 else "show"
             if tip is None:
                 return Reply(Screen(texts.TIP_NOT_FOUND), notice=texts.TIP_NOT_FOUND)
-            if action == "ph" and tip.file_id:
-                return Reply(card(tip, self.config, caption=True), photo=tip.file_id)
+            if action == "ph" and tip.photo:
+                return Reply(card(tip, self.config, caption=True), photo=tip.photo)
             if action == "done":
                 return await self._handled(conn, user_id, tip)
             screen = card(tip, self.config)
@@ -282,14 +283,14 @@ class TipFlow:
         self, conn: aiosqlite.Connection, user_id: int, note: str, *, edit: bool
     ) -> Reply:
         cursor = await conn.execute(
-            "DELETE FROM tip_drafts WHERE user_id = ? RETURNING kind, content, origin, file_id",
+            "DELETE FROM tip_drafts WHERE user_id = ? RETURNING kind, content, origin, media_id",
             (user_id,),
         )
         row = await cursor.fetchone()
         assert row is not None
         now = self.clock.now()
         cursor = await conn.execute(
-            "INSERT INTO tips (reporter_id, kind, content, origin, file_id, note, created_at)"
+            "INSERT INTO tips (reporter_id, kind, content, origin, media_id, note, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (user_id, row[0], row[1], row[2], row[3], note, iso(now)),
         )
@@ -333,8 +334,8 @@ async def _render_tip(ctx: RenderContext, notice: Notice) -> Rendered | None:
     tip = await get(ctx.db.conn, notice.ref_id)
     if tip is None or tip.status != "open":
         return None
-    if tip.file_id:
-        return Rendered(card(tip, ctx.config, caption=True), photo=tip.file_id)
+    if tip.photo:
+        return Rendered(card(tip, ctx.config, caption=True), photo=tip.photo)
     return Rendered(card(tip, ctx.config))
 
 

@@ -32,6 +32,7 @@ from bot.screens import Button, Screen
 from bot.services import Services, services
 from handlers.auth import command, requires
 from handlers.common import (
+    incoming_file,
     is_private,
     local_chat_id,
     person_id,
@@ -92,23 +93,10 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def _typed(message: Message, svc: Services, user_id: int) -> Reply | None:
-    if message.photo:
+    file = incoming_file(message, images_only=False)
+    if file is not None:
         return await compose.on_media(
-            svc,
-            user_id,
-            "photo",
-            message.photo[-1].file_id,
-            message.caption or "",
-            _entities(message.caption_entities),
-        )
-    if message.document is not None:
-        return await compose.on_media(
-            svc,
-            user_id,
-            "document",
-            message.document.file_id,
-            message.caption or "",
-            _entities(message.caption_entities),
+            svc, user_id, file, message.caption or "", _entities(message.caption_entities)
         )
     if message.text:
         return await compose.on_text(

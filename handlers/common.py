@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from telegram import (
     Chat,
+    Message,
     Update,
 )
 from telegram.constants import ChatType
 
 from bot import people
 from bot.addresses import TELEGRAM, Address, Kind, telegram
+from bot.media import Incoming
 from bot.reply import Menu
 from bot.screens import main_menu
 from bot.services import Services
@@ -17,6 +19,20 @@ from bot.services import Services
 # Telegram's GroupAnonymousBot: the sender of every anonymous group admin's messages, so
 # anyone could be behind it. Its address is shared: it may speak, it never holds a role.
 GROUP_ANONYMOUS_BOT = 1087968824
+
+
+def incoming_file(message: Message, *, images_only: bool = True) -> Incoming | None:
+    """The photo or file of a message as the core receives files (the largest size of a
+    photo); with `images_only`, a file that is not an image is not one."""
+    if message.photo:
+        size = message.photo[-1]
+        return Incoming(TELEGRAM, "photo", size.file_id, size.file_unique_id)
+    document = message.document
+    if document is not None and (
+        not images_only or (document.mime_type or "").startswith("image/")
+    ):
+        return Incoming(TELEGRAM, "document", document.file_id, document.file_unique_id)
+    return None
 
 
 def sender_address(user_id: int) -> Address:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -32,7 +32,7 @@ from bot.report_flow import ReportFlow
 from bot.rich import Rich
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import is_private, person_id
+from handlers.common import incoming_file, is_private, person_id
 from handlers.outcomes import event as _event
 from handlers.outcomes import notify, replace_with, say, show
 from handlers.tips import tip_flow, tip_input
@@ -111,9 +111,9 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     elif found.report:
         flow = report_flow(svc)
-        photo = _photo(message)
+        photo = incoming_file(message)
         if photo is not None:
-            outcome = await flow.photo(uid, photo[0], photo[1], event)
+            outcome = await flow.photo(uid, photo, event)
             if outcome is not None:
                 svc.bell.ring(media=True)  # Telegram keeps a download link about an hour
         elif message.text is not None:
@@ -122,14 +122,6 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await show(update, services(context), outcome)
     raise ApplicationHandlerStop
-
-
-def _photo(message: Message) -> tuple[str, str] | None:
-    if message.photo:
-        return message.photo[-1].file_id, message.photo[-1].file_unique_id
-    if message.document and (message.document.mime_type or "").startswith("image/"):
-        return message.document.file_id, message.document.file_unique_id
-    return None
 
 
 async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,7 +168,7 @@ async def review_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if report is None:
             await show(update, svc, Reply())
         elif action == "ph":
-            photos = tuple(OutMessage(Rich(), "photo", file_id) for file_id in report.photos)
+            photos = tuple(OutMessage(Rich(), photo) for photo in report.photos)
             await show(update, svc, Reply(more=photos))
         else:
             await say(update, svc, reports.review_card(svc.content, report, svc.config.ward.tz))

@@ -20,7 +20,7 @@ from bot.people import Role
 from bot.services import Services, services
 from bot.tips import TipFlow, TipInput
 from handlers.auth import command, requires
-from handlers.common import is_private, person_id
+from handlers.common import incoming_file, is_private, person_id
 from handlers.outcomes import event as _event
 from handlers.outcomes import say, show
 
@@ -32,16 +32,12 @@ def tip_flow(svc: Services) -> TipFlow:
 def tip_input(message: Message) -> TipInput | None:
     """Describe a message as a tip: forwarded, a screenshot, a link or pasted text."""
     text = message.text or message.caption or ""
-    file_id, unique = None, ""
-    if message.photo:
-        file_id, unique = message.photo[-1].file_id, message.photo[-1].file_unique_id
-    elif message.document and (message.document.mime_type or "").startswith("image/"):
-        file_id, unique = message.document.file_id, message.document.file_unique_id
+    file = incoming_file(message)
     origin = _origin(message)
     if origin:
-        return TipInput("forward", text, origin, file_id, unique)
-    if file_id:
-        return TipInput("photo", text, "", file_id, unique)
+        return TipInput("forward", text, origin, file)
+    if file:
+        return TipInput("photo", text, "", file)
     if not text:
         return None
     entities = message.entities or message.caption_entities or ()

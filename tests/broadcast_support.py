@@ -27,6 +27,7 @@ from bot.delivery import (
     broadcast_status,
     create_broadcast,
 )
+from bot.media import Library
 from bot.render import html_to_rich
 from bot.services import BOT_DATA_KEY, Services
 from bot.simulator import BotApiSimulator
@@ -165,7 +166,12 @@ async def start_rig(
     )
     await bot.initialize()
     delivery = Delivery()
-    await delivery.start(db, config or DeliveryConfig(), SystemClock(), TelegramChannel(bot))
+    await delivery.start(
+        db,
+        config or DeliveryConfig(),
+        SystemClock(),
+        TelegramChannel(bot, Library(db, path.parent / "media")),
+    )
     try:
         yield Rig(sim, db, delivery)
     finally:

@@ -26,12 +26,18 @@ from bot.clock import SystemClock
 from bot.config import DeliveryConfig
 from bot.db import Database
 from bot.delivery import (
+    Audience,
     AudienceKind,
     Outcome,
+    OutMessage,
     broadcast_status,
+    create_broadcast,
     report_screen,
     retry_failed,
 )
+from bot.invites import qr_png
+from bot.media import MediaRef
+from bot.rich import rich
 from bot.simulator import BotApiSimulator
 
 from .broadcast_support import Rig, add_group, add_people, new_broadcast, start_rig, wait_done
@@ -90,6 +96,37 @@ async def test_a_broadcast_stored_before_rich_text_is_sent_as_it_was(rig: Rig) -
     assert (await wait_done(rig.db, broadcast_id)).sent == 1
     message = rig.sim.last_in(13)
     assert message is not None and message.html == old
+
+
+async def test_a_file_from_another_channel_is_uploaded_from_its_copy(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """Telegram can send by its own file id only the files that came through Telegram; a
+    file from another channel (a Zalo photo, next) goes up from the downloaded copy."""
+    await add_people(rig.db, [14])
+    rig.sim.user(14, started=True)
+    image = qr_png("https://zalo.me/loaphuong")
+    copy = tmp_path / "media" / "2026-12" / "zalo-1.png"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(image)
+    media_id = await rig.db.fetchval(
+        "INSERT INTO media (channel, kind, source, path, added_at)"
+        " VALUES ('zalo', 'photo', 'https://zalo.example/p/1.jpg', '2026-12/zalo-1.png',"
+        " '2026-12-03T00:00:00Z') RETURNING id"
+    )
+    broadcast_id, _ = await create_broadcast(
+        rig.db,
+        SystemClock().now(),
+        created_by=1,
+        message=OutMessage(rich("Ảnh buổi họp"), MediaRef(int(media_id), "photo")),
+        audience=Audience(AudienceKind.EVERYONE),
+        urgent=False,
+    )
+    await rig.delivery.enqueue(broadcast_id)
+    assert (await wait_done(rig.db, broadcast_id)).sent == 1
+    got = rig.sim.last_in(14)
+    assert got is not None and got.photo and got.caption == "Ảnh buổi họp"
+    assert got.file_id is not None and rig.sim.files[got.file_id].data == image
 
 
 async def test_throttled_waits_retry_after_and_is_not_a_failure(rig: Rig) -> None:

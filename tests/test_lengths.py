@@ -158,7 +158,7 @@ def a_tip(**changes: Any) -> tips.Tip:
         "kind": "forward",
         "content": astral_text(3000),
         "origin": "Trang tin " + "🙂" * 51,
-        "file_id": None,
+        "photo": None,
         "note": "Ghi chú <b>&</b> " * 20,
         "status": "open",
         "created_at": datetime(2026, 4, 1, 3, 0, tzinfo=UTC),

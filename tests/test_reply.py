@@ -7,6 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.media import MediaRef
 from bot.reply import Reply
 from bot.rich import bold
 from bot.screens import Button, Screen
@@ -26,7 +27,10 @@ screens = st.builds(Screen, st.text(max_size=200), buttons)
     st.booleans(),
     st.booleans(),
     st.booleans(),
-    st.one_of(st.none(), st.text(min_size=1, max_size=40)),
+    st.one_of(
+        st.none(),
+        st.builds(MediaRef, st.integers(1, 2**62), st.sampled_from(["photo", "document"])),
+    ),
 )
 def test_a_stored_reply_comes_back_as_it_was(
     screen: Screen,
@@ -35,7 +39,7 @@ def test_a_stored_reply_comes_back_as_it_was(
     alert: bool,
     wake: bool,
     menu: bool,
-    photo: str | None,
+    photo: MediaRef | None,
 ) -> None:
     reply = Reply(
         screen, replace=replace, notice=notice, alert=alert, wake=wake, menu=menu, photo=photo

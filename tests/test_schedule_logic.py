@@ -18,6 +18,7 @@ from bot.compose import parse_when, validate, with_markdown
 from bot.config import DEFAULT_CONTENT
 from bot.content import ContentPack
 from bot.delivery import OutMessage
+from bot.media import MediaRef
 from bot.render import escape, html_to_rich, markdown_to_html
 from bot.schedule import (
     Content,
@@ -268,10 +269,11 @@ def test_fixed_content_is_sent_as_stored_and_as_stored_before_rich_text(
     """A schedule's own message is kept as rich text; one stored before rich text (Telegram
     HTML under "html") is sent exactly as it was."""
     body = "<b>Họp tổ</b> tối nay &amp; mai\n• mang <i>sổ</i>"
-    message = OutMessage(html_to_rich(body), "photo", "FILE")
+    message = OutMessage(html_to_rich(body), MediaRef(7, "document"))
     stored = Content.from_json(Content.of(message).to_json())
+    # migration 013 turned the Telegram file id such a schedule named into a media id
     legacy = Content.from_json(
-        json.dumps({"type": "text", "html": body, "media_kind": "photo", "media_file_id": "FILE"})
+        json.dumps({"type": "text", "html": body, "media_kind": "document", "media_id": 7})
     )
     for content in (stored, legacy):
         sent, cursor = resolve(content, pack, "c")

@@ -114,13 +114,16 @@ async def test_link_forward_and_screenshot_tips(
     await binh.send("ở nhóm Facebook của phường bên")
     await binh.expect_reply()
 
-    kinds = await svc(bot).db.fetchall("SELECT kind, origin, file_id FROM tips ORDER BY id")
-    assert [(k, o) for k, o, _ in kinds] == [
-        ("link", ""),
-        ("forward", "Trang tin lạ"),
-        ("photo", ""),
+    kinds = await svc(bot).db.fetchall(
+        "SELECT t.kind, t.origin, m.channel, m.kind, m.source FROM tips t"
+        " LEFT JOIN media m ON m.id = t.media_id ORDER BY t.id"
+    )
+    assert [tuple(k)[:4] for k in kinds] == [
+        ("link", "", None, None),
+        ("forward", "Trang tin lạ", None, None),
+        ("photo", "", "telegram", "photo"),
     ]
-    assert kinds[2][2]
+    assert kinds[2][4]  # the screenshot's Telegram file id, kept in its media row
     link_card = await tip_card(sim, officer, 1)
     assert "Đường link" in link_card.text
     forward_card = await tip_card(sim, officer, 2)

@@ -16,6 +16,7 @@ import logging
 import random
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
@@ -34,6 +35,7 @@ from telegram.ext import BaseRateLimiter
 from bot.addresses import TELEGRAM, Address, Kind, telegram
 from bot.channels.telegram_render import html, inline_markup, screen_html
 from bot.delivery import Delivery, Outcome, OutMessage, Result
+from bot.media import Library, MediaRef
 from bot.reply import Menu, Pressed, Reply
 from bot.screens import Screen
 
@@ -86,8 +88,9 @@ def classify(exc: TelegramError) -> Result:
 class TelegramChannel:
     """`bot.delivery.Channel` over a PTB `Bot` (HTML parse mode, whatever its Defaults)."""
 
-    def __init__(self, bot: Bot, *, edits: bool = True) -> None:
+    def __init__(self, bot: Bot, library: Library, *, edits: bool = True) -> None:
         self.bot = bot
+        self.library = library  # where the files the core names are (bot/media.py)
         # False where shown messages cannot be replaced ([telegram] buttons = false, as on
         # Zalo): a broadcast's progress card is not edited, its final report still comes.
         self.edits = edits
@@ -126,9 +129,7 @@ class TelegramChannel:
         screen = reply.screen
         markup = inline_markup(screen)
         if reply.photo:
-            photo = await self.bot.send_photo(
-                chat_id, reply.photo, caption=screen_html(screen), reply_markup=markup
-            )
+            photo = await self._send_file(chat_id, reply.photo, screen_html(screen), markup)
             return photo.message_id
         if reply.replace and pressed is not None and pressed.message_id is not None:
             replaced = await self._replace(chat_id, pressed, screen, markup)
@@ -173,16 +174,31 @@ class TelegramChannel:
     async def deliver(self, chat_id: int, message: OutMessage) -> Message:
         """Send the message as recipients get it; raises PTB's errors (for previews)."""
         body = html(message.text)
-        caption = body or None
-        if message.media_kind == "photo":
-            return await self.bot.send_photo(
-                chat_id, message.media_file_id, caption=caption, parse_mode=ParseMode.HTML
-            )
-        if message.media_kind == "document":
-            return await self.bot.send_document(
-                chat_id, message.media_file_id, caption=caption, parse_mode=ParseMode.HTML
-            )
+        if message.media is not None:
+            return await self._send_file(chat_id, message.media, body)
         return await self.bot.send_message(chat_id, body, parse_mode=ParseMode.HTML)
+
+    async def _send_file(
+        self,
+        chat_id: int,
+        ref: MediaRef,
+        caption: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message:
+        """A photo or document with an HTML caption: by Telegram's own file id when the file
+        came through Telegram, else uploaded from the downloaded copy."""
+        found = await self.library.locate(ref)
+        file: str | Path
+        if found is not None and found.channel == TELEGRAM:
+            file = found.source
+        elif found is not None and found.path is not None:
+            file = found.path
+        else:  # erased, or from another channel and not downloaded yet
+            raise BadRequest(f"file {ref.id} is not available to send")
+        send = self.bot.send_photo if ref.kind == "photo" else self.bot.send_document
+        return await send(
+            chat_id, file, caption=caption or None, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
     async def send(self, address: Address, message: OutMessage) -> Result:
         token = _BROADCASTING.set(True)
@@ -195,16 +211,14 @@ class TelegramChannel:
         return Result(Outcome.SENT, message_id=sent.message_id)
 
     async def send_screen(
-        self, address: Address, screen: Screen, photo: str | None = None
+        self, address: Address, screen: Screen, photo: MediaRef | None = None
     ) -> Result:
         chat_id = _chat(address)
         markup = inline_markup(screen)
         try:
             with single_attempt():  # the notice sender acts on every outcome itself
                 if photo:
-                    sent = await self.bot.send_photo(
-                        chat_id, photo, caption=screen_html(screen), reply_markup=markup
-                    )
+                    sent = await self._send_file(chat_id, photo, screen_html(screen), markup)
                 else:
                     sent = await self.bot.send_message(
                         chat_id, screen_html(screen), reply_markup=markup

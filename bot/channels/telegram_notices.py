@@ -16,6 +16,7 @@ from pathlib import Path
 from telegram.ext import Application, ContextTypes
 
 from bot import media
+from bot.addresses import TELEGRAM
 from bot.channels.telegram_delivery import TelegramChannel
 from bot.notice_sender import NoticeSender
 from bot.private_files import private_dir, private_file
@@ -45,9 +46,11 @@ class MediaDownloader:
             return 0
         async with self._lock:
             done = 0
-            for wanted in await media.wanted(svc.db):
-                file_id, unique_id = wanted.file_id, wanted.unique_id
-                relative = Path(svc.clock.now().strftime("%Y-%m")) / f"{unique_id or file_id}.jpg"
+            for wanted in await media.wanted(svc.db, TELEGRAM):
+                file_id = wanted.source
+                name = wanted.unique or file_id
+                suffix = ".jpg" if wanted.kind == "photo" else ""
+                relative = Path(svc.clock.now().strftime("%Y-%m")) / f"{name}{suffix}"
                 target = Path(svc.config.storage.media) / relative
                 try:
                     found = await self.app.bot.get_file(file_id)
@@ -59,9 +62,9 @@ class MediaDownloader:
                     await found.download_to_drive(target)
                 except Exception as exc:  # a network error, a file too big (20 MB), a full disk
                     log.warning("could not download %s: %s", file_id, exc)
-                    await media.failed(svc.db, file_id, str(exc))
+                    await media.failed(svc.db, wanted.id, str(exc))
                     continue
-                if await media.stored(svc.db, file_id, relative.as_posix(), svc.clock.now()):
+                if await media.stored(svc.db, wanted.id, relative.as_posix(), svc.clock.now()):
                     done += 1
                 else:  # its owner erased their data while it downloaded (bot/erasure.py)
                     target.unlink(missing_ok=True)
@@ -74,9 +77,10 @@ def sender(app: Application) -> NoticeSender:
     if not isinstance(found, NoticeSender):
         svc = app.bot_data[BOT_DATA_KEY]
         assert isinstance(svc, Services)
+        assert isinstance(svc.channel, TelegramChannel)  # made with the application
         found = NoticeSender(
             svc,
-            TelegramChannel(app.bot, edits=svc.config.telegram.buttons),
+            svc.channel,
             alive=lambda: app.running,
             download=MediaDownloader(app).download,
         )
