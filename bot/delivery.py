@@ -106,6 +106,10 @@ class OutMessage:
     def body_json(self) -> str:
         return json.dumps(self.text.to_json(), ensure_ascii=False)
 
+    def as_reply(self) -> Reply:
+        """The message as the channel sends it: the text, as its file's caption if any."""
+        return Reply(Screen(self.text), photo=self.media)
+
 
 def stored_body(body: str, html: str) -> Rich:
     """A stored body: rich JSON, or (a broadcast or schedule stored before rich text)
@@ -123,41 +127,35 @@ def item_message(pack: ContentPack, item: Item) -> OutMessage:
     )
 
 
+class Mode(StrEnum):
+    """How a send is tried, by who is waiting for it."""
+
+    REPLY = "reply"  # a person waits: tried again through 429s, 5xx and timeouts, for a while
+    ONCE = "once"  # one attempt; the caller acts on the Result (notices, progress cards)
+    PACED = "paced"  # the outbox: paced by it, one attempt, its own 429s pause it
+
+
 class Channel(Protocol):
-    """How the sender reaches a chat platform (Telegram: bot/channels/telegram_delivery.py).
-    The core names recipients by local id; the channel is handed their `Address`."""
+    """How the core reaches a chat platform (Telegram: bot/channels/telegram_delivery.py).
+    The core names recipients by local id; the channel is handed their `Address`. Every
+    message leaves through `send`: replies, notices, broadcasts, an official's cards."""
 
-    async def send(self, address: Address, message: OutMessage) -> Result:
-        """Send one broadcast message; never raises, every answer is classified."""
-        ...
+    edits: bool  # whether a shown message can be replaced (a progress card is edited)
 
-    async def show(
-        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
-    ) -> int | None:
-        """Send (or edit) an operational message to an official; best effort, never raises.
-        Returns the message id when a message was sent."""
-        ...
-
-    async def send_screen(
-        self, address: Address, screen: Screen, photo: MediaRef | None = None
+    async def send(
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        pressed: Pressed | None = None,
+        menu: Menu = (),
+        mode: Mode = Mode.REPLY,
     ) -> Result:
-        """Send a notice (a screen, or a photo with the screen as its caption) once, classified
-        like a broadcast send; never raises for the channel's own refusals."""
-        ...
-
-    async def preview(self, address: Address, message: OutMessage) -> None:
-        """Show an official the message exactly as recipients will get it; raises the
-        channel's own error when it is refused (the composer's error handling shows it)."""
-        ...
-
-    async def reply(
-        self, address: Address, reply: Reply, *, pressed: Pressed | None = None, menu: Menu = ()
-    ) -> Result:
-        """Answer a person who wrote or pressed: the press's notice, then the screen (a
-        photo's caption, in place of the pressed message where the channel can replace it,
-        or a new message with its options or `menu`), then what follows it. Tried again
-        through the channel's throttling and temporary failures as every reply is; what
-        is still refused comes back classified."""
+        """Answer the press (its notice) if any, then show the reply's screen — as the
+        caption of its file; in place of the pressed message where the channel can replace
+        it (in a mode other than REPLY, a message that cannot be replaced is reported, not
+        sent anew); else as a new message with its options or `menu` — then what follows
+        it. Never raises for the platform's own refusals: every answer is classified."""
         ...
 
 
@@ -637,19 +635,6 @@ class Delivery:
 
     # -------------------------------------------------------------- life cycle
 
-    async def preview(self, chat_id: int, message: OutMessage) -> None:
-        """The composer's preview, through the channel the outbox sends with."""
-        if self._channel is None:
-            raise RuntimeError("the sender is not started")
-        await self._channel.preview(await self._address_of(chat_id), message)
-
-    async def _address_of(self, local_id: int) -> Address:
-        assert self._directory is not None
-        address = await self._directory.address_of(local_id)
-        if address is None:
-            raise LookupError(f"no address for {local_id}")
-        return address
-
     async def start(
         self,
         db: Database,
@@ -887,7 +872,9 @@ class Delivery:
                 if address is None:  # erased meanwhile: nobody to reach any more
                     result = Result(Outcome.GONE, description="no address")
                 else:
-                    result = await self._channel.send(address, lane.message)
+                    result = await self._channel.send(
+                        address, lane.message.as_reply(), mode=Mode.PACED
+                    )
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the channel classifies; anything else is our bug
@@ -1032,8 +1019,8 @@ class Delivery:
         address = await self._directory.address_of(chat_id)
         if address is None:
             return
-        await self._channel.show(address, progress_screen(status), edit_message_id=message_id)
-        await self._channel.show(address, report_screen(status))
+        await self._show(address, progress_screen(status), edit=message_id)
+        await self._show(address, report_screen(status))
 
     async def _progress_loop(self) -> None:
         while True:
@@ -1063,9 +1050,26 @@ class Delivery:
             assert self._directory is not None
             address = await self._directory.address_of(chat_id)
             if address is not None:
-                await self._channel.show(
-                    address, progress_screen(status), edit_message_id=message_id
-                )
+                await self._show(address, progress_screen(status), edit=message_id)
+
+    async def _show(self, address: Address, screen: Screen, *, edit: int | None = None) -> None:
+        """An official's progress card (edited in place, tried once: the next edit comes in
+        seconds) or the delivery report (tried as a reply is); best effort, never raises."""
+        assert self._channel is not None
+        if edit is not None and not self._channel.edits:
+            return
+        try:
+            result = await self._channel.send(
+                address,
+                Reply(screen, replace=edit is not None),
+                pressed=None if edit is None else Pressed("", edit),
+                mode=Mode.REPLY if edit is None else Mode.ONCE,
+            )
+        except Exception:  # best effort: the bot may be shutting down
+            log.warning("could not show a delivery message to %s", address, exc_info=True)
+            return
+        if result.outcome is not Outcome.SENT:
+            log.warning("could not show a delivery message to %s: %s", address, result)
 
     async def other_send(self, chat_id: int) -> Send:
         """Another part of the bot (a reply to a person) is about to send a message: wait

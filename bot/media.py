@@ -47,6 +47,17 @@ class MediaRef:
 
 
 @dataclass(frozen=True)
+class Generated:
+    """A file the bot made for this one message (an invite's QR code): sent as it is, never
+    stored — a reply holding one is not a step's stored reply, and an invite's token must
+    not rest on disk in the clear."""
+
+    data: bytes
+    filename: str
+    kind: str = "photo"
+
+
+@dataclass(frozen=True)
 class Incoming:
     """A file as a channel hands it over: its reference there, and the channel's id of the
     same file across references (Telegram's file_unique_id), for spotting a file sent twice."""

@@ -24,8 +24,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot import notices
-from bot.delivery import Channel, Outcome
+from bot.delivery import Channel, Mode, Outcome
 from bot.notices import RenderContext
+from bot.reply import Reply
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,8 @@ class NoticeSender:
         if address is None:  # nobody to reach any more (erased meanwhile)
             await notices.mark_failed(db, notice.id, "gone")
             return True
-        result = await self.channel.send_screen(address, rendered.screen, rendered.photo)
+        reply = Reply(rendered.screen, photo=rendered.photo)
+        result = await self.channel.send(address, reply, mode=Mode.ONCE)
         match result.outcome:
             case Outcome.SENT:
                 await notices.mark_sent(db, notice.id, now)

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.media import MediaRef
+from bot.media import Generated, MediaRef
 from bot.render import html_to_rich
 from bot.rich import Rich
 from bot.screens import Button, Screen
@@ -47,13 +47,15 @@ class Reply:
     alert: bool = False  # the notice as a dialog the person closes
     wake: bool = False  # notices were queued: wake their sender
     menu: bool = False  # the flow has ended: show the main menu with the screen
-    photo: MediaRef | None = None  # the screen as the caption of this file
+    photo: MediaRef | Generated | None = None  # the screen as the caption of this file
     enqueue: int | None = None  # a broadcast to start once the reply is shown
     replayed: bool = False  # the stored reply of an earlier run of the same update
 
     def to_json(self) -> str:
         """The reply as a flow step stores it (`more` and `enqueue` are never stored: the
         flows that store replies answer with one screen)."""
+        if isinstance(self.photo, Generated):
+            raise ValueError("a reply with a file made for it is sent, never stored")
         return json.dumps(
             {
                 "screen": screen_to_dict(self.screen),

@@ -12,6 +12,7 @@ from telegram import Message, Update
 from bot import notices
 from bot.delivery import Outcome
 from bot.inbox import EVENT
+from bot.media import MediaRef
 from bot.reply import Menu, Pressed, Reply
 from bot.rich import Rich
 from bot.screens import Screen
@@ -21,7 +22,7 @@ from handlers.common import chat_address, local_chat_id, menu_for, person_id
 log = logging.getLogger(__name__)
 
 
-async def show(update: Update, svc: Services, reply: Reply) -> None:
+async def show(update: Update, svc: Services, reply: Reply, *, answer: bool = True) -> None:
     """Hand the reply to the channel (bot/channels/telegram_delivery.py: answer the press,
     then edit or send, then what follows), then ring the bell and start a broadcast, last,
     once the card says it is sending.
@@ -30,13 +31,15 @@ async def show(update: Update, svc: Services, reply: Reply) -> None:
     reply_retry_seconds` (SharedBudget). If Telegram still refuses for a while, the screen is
     owed as a notice and sent as soon as Telegram takes messages again: the step is applied,
     so the person must see it. A refusal that waiting cannot mend goes to the error handler,
-    which logs it and tells the person in one kind sentence."""
+    which logs it and tells the person in one kind sentence.
+
+    `answer=False`: a second message for the same press, which was answered already."""
     chat = update.effective_chat
     if chat is None:
         return
     query = update.callback_query
     pressed = None
-    if query is not None:
+    if query is not None and answer:
         message = query.message if isinstance(query.message, Message) else None
         pressed = Pressed(
             query.id,
@@ -47,7 +50,7 @@ async def show(update: Update, svc: Services, reply: Reply) -> None:
     if reply.menu and not reply.screen.buttons and update.effective_user is not None:
         menu = await menu_for(svc, await person_id(update, svc))
     assert svc.channel is not None, "the wiring sets the channel when it builds the bot"
-    result = await svc.channel.reply(chat_address(chat), reply, pressed=pressed, menu=menu)
+    result = await svc.channel.send(chat_address(chat), reply, pressed=pressed, menu=menu)
     if result.outcome in (Outcome.THROTTLED, Outcome.TEMPORARY):
         if update.effective_user is None or not reply.screen.has_text:
             log.warning("reply to chat %s lost: %s", chat.id, result.description)
@@ -59,7 +62,7 @@ async def show(update: Update, svc: Services, reply: Reply) -> None:
             await person_id(update, svc),
             event(update),
             reply.screen,
-            reply.photo,
+            reply.photo if isinstance(reply.photo, MediaRef) else None,  # a made file: not kept
             svc.clock.now(),
         )
         svc.bell.ring()

@@ -16,9 +16,9 @@ from telegram import Update, User
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import chats, consent, erasure, inputs, invites, people, people_ui, scrub, texts, units
-from bot.channels.telegram_render import html  # the one renderer handlers use
 from bot.invites import Outcome
 from bot.limits import Verdict
+from bot.media import Generated
 from bot.people import Identity, Role
 from bot.people_ui import Press
 from bot.reply import Reply
@@ -330,13 +330,9 @@ async def _create_and_send(
     link = invites.deep_link(context.bot.username, made.token)
     if update.callback_query is not None:
         await replace_with(update, svc, Screen(texts.invite_made(made.invite.id)))
-    # A file made here, not a stored photo: uploaded as it is (Reply.photo names stored ones).
-    await context.bot.send_photo(
-        chat.id,
-        photo=invites.qr_png(link),
-        caption=html(people_ui.invite_caption(made.invite, link, svc.config.ward.tz)),
-        filename=f"loi-moi-{made.invite.id}.png",
-    )
+    qr = Generated(invites.qr_png(link), f"loi-moi-{made.invite.id}.png")
+    caption = people_ui.invite_caption(made.invite, link, svc.config.ward.tz)
+    await show(update, svc, Reply(Screen(caption), photo=qr), answer=False)
 
 
 @command("loimoi", "invite.list")

@@ -124,6 +124,7 @@ class Rig:
     sim: BotApiSimulator
     db: Database
     delivery: Delivery
+    channel: TelegramChannel
 
     async def broadcast(self, kind: AudienceKind, html: str = "<b>Thông báo</b> của phường") -> int:
         broadcast_id, _ = await new_broadcast(self.db, html, kind=kind)
@@ -166,14 +167,10 @@ async def start_rig(
     )
     await bot.initialize()
     delivery = Delivery()
-    await delivery.start(
-        db,
-        config or DeliveryConfig(),
-        SystemClock(),
-        TelegramChannel(bot, Library(db, path.parent / "media")),
-    )
+    channel = TelegramChannel(bot, Library(db, path.parent / "media"))
+    await delivery.start(db, config or DeliveryConfig(), SystemClock(), channel)
     try:
-        yield Rig(sim, db, delivery)
+        yield Rig(sim, db, delivery, channel)
     finally:
         await delivery.stop()
         await bot.shutdown()

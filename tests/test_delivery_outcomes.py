@@ -28,6 +28,7 @@ from bot.db import Database
 from bot.delivery import (
     Audience,
     AudienceKind,
+    Mode,
     Outcome,
     OutMessage,
     broadcast_status,
@@ -37,7 +38,9 @@ from bot.delivery import (
 )
 from bot.invites import qr_png
 from bot.media import MediaRef
+from bot.reply import Pressed, Reply
 from bot.rich import rich
+from bot.screens import Screen
 from bot.simulator import BotApiSimulator
 
 from .broadcast_support import Rig, add_group, add_people, new_broadcast, start_rig, wait_done
@@ -127,6 +130,36 @@ async def test_a_file_from_another_channel_is_uploaded_from_its_copy(
     got = rig.sim.last_in(14)
     assert got is not None and got.photo and got.caption == "Ảnh buổi họp"
     assert got.file_id is not None and rig.sim.files[got.file_id].data == image
+
+
+async def test_one_send_for_every_message_and_its_modes(rig: Rig) -> None:
+    """Replies, notices and cards leave through the channel's one `send`. A card edited on
+    its own (Mode.ONCE: a progress card) that can no longer be edited is reported, not sent
+    anew; a reply to a person (Mode.REPLY) is sent anew instead. A refusal is classified,
+    never raised, in every mode."""
+    user = rig.sim.user(15, started=True)
+    address = telegram(15)
+    card = Reply(Screen("Đã gửi 3/10…"), replace=True)
+    gone = Pressed("", 999_999)  # no such message in the chat
+    once = await rig.channel.send(address, card, pressed=gone, mode=Mode.ONCE)
+    assert once.outcome is Outcome.PERMANENT and rig.sim.messages_in(user.chat_id) == []
+    shown = await rig.channel.send(address, card, pressed=gone, mode=Mode.REPLY)
+    assert shown.outcome is Outcome.SENT
+    assert [m.text for m in rig.sim.messages_in(user.chat_id)] == ["Đã gửi 3/10…"]
+    edited = await rig.channel.send(
+        address, Reply(Screen("Đã gửi 10/10"), replace=True),
+        pressed=Pressed("", shown.message_id), mode=Mode.ONCE,
+    )  # fmt: skip
+    assert edited.outcome is Outcome.SENT and edited.message_id == shown.message_id
+    assert [m.text for m in rig.sim.messages_in(user.chat_id)] == ["Đã gửi 10/10"]
+    rig.sim.faults.add(
+        method="sendMessage",
+        status=403,
+        chat_id=15,
+        description="Forbidden: bot was blocked by the user",
+    )
+    refused = await rig.channel.send(address, Reply(Screen("Nhắc họp")), mode=Mode.ONCE)
+    assert refused.outcome is Outcome.GONE
 
 
 async def test_throttled_waits_retry_after_and_is_not_a_failure(rig: Rig) -> None:

@@ -29,13 +29,13 @@ from bot.delivery import (
     CHAT_MARGIN,
     GROUP_MARGIN,
     Delivery,
+    Mode,
     Outcome,
-    OutMessage,
     Pacer,
     Result,
     retry_failed,
 )
-from bot.screens import Screen
+from bot.reply import Menu, Pressed, Reply
 from bot.simulator import BotApiSimulator, Limits
 
 from .broadcast_support import Rig, add_people, new_broadcast, start_rig, svc_of, wait_done
@@ -116,15 +116,22 @@ class RecordingChannel:
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
 
-    async def send(self, address: Address, message: OutMessage) -> Result:
-        self.sent.append((int(address.external_id), message.text.text))
+    edits = True
+
+    async def send(
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        pressed: Pressed | None = None,
+        menu: Menu = (),
+        mode: Mode = Mode.REPLY,
+    ) -> Result:
+        if mode is not Mode.PACED:  # the official's progress card and report
+            return Result(Outcome.SENT, message_id=0)
+        self.sent.append((int(address.external_id), reply.screen.text.text))
         await asyncio.sleep(0.001)
         return Result(Outcome.SENT, message_id=len(self.sent))
-
-    async def show(
-        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
-    ) -> int:
-        return 0
 
 
 async def test_broadcasts_take_turns_and_urgent_ones_go_first(tmp_path: Path) -> None:
@@ -327,7 +334,19 @@ class FlakyChannel:
         self.rng = random.Random(seed)
         self.delivered: Counter[tuple[str, int]] = Counter()
 
-    async def send(self, address: Address, message: OutMessage) -> Result:
+    edits = True
+
+    async def send(
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        pressed: Pressed | None = None,
+        menu: Menu = (),
+        mode: Mode = Mode.REPLY,
+    ) -> Result:
+        if mode is not Mode.PACED:  # the official's progress card and report
+            return Result(Outcome.SENT, message_id=0)
         chat_id = int(address.external_id)
         await asyncio.sleep(self.rng.uniform(0, 0.02))
         roll = self.rng.random()
@@ -335,13 +354,8 @@ class FlakyChannel:
             return Result(Outcome.THROTTLED, retry_after=0.01)
         if roll < 0.15:
             return Result(Outcome.TEMPORARY, description="Bad Gateway")
-        self.delivered[(message.text.text, chat_id)] += 1
+        self.delivered[(reply.screen.text.text, chat_id)] += 1
         return Result(Outcome.SENT, message_id=1)
-
-    async def show(
-        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
-    ) -> int:
-        return 0
 
 
 @pytest.mark.slow

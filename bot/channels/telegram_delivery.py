@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -34,17 +34,17 @@ from telegram.ext import BaseRateLimiter
 
 from bot.addresses import TELEGRAM, Address, Kind, telegram
 from bot.channels.telegram_render import html, inline_markup, screen_html
-from bot.delivery import Delivery, Outcome, OutMessage, Result
-from bot.media import Library, MediaRef
+from bot.delivery import Delivery, Mode, Outcome, OutMessage, Result
+from bot.media import Generated, Library, MediaRef
 from bot.reply import Menu, Pressed, Reply
 from bot.screens import Screen
 
 log = logging.getLogger(__name__)
 
-# Set while the outbox sender's own call is on its way (see SharedBudget).
+# Set while the outbox sender's own call is on its way (Mode.PACED, see SharedBudget).
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
 _UNCOUNTED = frozenset({"sendChatAction", "getUpdates"})
-# Set by senders that handle failures themselves (the notice sender): one attempt only.
+# Set by senders that act on every failure themselves (Mode.ONCE, Mode.PACED): one attempt.
 _SINGLE_ATTEMPT: contextvars.ContextVar[bool] = contextvars.ContextVar("single", default=False)
 # What a person sees as the bot's answer: retried (see SharedBudget._until_answered).
 _RETRIED = ("send", "edit", "answerCallbackQuery", "copyMessage", "forwardMessage")
@@ -86,7 +86,8 @@ def classify(exc: TelegramError) -> Result:
 
 
 class TelegramChannel:
-    """`bot.delivery.Channel` over a PTB `Bot` (HTML parse mode, whatever its Defaults)."""
+    """`bot.delivery.Channel` over a PTB `Bot`: every message the bot sends leaves through
+    `send` (HTML parse mode, whatever the Bot's Defaults)."""
 
     def __init__(self, bot: Bot, library: Library, *, edits: bool = True) -> None:
         self.bot = bot
@@ -95,36 +96,48 @@ class TelegramChannel:
         # Zalo): a broadcast's progress card is not edited, its final report still comes.
         self.edits = edits
 
-    async def reply(
-        self, address: Address, reply: Reply, *, pressed: Pressed | None = None, menu: Menu = ()
+    async def send(
+        self,
+        address: Address,
+        reply: Reply,
+        *,
+        pressed: Pressed | None = None,
+        menu: Menu = (),
+        mode: Mode = Mode.REPLY,
     ) -> Result:
+        """The press's notice, then the screen (a file's caption; in place of the pressed
+        message where it can be edited; else a new message with its options or `menu`),
+        then what follows it. Every failure comes back classified; how often a call is tried
+        depends on `mode` (see `SharedBudget`)."""
         chat_id = _chat(address)
-        if pressed is not None:
+        with _mode(mode):
+            if pressed is not None and pressed.press_id:
+                await self._answer_press(pressed, reply)
+            sent: int | None = None
             try:
-                await self.bot.answer_callback_query(
-                    pressed.press_id, reply.notice or None, show_alert=reply.alert
-                )
-            except BadRequest:  # a replayed press: the query expired meanwhile
-                pass
-            except TelegramError as exc:  # only the notice is lost; the screen matters more
-                log.info("could not answer a button press: %s", exc)
-        sent: int | None = None
-        try:
-            if reply.screen.has_text:
-                sent = await self._reply_screen(chat_id, reply, pressed, menu)
-            for item in reply.more:
-                if isinstance(item, OutMessage):  # a preview: exactly as recipients get it
-                    await self.deliver(chat_id, item)
-                else:
-                    await self.bot.send_message(
-                        chat_id, screen_html(item), reply_markup=inline_markup(item)
-                    )
-        except TelegramError as exc:
-            return classify(exc)
+                if reply.screen.has_text or reply.photo:
+                    sent = await self._screen(chat_id, reply, pressed, menu, mode)
+                for item in reply.more:
+                    if isinstance(item, OutMessage):  # a preview: exactly as recipients get it
+                        await self._message(chat_id, item)
+                    else:
+                        await self._text(chat_id, item)
+            except TelegramError as exc:
+                return classify(exc)
         return Result(Outcome.SENT, message_id=sent)
 
-    async def _reply_screen(
-        self, chat_id: int, reply: Reply, pressed: Pressed | None, menu: Menu
+    async def _answer_press(self, pressed: Pressed, reply: Reply) -> None:
+        try:
+            await self.bot.answer_callback_query(
+                pressed.press_id, reply.notice or None, show_alert=reply.alert
+            )
+        except BadRequest:  # a replayed press: the query expired meanwhile
+            pass
+        except TelegramError as exc:  # only the notice is lost; the screen matters more
+            log.info("could not answer a button press: %s", exc)
+
+    async def _screen(
+        self, chat_id: int, reply: Reply, pressed: Pressed | None, menu: Menu, mode: Mode
     ) -> int:
         screen = reply.screen
         markup = inline_markup(screen)
@@ -132,26 +145,42 @@ class TelegramChannel:
             photo = await self._send_file(chat_id, reply.photo, screen_html(screen), markup)
             return photo.message_id
         if reply.replace and pressed is not None and pressed.message_id is not None:
-            replaced = await self._replace(chat_id, pressed, screen, markup)
-            if replaced:
+            if await self._replace(chat_id, pressed, screen, markup):
                 return pressed.message_id
+            if mode is not Mode.REPLY:  # a card edited on its own: the caller decides
+                raise BadRequest(f"message {pressed.message_id} can no longer be edited")
         keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = markup
         if keyboard is None and menu:
             keyboard = ReplyKeyboardMarkup(menu, resize_keyboard=True, is_persistent=True)
-        message = await self.bot.send_message(chat_id, screen_html(screen), reply_markup=keyboard)
+        message = await self.bot.send_message(
+            chat_id, screen_html(screen), parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )
         return message.message_id
 
+    async def _text(self, chat_id: int, screen: Screen) -> Message:
+        return await self.bot.send_message(
+            chat_id,
+            screen_html(screen),
+            parse_mode=ParseMode.HTML,
+            reply_markup=inline_markup(screen),
+        )
+
     async def _replace(
-        self, chat_id: int, pressed: Pressed, screen: Screen, markup: InlineKeyboardMarkup | None
+        self,
+        chat_id: int,
+        pressed: Pressed,
+        screen: Screen,
+        markup: InlineKeyboardMarkup | None,
     ) -> bool:
         """Edit the pressed message in place (its caption under a photo or a file); False
-        when it cannot be edited any more (too old, deleted), and the reply is sent anew."""
+        when it cannot be edited any more (too old, deleted)."""
         try:
             if pressed.media:
                 await self.bot.edit_message_caption(
                     chat_id=chat_id,
                     message_id=pressed.message_id,
                     caption=screen_html(screen),
+                    parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )
             else:
@@ -159,20 +188,18 @@ class TelegramChannel:
                     screen_html(screen),
                     chat_id=chat_id,
                     message_id=pressed.message_id,
+                    parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )
         except BadRequest as exc:
-            if "not modified" in str(exc).lower():  # the same button pressed twice
+            if "not modified" in str(exc).lower():  # the same screen again: it is shown
                 return True
             log.info("could not edit message %s: %s", pressed.message_id, exc)
             return False
         return True
 
-    async def preview(self, address: Address, message: OutMessage) -> None:
-        await self.deliver(_chat(address), message)
-
-    async def deliver(self, chat_id: int, message: OutMessage) -> Message:
-        """Send the message as recipients get it; raises PTB's errors (for previews)."""
+    async def _message(self, chat_id: int, message: OutMessage) -> Message:
+        """A broadcast's message as recipients get it."""
         body = html(message.text)
         if message.media is not None:
             return await self._send_file(chat_id, message.media, body)
@@ -181,85 +208,26 @@ class TelegramChannel:
     async def _send_file(
         self,
         chat_id: int,
-        ref: MediaRef,
+        ref: MediaRef | Generated,
         caption: str,
         markup: InlineKeyboardMarkup | None = None,
     ) -> Message:
         """A photo or document with an HTML caption: by Telegram's own file id when the file
-        came through Telegram, else uploaded from the downloaded copy."""
-        found = await self.library.locate(ref)
-        file: str | Path
-        if found is not None and found.channel == TELEGRAM:
+        came through Telegram, else uploaded from the downloaded copy (or as it was made)."""
+        file: str | Path | InputFile
+        found = None if isinstance(ref, Generated) else await self.library.locate(ref)
+        if isinstance(ref, Generated):
+            file = InputFile(ref.data, filename=ref.filename)
+        elif found is not None and found.channel == TELEGRAM:
             file = found.source
         elif found is not None and found.path is not None:
             file = found.path
         else:  # erased, or from another channel and not downloaded yet
-            raise BadRequest(f"file {ref.id} is not available to send")
+            raise BadRequest(f"file {ref} is not available to send")
         send = self.bot.send_photo if ref.kind == "photo" else self.bot.send_document
         return await send(
             chat_id, file, caption=caption or None, parse_mode=ParseMode.HTML, reply_markup=markup
         )
-
-    async def send(self, address: Address, message: OutMessage) -> Result:
-        token = _BROADCASTING.set(True)
-        try:
-            sent = await self.deliver(_chat(address), message)
-        except TelegramError as exc:
-            return classify(exc)
-        finally:
-            _BROADCASTING.reset(token)
-        return Result(Outcome.SENT, message_id=sent.message_id)
-
-    async def send_screen(
-        self, address: Address, screen: Screen, photo: MediaRef | None = None
-    ) -> Result:
-        chat_id = _chat(address)
-        markup = inline_markup(screen)
-        try:
-            with single_attempt():  # the notice sender acts on every outcome itself
-                if photo:
-                    sent = await self._send_file(chat_id, photo, screen_html(screen), markup)
-                else:
-                    sent = await self.bot.send_message(
-                        chat_id, screen_html(screen), reply_markup=markup
-                    )
-        except TelegramError as exc:
-            return classify(exc)
-        return Result(Outcome.SENT, message_id=sent.message_id)
-
-    async def show(
-        self, address: Address, screen: Screen, *, edit_message_id: int | None = None
-    ) -> int | None:
-        chat_id = _chat(address)
-        if edit_message_id is not None and not self.edits:
-            return None
-        try:
-            # A progress edit is tried once (the next one comes in seconds); the delivery
-            # report is a reply the official waits for, tried like every reply.
-            edit = edit_message_id is not None
-            with single_attempt() if edit else contextlib.nullcontext():
-                return await self._show(chat_id, screen, edit_message_id)
-        except TelegramError as exc:
-            if "not modified" not in str(exc).lower():
-                log.warning("could not show a delivery message in chat %s: %s", chat_id, exc)
-            return None
-        except Exception:  # best effort: the bot may be shutting down
-            log.warning("could not show a delivery message in chat %s", chat_id, exc_info=True)
-            return None
-
-    async def _show(self, chat_id: int, screen: Screen, edit_message_id: int | None) -> int | None:
-        if edit_message_id is not None:
-            await self.bot.edit_message_text(
-                screen_html(screen),
-                chat_id=chat_id,
-                message_id=edit_message_id,
-                reply_markup=inline_markup(screen),
-            )
-            return None
-        sent = await self.bot.send_message(
-            chat_id, screen_html(screen), reply_markup=inline_markup(screen)
-        )
-        return sent.message_id
 
 
 def _chat(address: Address) -> int:
@@ -270,13 +238,15 @@ def _chat(address: Address) -> int:
 
 
 @contextlib.contextmanager
-def single_attempt() -> Iterator[None]:
-    """Calls made inside are tried once: the caller acts on the failure itself."""
-    token = _SINGLE_ATTEMPT.set(True)
+def _mode(mode: Mode) -> Iterator[None]:
+    """How the calls made inside are tried: see `Mode` and `SharedBudget`."""
+    paced = _BROADCASTING.set(mode is Mode.PACED)
+    once = _SINGLE_ATTEMPT.set(mode is not Mode.REPLY)
     try:
         yield
     finally:
-        _SINGLE_ATTEMPT.reset(token)
+        _SINGLE_ATTEMPT.reset(once)
+        _BROADCASTING.reset(paced)
 
 
 class SharedBudget(BaseRateLimiter[None]):

@@ -9,7 +9,11 @@ from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.channels.telegram_delivery import single_attempt
+from bot.addresses import Kind, telegram
+from bot.delivery import Mode, Outcome
+from bot.reply import Pressed, Reply
+from bot.screens import Screen
+from bot.services import BOT_DATA_KEY, Services
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +26,22 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(context.error, Forbidden):
         return  # the person blocked the bot: nobody is listening
+    svc = context.bot_data.get(BOT_DATA_KEY)
+    channel = svc.channel if isinstance(svc, Services) else None
+    if channel is None:
+        return
+    query = update.callback_query
+    if query is not None:  # the press's alert says it; the screen stays as it was
+        reply, pressed = Reply(notice=texts.ERROR_GENERIC, alert=True), Pressed(query.id)
+    else:
+        reply, pressed = Reply(Screen(texts.ERROR_GENERIC)), None
+    chat = update.effective_chat
+    address = telegram(chat.id, Kind.PERSON if chat.type == "private" else Kind.GROUP)
     try:
-        with single_attempt():  # if Telegram is what failed, the apology would fail too
-            if update.callback_query is not None:
-                await update.callback_query.answer(texts.ERROR_GENERIC, show_alert=True)
-            else:
-                await context.bot.send_message(update.effective_chat.id, texts.ERROR_GENERIC)
-    except Exception:  # the apology itself failed (network down): the log already has it
+        # Once: if Telegram is what failed, the apology would fail too.
+        result = await channel.send(address, reply, pressed=pressed, mode=Mode.ONCE)
+    except Exception:  # the apology itself failed (shutting down): the log already has it
         log.warning("could not tell chat about error in update %s", update_id)
+        return
+    if result.outcome is not Outcome.SENT:
+        log.warning("could not tell chat about error in update %s: %s", update_id, result)

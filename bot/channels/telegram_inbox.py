@@ -32,11 +32,15 @@ from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 
 from bot import texts
-from bot.addresses import TELEGRAM
+from bot.addresses import TELEGRAM, telegram
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.config import LimitsConfig
+from bot.delivery import Mode
 from bot.inbox import EVENT, ChatSequencer, Inbox, InboxWriter
 from bot.limits import FloodGate, Verdict
+from bot.reply import Reply
+from bot.screens import Screen
+from bot.services import BOT_DATA_KEY, Services
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +262,13 @@ def answer_floods(app: Application) -> None:
 
     def on_flood(update: Update) -> None:
         chat = update.effective_chat
-        if chat is not None and chat.type == Chat.PRIVATE:
-            app.create_task(app.bot.send_message(chat.id, texts.FLOOD_SLOW_DOWN), update=update)
+        svc = app.bot_data.get(BOT_DATA_KEY)
+        channel = svc.channel if isinstance(svc, Services) else None
+        if chat is not None and chat.type == Chat.PRIVATE and channel is not None:
+            # Once: a person sending too fast needs the sentence, not its retries.
+            slow_down = Reply(Screen(texts.FLOOD_SLOW_DOWN))
+            sent = channel.send(telegram(chat.id), slow_down, mode=Mode.ONCE)
+            app.create_task(sent, update=update)
 
     queue.on_flood = on_flood
 
