@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from bot.clock import Clock, iso
@@ -52,6 +53,22 @@ class Address:
 
 def telegram(external_id: int, kind: Kind = Kind.PERSON) -> Address:
     return Address(TELEGRAM, str(external_id), kind)
+
+
+# Every column that holds a local id (of a person or a group). An address whose local id is
+# in none of them, nor in the audit log, belongs to someone the bot keeps nothing about.
+LOCAL_ID_COLUMNS = (
+    ("people", "user_id"), ("unit_leaders", "user_id"), ("chats", "chat_id"),
+    ("chats", "linked_by"), ("invites", "created_by"), ("invites", "used_by"),
+    ("invites", "revoked_by"), ("invite_offers", "user_id"), ("audit_log", "actor_id"),
+    ("flow_marks", "user_id"), ("report_drafts", "user_id"), ("reports", "leader_id"),
+    ("reports", "reviewed_by"), ("review_waits", "officer_id"), ("reminders", "user_id"),
+    ("tips", "reporter_id"), ("tips", "handled_by"), ("tip_drafts", "user_id"),
+    ("notices", "chat_id"), ("broadcasts", "created_by"), ("broadcasts", "progress_chat_id"),
+    ("outbox", "chat_id"), ("outbox", "migrated_from"), ("compose_drafts", "user_id"),
+    ("schedules", "created_by"), ("search_waits", "user_id"),
+)  # fmt: skip
+STRANGER_DAYS = 30  # an address nothing refers to is kept this long after first contact
 
 
 class Directory:
@@ -108,6 +125,34 @@ class Directory:
         each one is (`kind`), as it does for a sender."""
         for address in addresses:
             await self.local(address)
+
+    async def prune_strangers(self, days: int = STRANGER_DAYS) -> int:
+        """Forget the addresses of people the bot keeps nothing about — someone who wrote in
+        a group, opened the bot and left — `days` after their first contact; the count. A
+        person who comes back is given a new local id (ids are never reused)."""
+        cutoff = iso(self.clock.now() - timedelta(days=days))
+        used = " UNION ".join(
+            f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"
+            for table, column in LOCAL_ID_COLUMNS
+        )
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT DISTINCT local_id FROM addresses WHERE kind != 'group' AND added_at < ?"
+                f" AND local_id NOT IN ({used})"
+                " AND local_id NOT IN (SELECT local_id FROM addresses WHERE added_at >= ?)"
+                " AND NOT EXISTS (SELECT 1 FROM audit_log WHERE target IN"
+                " ('user:' || addresses.local_id, 'chat:' || addresses.local_id))"
+                " AND NOT EXISTS (SELECT 1 FROM notices WHERE"
+                " json_extract(payload, '$.user') = addresses.local_id)",
+                (cutoff, cutoff),
+            )
+            strangers = [int(r[0]) for r in await cursor.fetchall()]
+            for local_id in strangers:
+                await conn.execute("DELETE FROM addresses WHERE local_id = ?", (local_id,))
+                await conn.execute("DELETE FROM local_ids WHERE id = ?", (local_id,))
+        for local_id in strangers:
+            self.forget(local_id)
+        return len(strangers)
 
     def forget(self, local_id: int) -> None:
         """After an erasure (which deleted the person's address rows, bot/erasure.py): keep

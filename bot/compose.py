@@ -51,7 +51,7 @@ from bot.schedule import (
     next_due,
     when_text,
 )
-from bot.screens import Button, Screen, page_nav, rows
+from bot.screens import TAKES_TEXT, Button, Screen, page_nav, rows
 from bot.telegram_html import HtmlError, parse_entities, text_length
 from bot.units import UNIT_ORDER, count_units, get_unit, units_page
 
@@ -230,6 +230,7 @@ def prompt_screen() -> Screen:
     return Screen(
         texts.BC_PROMPT,
         rows([Button(texts.BC_BTN_PICK, "bc:pick"), Button(texts.BC_BTN_CANCEL, "bc:x")]),
+        TAKES_TEXT,
     )
 
 
@@ -313,6 +314,7 @@ def when_screen() -> Screen:
     return Screen(
         texts.BC_WHEN_PROMPT,
         ((Button(texts.BTN_BACK, "bc:back"), Button(texts.BC_BTN_CANCEL, "bc:x")),),
+        TAKES_TEXT,
     )
 
 

@@ -37,7 +37,12 @@ async def offer_idle_drafts(svc: Services) -> None:
 
 
 async def prune_inbox(svc: Services) -> None:
+    """Every night: handled updates past their keeping time, and the addresses of people
+    the bot keeps nothing about."""
     await Inbox(svc.db, svc.clock).prune()
+    forgotten = await svc.directory.prune_strangers()
+    if forgotten:
+        log.info("forgot %d address(es) of people the bot keeps nothing about", forgotten)
 
 
 async def catch_up(svc: Services) -> None:

@@ -26,7 +26,7 @@ from bot.content import fold
 from bot.db import Database
 from bot.render import escape, split_message
 from bot.rich import plain
-from bot.screens import Screen
+from bot.screens import OPTIONS_ONLY, TAKES_NUMBER, Screen
 from bot.telegram_html import href_of, text_length, tokenize
 
 
@@ -89,14 +89,21 @@ def options_of(screen: Screen) -> tuple[Option, ...]:
 def render(screen: Screen, caps: Capabilities = NUMBERED) -> Numbered:
     """The screen as plain messages within `caps.text_limit`, options as numbered lines."""
     text = escape(plain(screen.text))
-    return render_options(text, options_of(screen), caps)
+    return render_options(text, options_of(screen), caps, screen.takes)
 
 
-def render_options(screen_html: str, options: tuple[Option, ...], caps: Capabilities) -> Numbered:
-    """`render` for a text and options given apart (a channel's own keyboards, say)."""
+def render_options(
+    screen_html: str, options: tuple[Option, ...], caps: Capabilities, takes: str = OPTIONS_ONLY
+) -> Numbered:
+    """`render` for a text and options given apart (a channel's own keyboards, say). On a
+    screen that takes a number, the options are not numbered (a typed number is the
+    answer): each is picked by typing its label."""
     body = plain_text(screen_html).strip()
     menu = ""
-    if options:
+    if options and takes == TAKES_NUMBER:
+        lines = [texts.numbered_label(o.label) for o in options]
+        menu = "\n".join(lines) + "\n" + texts.numbered_hint_by_label(options[0].label)
+    elif options:
         # A label that already starts with its own number ("1. Hoàn thiện thể chế…", the
         # task groups) is not numbered twice.
         lines = [
@@ -112,33 +119,56 @@ def render_options(screen_html: str, options: tuple[Option, ...], caps: Capabili
     return Numbered(tuple(plain_text(c) for c in chunks), options)
 
 
-async def remember(db: Database, chat_key: str, options: tuple[Option, ...], now: datetime) -> None:
-    """The options just shown to `chat_key` (none: a screen without options clears them)."""
+async def remember(
+    db: Database,
+    chat_key: str,
+    options: tuple[Option, ...],
+    now: datetime,
+    takes: str = OPTIONS_ONLY,
+) -> None:
+    """The options just shown to `chat_key`, and what else that screen takes typed (none: a
+    screen without options clears them)."""
     if not options:
         await db.execute("DELETE FROM numbered_menus WHERE chat_key = ?", (chat_key,))
         return
+    shown = json.dumps([[o.label, o.token] for o in options], ensure_ascii=False)
     await db.execute(
-        "INSERT INTO numbered_menus (chat_key, options, shown_at) VALUES (?, ?, ?)"
+        "INSERT INTO numbered_menus (chat_key, options, shown_at, takes) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (chat_key) DO UPDATE SET options = excluded.options,"
-        " shown_at = excluded.shown_at",
-        (chat_key, json.dumps([[o.label, o.token] for o in options], ensure_ascii=False), iso(now)),
+        " shown_at = excluded.shown_at, takes = excluded.takes",
+        (chat_key, shown, iso(now), takes),
     )
 
 
-async def resolve(db: Database, chat_key: str, reply: str) -> str | None:
-    """The token of the option `reply` picks ("2", "số 2", or the label typed out, with or
-    without diacritics) among the last shown to `chat_key`; None for anything else."""
-    stored = await db.fetchval("SELECT options FROM numbered_menus WHERE chat_key = ?", (chat_key,))
-    if stored is None:
-        return None
-    options = [(str(label), str(token)) for label, token in json.loads(str(stored))]
+@dataclass(frozen=True)
+class Resolved:
+    """What a typed reply is on the screen shown last: the token of the option it picks, or
+    (`out_of` > 0) a number beyond the options of a screen that takes nothing else."""
+
+    token: str | None = None
+    out_of: int = 0
+
+
+async def resolve(db: Database, chat_key: str, reply: str) -> Resolved:
+    """The option `reply` picks ("2", "số 2", or the label typed out, with or without
+    diacritics) among the last shown to `chat_key`. A number is an option's only on a screen
+    that does not take a number itself; anything else is the person's own answer (empty)."""
+    row = await db.fetchone(
+        "SELECT options, takes FROM numbered_menus WHERE chat_key = ?", (chat_key,)
+    )
+    if row is None:
+        return Resolved()
+    options = [(str(label), str(token)) for label, token in json.loads(str(row[0]))]
+    takes = str(row[1])
     picked = _CHOICE.match(reply)
-    if picked:
+    if picked and takes != TAKES_NUMBER:
         number = int(picked.group(1))
-        return options[number - 1][1] if 1 <= number <= len(options) else None
+        if 1 <= number <= len(options):
+            return Resolved(options[number - 1][1])
+        return Resolved(out_of=len(options) if takes == OPTIONS_ONLY else 0)
     wanted = fold(reply)
     matches = [token for label, token in options if wanted and fold(label) == wanted]
-    return matches[0] if len(matches) == 1 else None
+    return Resolved(matches[0] if len(matches) == 1 else None)
 
 
 def fits(numbered: Numbered, caps: Capabilities) -> bool:

@@ -90,6 +90,7 @@ def screen_to_dict(screen: Screen) -> dict[str, Any]:
     return {
         "rich": screen.text.to_json(),
         "buttons": [[[b.label, b.data] for b in row] for row in screen.buttons],
+        "takes": screen.takes,
     }
 
 
@@ -97,4 +98,4 @@ def screen_from_dict(data: dict[str, Any]) -> Screen:
     # A screen stored before rich text (an owed notice, a flow step's reply) is Telegram HTML.
     text = Rich.from_json(data["rich"]) if "rich" in data else html_to_rich(data.get("html", ""))
     buttons = tuple(tuple(Button(label, value) for label, value in row) for row in data["buttons"])
-    return Screen(text, buttons)
+    return Screen(text, buttons, str(data.get("takes", "")))

@@ -47,9 +47,13 @@ from bot.report_parse import (
     topics,
 )
 from bot.rich import Rich, italic, rich
-from bot.screens import Button, Screen, page_nav, rows
+from bot.screens import OPTIONS_ONLY, TAKES_NUMBER, TAKES_TEXT, Button, Screen, page_nav, rows
 
 ORDER = ("unit", "date", "form", "topics", "attendance", "notes", "photos", "difficulties")
+# The steps answered by typing (the rest only by their options): a channel without buttons
+# must not read the number of people as the number of an option.
+_TAKES = {"date": TAKES_TEXT, "form_other": TAKES_TEXT, "attendance": TAKES_NUMBER,
+          "notes": TAKES_TEXT, "photos": TAKES_TEXT, "difficulties": TAKES_TEXT}  # fmt: skip
 EDITABLE_FIELDS = ("unit", *ORDER[1:])
 TOPICS_PER_PAGE = 10
 IDLE_AFTER = timedelta(hours=24)
@@ -695,7 +699,7 @@ class ReportFlow:
             parts.append(f"{problem} {texts.R_KEPT}")
         question, buttons = await self._question(draft)
         parts.append(f"{question}\n{texts.R_CANCEL_HINT}")
-        return Screen(rich("\n\n").join(parts), buttons)
+        return Screen(rich("\n\n").join(parts), buttons, _TAKES.get(draft.step, OPTIONS_ONLY))
 
     def _fields(self, draft: Draft, unit_name: str | None) -> str:
         return reports.fields(self.pack, draft, unit_name)

@@ -34,7 +34,7 @@ from bot.notices import Notice, RenderContext, Rendered
 from bot.reply import Reply
 from bot.report_parse import FORM_OTHER, REASON_MAX, clean_text
 from bot.rich import Rich, rich
-from bot.screens import Button, Screen, rows
+from bot.screens import TAKES_TEXT, Button, Screen, rows
 
 EDITABLE = ("submitted", "needs_more")
 REPORTED = ("submitted", "needs_more", "approved")
@@ -449,7 +449,7 @@ async def review_press(
         " verdict = excluded.verdict, created_at = excluded.created_at",
         (officer_id, report_id, version, wanted, iso(now)),
     )
-    return Reply(Screen(texts.r_ask_reason(report.id, wanted == "needs_more")))
+    return Reply(Screen(texts.r_ask_reason(report.id, wanted == "needs_more"), takes=TAKES_TEXT))
 
 
 async def typed_reason(
@@ -496,7 +496,8 @@ async def review_reason(
         return Reply(Screen(rich(texts.R_REASON_NEEDED, "\n\n", asked)))
     if len(reason) > REASON_MAX:
         problem = texts.r_too_long(len(reason), REASON_MAX)
-        return Reply(Screen(rich(problem, "\n\n", texts.r_ask_reason(row[0], needs_more))))
+        again = rich(problem, "\n\n", texts.r_ask_reason(row[0], needs_more))
+        return Reply(Screen(again, takes=TAKES_TEXT))
     await conn.execute("DELETE FROM review_waits WHERE officer_id = ?", (officer_id,))
     report = await get(conn, int(row[0]))
     if report is None:

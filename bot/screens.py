@@ -1,4 +1,4 @@
-"""What the core answers with: a message in Telegram's HTML subset plus optional buttons.
+"""What the core answers with: rich text, its options, and what else it takes typed.
 
 Channels turn a `Screen` into their own shape: Telegram into a message with an inline
 keyboard, Zalo (no buttons) into numbered lines. Keeping it here keeps `telegram` out of the
@@ -26,17 +26,32 @@ class Button:
             raise ValueError(f"callback data must be 1–64 bytes, got {size}: {self.data!r}")
 
 
+# What a screen takes typed besides its options (`Screen.takes`). A channel without buttons
+# needs to know: on a screen that takes a number, "2" is the answer, not the second option.
+OPTIONS_ONLY, TAKES_TEXT, TAKES_NUMBER = "", "text", "number"
+
+
 @dataclass(frozen=True, init=False)
 class Screen:
-    """A message's text and its options. The text is rich text (bot/rich.py; a `str` given
-    is plain text, never markup), which each channel renders as it can."""
+    """A message's text, its options, and what else it takes typed. The text is rich text
+    (bot/rich.py; a `str` given is plain text, never markup), which each channel renders as
+    it can."""
 
     text: Rich
     buttons: tuple[tuple[Button, ...], ...]
+    takes: str  # OPTIONS_ONLY, TAKES_TEXT or TAKES_NUMBER
 
-    def __init__(self, text: Rich | str = "", buttons: tuple[tuple[Button, ...], ...] = ()):
+    def __init__(
+        self,
+        text: Rich | str = "",
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        takes: str = OPTIONS_ONLY,
+    ):
+        if takes not in (OPTIONS_ONLY, TAKES_TEXT, TAKES_NUMBER):
+            raise ValueError(f"unknown kind of typed answer: {takes!r}")
         object.__setattr__(self, "text", text if isinstance(text, Rich) else rich(text))
         object.__setattr__(self, "buttons", buttons)
+        object.__setattr__(self, "takes", takes)
 
     @property
     def has_text(self) -> bool:

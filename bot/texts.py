@@ -1929,6 +1929,20 @@ def numbered_option(number: int, label: str) -> str:
     return f"{number}. {label}"
 
 
+def numbered_label(label: str) -> str:
+    """An option of a screen that takes a typed number: picked by typing its label."""
+    return f"• {label}"
+
+
+def numbered_hint_by_label(label: str) -> str:
+    return f"Hoặc gõ đúng chữ của lựa chọn, ví dụ: {label}"
+
+
+def numbered_out_of_range(count: int) -> str:
+    """A number beyond the options shown (on a screen that takes nothing else)."""
+    return f"Chỉ có {count} lựa chọn. {numbered_hint(count)}"
+
+
 def numbered_hint(count: int) -> str:
     if count == 1:
         return "Trả lời 1 để chọn."

@@ -26,7 +26,7 @@ from bot.notices import Notice, RenderContext, Rendered, queue, renderer
 from bot.reply import Reply
 from bot.report_parse import NOTES_MAX, clean_text
 from bot.rich import Rich
-from bot.screens import Button, Screen, page_nav, rows
+from bot.screens import TAKES_TEXT, Button, Screen, page_nav, rows
 
 CONTENT_MAX = 3000  # stored; the card is fitted to Telegram's limit when shown (card())
 QUEUE_LIMIT = 20
@@ -165,7 +165,7 @@ class TipFlow:
                 " updated_at = excluded.updated_at",
                 (user_id, stamp, stamp),
             )
-            return Reply(Screen(texts.TIP_ASK))
+            return Reply(Screen(texts.TIP_ASK, takes=TAKES_TEXT))
 
         outcome = await once(self.db, user_id, event_id, step)
         assert outcome is not None
@@ -228,7 +228,7 @@ class TipFlow:
                 )
                 row = await cursor.fetchone()
                 if row is None or row[0] != "note":
-                    return Reply(Screen(texts.TIP_ASK), notice=texts.R_STALE_STEP)
+                    return Reply(Screen(texts.TIP_ASK, takes=TAKES_TEXT), notice=texts.R_STALE_STEP)
                 return await self._finish(conn, user_id, "", edit=True)
             if parts[1] == "list":
                 page = inputs.number(parts[2]) if len(parts) > 2 else 0
@@ -321,7 +321,8 @@ class TipFlow:
 
 
 def _ask_note() -> Screen:
-    return Screen(texts.TIP_ASK_NOTE, ((Button(texts.TIP_BTN_NO_NOTE, "tip:nonote"),),))
+    no_note = ((Button(texts.TIP_BTN_NO_NOTE, "tip:nonote"),),)
+    return Screen(texts.TIP_ASK_NOTE, no_note, TAKES_TEXT)
 
 
 def _int(text: str) -> int:

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import browse, inputs, search_waits, texts
+from bot.screens import TAKES_TEXT, Screen
 from bot.services import services
 from handlers.common import is_private, person_id
 from handlers.outcomes import notify, replace_with, say
@@ -54,7 +55,7 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if is_private(update):
             if update.effective_user is not None:
                 await search_waits.ask(svc.db, await person_id(update, svc), svc.clock.now())
-            await say(update, svc, texts.SEARCH_PROMPT)
+            await say(update, svc, Screen(texts.SEARCH_PROMPT, takes=TAKES_TEXT))
         else:
             await say(update, svc, texts.SEARCH_PROMPT_GROUP)
         return

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import search_waits, texts
+from bot.screens import TAKES_TEXT, Screen
 from bot.services import services
 from handlers import people
 from handlers.common import is_private, person_id
@@ -49,7 +50,7 @@ async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if update.effective_user is not None:
         await search_waits.ask(svc.db, await person_id(update, svc), svc.clock.now())
     if update.effective_message:
-        await say(update, svc, texts.SEARCH_PROMPT)
+        await say(update, svc, Screen(texts.SEARCH_PROMPT, takes=TAKES_TEXT))
 
 
 async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -124,7 +124,7 @@ class Rig:
     sim: BotApiSimulator
     db: Database
     delivery: Delivery
-    channel: TelegramChannel
+    channel: TelegramChannel | None = None  # None: a test's own fake channel
 
     async def broadcast(self, kind: AudienceKind, html: str = "<b>Thông báo</b> của phường") -> int:
         broadcast_id, _ = await new_broadcast(self.db, html, kind=kind)

@@ -5,14 +5,15 @@ group theirs, and 011 renumbered them (tests/test_local_ids_migration.py)."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot import people, texts
-from bot.addresses import Address, Directory, Kind, telegram
+from bot.addresses import LOCAL_ID_COLUMNS, Address, Directory, Kind, telegram
 from bot.app import build_application, running
-from bot.clock import SystemClock
+from bot.clock import FakeClock, SystemClock
 from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
@@ -54,6 +55,67 @@ async def test_a_number_is_never_given_twice_even_after_an_erasure(tmp_path: Pat
         again = await directory.local(telegram(5003))  # the same person, back: a new number
         assert again == first + 1
         assert await directory.local(telegram(5004)) == again + 1
+
+
+async def test_strangers_are_forgotten_and_everyone_the_bot_knows_stays(tmp_path: Path) -> None:
+    """Someone who only wrote in a group (or opened the bot and left) has an address the bot
+    keeps nothing about: it goes 30 days after first contact. A registered person, a group,
+    anyone a row refers to, and a stranger who wrote recently stay."""
+    clock = FakeClock(datetime(2026, 11, 1, 3, 0, tzinfo=UTC))
+    async with Database(tmp_path / "a.sqlite3") as db:
+        directory = Directory(db, clock)
+        stranger = await directory.local(telegram(7001))
+        member = await directory.local(telegram(7002))
+        group = await directory.local(telegram(-100900, Kind.GROUP))
+        officer = await directory.local(telegram(7003))  # in the audit log only
+        anonymous = await directory.local(telegram(1087968824, Kind.SHARED))
+        await db.execute(
+            "INSERT INTO people (user_id, role, consent_at, consent_version, created_at,"
+            " updated_at) VALUES (?, 'resident', '2026-11-01T03:00:00Z', 1,"
+            " '2026-11-01T03:00:00Z', '2026-11-01T03:00:00Z')",
+            (member,),
+        )
+        await db.execute(
+            "INSERT INTO audit_log (at, actor_id, action, target) VALUES (?, ?, 'x', ?)",
+            ("2026-11-01T03:00:00Z", 0, f"user:{officer}"),
+        )
+        clock.advance(days=29)
+        newcomer = await directory.local(telegram(7004))
+        assert await directory.prune_strangers() == 0  # nobody is 30 days old yet
+        clock.advance(days=2)
+        assert await directory.prune_strangers() == 2  # the stranger, the anonymous admin
+        assert await directory.address_of(stranger) is None
+        assert await directory.address_of(anonymous) is None
+        for kept in (member, group, officer, newcomer):
+            assert await directory.address_of(kept) is not None
+        back = await directory.local(telegram(7001))  # the stranger writes again
+        assert back > newcomer  # a new number: numbers are never reused
+        rows = await db.fetchval("SELECT COUNT(*) FROM local_ids WHERE id IN (?, ?)",
+                                 (stranger, anonymous))  # fmt: skip
+        assert rows == 0
+
+
+async def test_the_prune_knows_every_column_that_holds_a_local_id(tmp_path: Path) -> None:
+    """Every column named like a person's or a chat's id is in LOCAL_ID_COLUMNS (or is known
+    not to be one): a table added later cannot have its people pruned from under it."""
+    not_people = {"unit_id", "report_id", "media_id", "schedule_id", "broadcast_id",
+                  "ref_id", "event_id", "invite_id", "message_id", "progress_message_id",
+                  "external_id"}  # fmt: skip
+    async with Database(tmp_path / "a.sqlite3") as db:
+        tables = [
+            str(r[0])
+            for r in await db.fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        found = set()
+        for table in tables:
+            for column in await db.fetchall(f"PRAGMA table_info({table})"):
+                name = str(column[1])
+                if name.endswith(("_id", "_by", "_from")) and name not in not_people:
+                    found.add((table, name))
+    found.discard(("addresses", "local_id"))  # the map itself
+    assert found == set(LOCAL_ID_COLUMNS)
 
 
 def test_an_address_in_the_config_is_channel_and_id() -> None:

@@ -139,14 +139,16 @@ async def test_one_send_for_every_message_and_its_modes(rig: Rig) -> None:
     never raised, in every mode."""
     user = rig.sim.user(15, started=True)
     address = telegram(15)
+    channel = rig.channel
+    assert channel is not None
     card = Reply(Screen("Đã gửi 3/10…"), replace=True)
     gone = Pressed("", 999_999)  # no such message in the chat
-    once = await rig.channel.send(address, card, pressed=gone, mode=Mode.ONCE)
+    once = await channel.send(address, card, pressed=gone, mode=Mode.ONCE)
     assert once.outcome is Outcome.PERMANENT and rig.sim.messages_in(user.chat_id) == []
-    shown = await rig.channel.send(address, card, pressed=gone, mode=Mode.REPLY)
+    shown = await channel.send(address, card, pressed=gone, mode=Mode.REPLY)
     assert shown.outcome is Outcome.SENT
     assert [m.text for m in rig.sim.messages_in(user.chat_id)] == ["Đã gửi 3/10…"]
-    edited = await rig.channel.send(
+    edited = await channel.send(
         address, Reply(Screen("Đã gửi 10/10"), replace=True),
         pressed=Pressed("", shown.message_id), mode=Mode.ONCE,
     )  # fmt: skip
@@ -158,7 +160,7 @@ async def test_one_send_for_every_message_and_its_modes(rig: Rig) -> None:
         chat_id=15,
         description="Forbidden: bot was blocked by the user",
     )
-    refused = await rig.channel.send(address, Reply(Screen("Nhắc họp")), mode=Mode.ONCE)
+    refused = await channel.send(address, Reply(Screen("Nhắc họp")), mode=Mode.ONCE)
     assert refused.outcome is Outcome.GONE
 
 

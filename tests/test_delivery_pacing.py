@@ -84,9 +84,12 @@ async def test_full_speed_without_a_single_429(limited: Rig) -> None:
     no_429(limited.sim)
     times = sorted(m.time for m in limited.sim.sent)
     rate = (len(times) - 1) / (times[-1] - times[0])
-    assert 27.5 <= rate <= 29.5, rate  # [delivery] global_per_second = 29
+    # The configured pace (29.5/s), measured from the simulator's arrival times: a send that
+    # arrives a millisecond early reads as a hair above it, never near Telegram's 30.
+    pace = DeliveryConfig().global_per_second
+    assert 27.5 <= rate <= pace * 1.005 < 30, rate
     window: deque[float] = deque()
-    for t in times:  # never more than 29 in any second, as seen by Telegram
+    for t in times:  # never more than 30 in any second, as seen by Telegram
         window.append(t)
         while window[0] <= t - 1.0:
             window.popleft()

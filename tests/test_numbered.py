@@ -14,10 +14,10 @@ from bot.browse import content_menu, item_summary
 from bot.channels.telegram_render import screen_html
 from bot.content import ContentPack
 from bot.db import Database
-from bot.numbered import NUMBERED, Capabilities, plain_text, render
+from bot.numbered import NUMBERED, Capabilities, Resolved, plain_text, render
 from bot.render import escape
 from bot.rich import link, rich
-from bot.screens import Button, Screen
+from bot.screens import TAKES_NUMBER, TAKES_TEXT, Button, Screen
 from bot.telegram_html import parse_entities, text_length
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -86,12 +86,38 @@ async def test_a_typed_number_or_label_resolves_to_the_tapped_token(tmp_path: Pa
             ("quay lai", "m"),
             ("Đọc đầy đủ", "f:muc-tieu:0"),
         ):
-            assert await numbered.resolve(db, "zalo:abc", reply) == token, reply
-        for reply in ("0", "4", "²", "1 2", "xin chào", ""):
-            assert await numbered.resolve(db, "zalo:abc", reply) is None, reply
-        assert await numbered.resolve(db, "zalo:other", "1") is None
+            assert await numbered.resolve(db, "zalo:abc", reply) == Resolved(token), reply
+        for reply in ("²", "1 2", "xin chào", ""):
+            assert await numbered.resolve(db, "zalo:abc", reply) == Resolved(), reply
+        for reply in ("0", "4", "số 12"):  # a number beyond the three options: said so
+            assert await numbered.resolve(db, "zalo:abc", reply) == Resolved(out_of=3), reply
+        assert await numbered.resolve(db, "zalo:other", "1") == Resolved()
         await numbered.remember(db, "zalo:abc", (), NOW)  # a screen without options
-        assert await numbered.resolve(db, "zalo:abc", "1") is None
+        assert await numbered.resolve(db, "zalo:abc", "1") == Resolved()
+
+
+async def test_a_screen_that_takes_a_number_takes_the_number(tmp_path: Path) -> None:
+    """ "Có bao nhiêu người tham dự?" with "Quay lại": a typed 1 is one person, not the
+    first option. Its options are picked by their label, and the screen says so."""
+    back = Button("Quay lại", "r:back")
+    asks = Screen("Có bao nhiêu người tham dự?", ((Button("Bỏ qua", "r:skip"),), (back,)),
+                  TAKES_NUMBER)  # fmt: skip
+    shown = render(asks)
+    assert shown.messages == (
+        "Có bao nhiêu người tham dự?\n\n• Bỏ qua\n• Quay lại\n"
+        + texts.numbered_hint_by_label("Bỏ qua"),
+    )
+    notes = Screen("Ghi chú?", ((back,),), TAKES_TEXT)
+    async with Database(tmp_path / "n.sqlite3") as db:
+        await numbered.remember(db, "zalo:a", shown.options, NOW, asks.takes)
+        for reply in ("1", "40", "số 2"):
+            assert await numbered.resolve(db, "zalo:a", reply) == Resolved(), reply
+        assert await numbered.resolve(db, "zalo:a", "quay lại") == Resolved("r:back")
+        assert await numbered.resolve(db, "zalo:a", "Bo qua") == Resolved("r:skip")
+        # A screen that takes text: its options by number, any other number is the text.
+        await numbered.remember(db, "zalo:a", render(notes).options, NOW, notes.takes)
+        assert await numbered.resolve(db, "zalo:a", "1") == Resolved("r:back")
+        assert await numbered.resolve(db, "zalo:a", "7") == Resolved()
 
 
 @settings(max_examples=60, deadline=None)
@@ -105,7 +131,7 @@ async def test_each_number_picks_its_own_option(options: list[tuple[str, str]]) 
         async with Database(Path(folder) / "n.sqlite3") as db:
             await numbered.remember(db, "c", shown.options, NOW)
             for number, (_, token) in enumerate(options, start=1):
-                assert await numbered.resolve(db, "c", str(number)) == token
+                assert await numbered.resolve(db, "c", str(number)) == Resolved(token)
 
 
 def test_real_screens_render_within_zalos_limit(pack: ContentPack) -> None:

@@ -93,6 +93,36 @@ async def test_a_report_is_filed_and_reviewed_by_typing_numbers(
     no_buttons(sim, ADMIN_ID)
 
 
+async def test_a_number_is_an_answer_where_the_screen_asks_for_one(
+    sim: BotApiSimulator, bot: Any, pack: ContentPack
+) -> None:
+    """Where the screen takes only its options, a number beyond them is answered with how
+    to answer (the draft keeps its place); where it asks for a number (how many came), "1"
+    is one person, not its first option, and the options are picked by their label."""
+    db = svc(bot).db
+    await add_leader(db, 6502, "Lan", "Tổ dân phố số 5")
+    lan = sim.user(6502, "Lan")
+    await lan.send("/baocao")
+    await lan.expect_reply()
+    form_q = await answer(sim, lan, texts.R_BTN_TODAY)
+    count = len(options(form_q))
+    await lan.send(str(count + 5))
+    hint = await lan.expect_reply()
+    assert hint.text == texts.numbered_out_of_range(count)
+    step = await db.fetchval("SELECT step FROM report_drafts")
+    assert step == "form"  # nothing lost, nothing moved
+    await answer(sim, lan, texts.R_FORM_LABELS["hop_to"])
+    await answer(sim, lan, topics(pack)[0].title, part=True)
+    attendance_q = await answer(sim, lan, texts.r_btn_topics_done(1))
+    assert options(attendance_q) == {}  # no numbered lines where a number is the answer
+    assert f"• {texts.BTN_BACK}" in attendance_q.text
+    await lan.send("1")
+    await lan.expect_reply()
+    assert await db.fetchval("SELECT attendance FROM report_drafts") == 1
+    step = await db.fetchval("SELECT step FROM report_drafts")
+    assert step == "notes"
+
+
 async def test_a_broadcast_is_composed_and_sent_by_typing_numbers(
     sim: BotApiSimulator, bot: Any
 ) -> None:

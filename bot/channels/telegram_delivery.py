@@ -33,6 +33,7 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter
 
 from bot.addresses import TELEGRAM, Address, Kind, telegram
+from bot.channels.telegram_numbered import TAKES
 from bot.channels.telegram_render import html, inline_markup, screen_html
 from bot.delivery import Delivery, Mode, Outcome, OutMessage, Result
 from bot.media import Generated, Library, MediaRef
@@ -137,6 +138,15 @@ class TelegramChannel:
             log.info("could not answer a button press: %s", exc)
 
     async def _screen(
+        self, chat_id: int, reply: Reply, pressed: Pressed | None, menu: Menu, mode: Mode
+    ) -> int:
+        takes = TAKES.set(reply.screen.takes)  # for the numbered renderer, buttons = false
+        try:
+            return await self._shown(chat_id, reply, pressed, menu, mode)
+        finally:
+            TAKES.reset(takes)
+
+    async def _shown(
         self, chat_id: int, reply: Reply, pressed: Pressed | None, menu: Menu, mode: Mode
     ) -> int:
         screen = reply.screen

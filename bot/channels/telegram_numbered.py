@@ -25,13 +25,15 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot import numbered
+from bot import numbered, texts
 from bot.addresses import telegram
 from bot.clock import Clock
 from bot.db import Database
 from bot.inputs import clip
 from bot.numbered import Capabilities, Option
 from bot.render import escape
+from bot.reply import Reply
+from bot.screens import OPTIONS_ONLY, Screen
 from bot.services import services
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,9 @@ TEXT_TOKEN = "\x00text:"  # an option standing for a reply-keyboard button: its 
 _OK_TRUE = (200, b'{"ok":true,"result":true}')
 # Set while the press (or typed label) an answer stood for is handled: it is not an answer.
 _STANDING_IN: contextvars.ContextVar[bool] = contextvars.ContextVar("standing_in", default=False)
+# What the screen being sent takes typed besides its options (bot/screens.py): set by the
+# channel around each screen it sends, read here where the screen becomes numbered lines.
+TAKES: contextvars.ContextVar[str] = contextvars.ContextVar("takes", default=OPTIONS_ONLY)
 
 
 def _value(params: dict[str, Any], name: str) -> Any:
@@ -135,14 +140,16 @@ class NumberedRequest(BaseRequest):
         self, call: Any, chat_id: Any, html: str, params: dict[str, Any]
     ) -> tuple[int, bytes]:
         options = options_in(_value(params, "reply_markup"))
-        shown = numbered.render_options(html, options, CAPS)
+        takes = TAKES.get()
+        shown = numbered.render_options(html, options, CAPS, takes)
         answer = _OK_TRUE
         for text in shown.messages:
             answer = await call("sendMessage", {"chat_id": chat_id, "text": text})
             if answer[0] != 200:
                 return answer
         if options:
-            await numbered.remember(self.db, str(telegram(chat_id)), options, self.clock.now())
+            chat = str(telegram(chat_id))
+            await numbered.remember(self.db, chat, options, self.clock.now(), takes)
         return answer
 
 
@@ -153,7 +160,13 @@ async def numbered_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is None or not message.text or user is None or _STANDING_IN.get():
         return
     svc = services(context)
-    token = await numbered.resolve(svc.db, str(telegram(message.chat_id)), message.text)
+    address = telegram(message.chat_id)
+    found = await numbered.resolve(svc.db, str(address), message.text)
+    token = found.token
+    if found.out_of and svc.channel is not None:  # "7" of three: say so, keep the screen
+        hint = Reply(Screen(texts.numbered_out_of_range(found.out_of)))
+        await svc.channel.send(address, hint)
+        raise ApplicationHandlerStop
     if token is None:
         return
     raw: dict[str, Any] = {"update_id": update.update_id}
