@@ -38,7 +38,7 @@ from bot.delivery import (
     title_of,
 )
 from bot.media import Incoming, MediaRef
-from bot.render import html_to_rich, markdown_to_html
+from bot.render import html_to_rich, typed_markdown_to_html
 from bot.reply import Reply
 from bot.rich import Rich
 from bot.schedule import (
@@ -187,7 +187,7 @@ def validate(md: str, *, caption: bool) -> tuple[Rich | None, str]:
     # line a Markdown code block: the official's text is dedented line by line.
     md = "\n".join(line.lstrip(" \t") for line in md.strip().splitlines())
     try:
-        html = markdown_to_html(md)
+        html = typed_markdown_to_html(md)
         plain = parse_entities(html)
     except (HtmlError, ValueError):
         return None, texts.BC_BAD_TEXT

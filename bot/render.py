@@ -25,7 +25,14 @@ import markdown
 from bot.rich import Rich, Span, rich
 from bot.telegram_html import Token, href_of, text_length, tokenize
 
-__all__ = ["escape", "markdown_to_html", "markdown_to_plain", "render", "split_message"]
+__all__ = [
+    "escape",
+    "markdown_to_html",
+    "markdown_to_plain",
+    "render",
+    "split_message",
+    "typed_markdown_to_html",
+]
 
 TELEGRAM_LIMIT = 4096
 
@@ -100,11 +107,22 @@ class _TreeBuilder(HTMLParser):
         self._stack[-1].children.append(data)
 
 
-def _new_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["fenced_code", "sane_lists"], output_format="html")
+def _new_markdown(*, typed: bool = False) -> markdown.Markdown:
+    extensions = ["fenced_code", "sane_lists"]
+    if typed:  # what a person types on separate lines arrives on separate lines
+        extensions.append("nl2br")
+    md = markdown.Markdown(extensions=extensions, output_format="html")
     # No raw HTML: authors' tags become visible text instead of reaching Telegram.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
+    if typed:
+        # In a chat, __x__ and _x_ are not bold or italic (Telegram's apps send emphasis as
+        # entities, put back as ** and *): underscores stay as typed, snake_case included.
+        if "em_strong2" in md.inlinePatterns:  # Python-Markdown before 3.11
+            md.inlinePatterns.deregister("em_strong2")
+        delimiters = getattr(md, "delimiters", None)  # 3.11: one processor for * and _
+        if delimiters is not None:
+            delimiters.remove("_")
     return md
 
 
@@ -147,11 +165,47 @@ def _lists_interrupt_paragraphs(source: str) -> str:
     return "\n".join(out)
 
 
-def _markdown_tree(md_text: str) -> _Element:
+_BOLD_LINE = re.compile(r"^\s{0,3}(\*\*|__)(?=\S)(?:(?!\1).)+?(?<=\S)\1[ \t]*$")
+
+
+def _bold_lines_stand_alone(source: str) -> str:
+    """A line that is wholly bold and has text right under it ("**Ý nghĩa với bà con**"
+    then its paragraph) is a heading: it keeps its own line instead of running into the
+    paragraph (a Markdown hard break)."""
+    lines = source.split("\n")
+    for n, line in enumerate(lines[:-1]):
+        if _BOLD_LINE.match(line) and lines[n + 1].strip():
+            lines[n] = line.rstrip() + "  "
+    return "\n".join(lines)
+
+
+def _lists_end_at_a_plain_line(source: str) -> str:
+    """A typed line right under a list item that is neither indented nor an item itself
+    starts a paragraph of its own (Markdown would glue it into the item: "- Bình xét…"
+    then "Đề nghị bà con đến đúng giờ." on the next line)."""
+    out: list[str] = []
+    previous = ""
+    for line in source.split("\n"):
+        if (
+            _LIST_LINE.match(previous)
+            and line.strip()
+            and not line.startswith((" ", "\t"))
+            and not _LIST_LINE.match(line)
+        ):
+            out.append("")
+        out.append(line)
+        previous = line
+    return "\n".join(out)
+
+
+def _markdown_tree(md_text: str, *, typed: bool = False) -> _Element:
     source = _CONTROL.sub("", md_text.replace("\r\n", "\n").replace("\r", "\n"))
     source = _lists_interrupt_paragraphs(source)
+    source = _bold_lines_stand_alone(source)
+    if typed:
+        source = _lists_end_at_a_plain_line(source)
     builder = _TreeBuilder()
-    builder.feed(_new_markdown().convert(source))
+    builder.feed(_new_markdown(typed=typed).convert(source))
     builder.close()
     return builder.root
 
@@ -335,6 +389,13 @@ def markdown_to_html(md: str) -> str:
     blank line, list items become "• " (or "1. ") lines; bold, italic, code, pre, links and
     quotes are kept; everything else (raw HTML, images, rules) is reduced to escaped text."""
     return _Writer(plain=False).joined(_markdown_tree(md).children)
+
+
+def typed_markdown_to_html(md: str) -> str:
+    """`markdown_to_html` for what an official types in a chat (a broadcast, a schedule's
+    message): every line break is kept, a line under a list item is not glued into it, and
+    underscores are text. The content pack keeps `markdown_to_html`."""
+    return _Writer(plain=False).joined(_markdown_tree(md, typed=True).children)
 
 
 _RICH_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "code": "code",

@@ -196,3 +196,14 @@ async def test_start_menu_has_report_button_for_leaders_only(sim: BotApiSimulato
     await resident.send("/start")
     assert texts.BTN_REPORT in sum((await leader.expect_reply()).keyboard, [])
     assert texts.BTN_REPORT not in sum((await resident.expect_reply()).keyboard, [])
+
+
+async def test_a_bold_heading_in_the_full_text_keeps_its_line(sim: BotApiSimulator) -> None:
+    """Issue 11: the full text read "Ý nghĩa với bà con Mục tiêu nêu rõ…" on one line."""
+    user = sim.user(1005, first_name="Tâm")
+    await user.send("/muctieu")
+    summary = await user.expect_reply()
+    await user.press(summary, texts.BTN_READ_FULL)
+    full = await user.expect_reply()
+    assert "Ý nghĩa với bà con\nMục tiêu nêu rõ" in full.text
+    assert "<b>Ý nghĩa với bà con</b>\n" in full.html

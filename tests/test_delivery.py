@@ -105,6 +105,31 @@ async def test_compose_preview_count_send_progress_report(
     assert sim.messages_in(3001) == [] and sim.messages_in(-501) == []
 
 
+async def test_a_notice_typed_line_by_line_arrives_line_by_line(
+    sim: BotApiSimulator, app: object
+) -> None:
+    """Issue 11: an official types a notice one item per line; the preview (exactly what
+    recipients get) keeps every line, the line after the bullets is its own, __x__ is text."""
+    await seed_ward(app)
+    typed = (
+        "**Thông báo họp tổ dân phố**\nThời gian: 19:30 thứ Sáu\nĐịa điểm: nhà văn hóa khu 1\n"
+        "- Quán triệt chương trình\n- Bình xét gia đình văn hóa\n"
+        "*Đề nghị bà con đến đúng giờ.*\n__Tổ 1__"
+    )
+    preview, _ = await compose_to_card(sim, typed, texts.BC_AUD_LEADERS)
+    lines = [line for line in preview.text.split("\n") if line]
+    assert lines == [
+        "Thông báo họp tổ dân phố",
+        "Thời gian: 19:30 thứ Sáu",
+        "Địa điểm: nhà văn hóa khu 1",
+        "• Quán triệt chương trình",
+        "• Bình xét gia đình văn hóa",
+        "Đề nghị bà con đến đúng giờ.",
+        "__Tổ 1__",
+    ]
+    assert "<i>Đề nghị bà con đến đúng giờ.</i>" in preview.html
+
+
 async def test_blocked_leader_is_reported_and_marked_unreachable(
     sim: BotApiSimulator, app: object
 ) -> None:

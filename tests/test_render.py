@@ -8,7 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.render import escape, markdown_to_html, markdown_to_plain, render, split_message
+from bot.render import (
+    escape,
+    markdown_to_html,
+    markdown_to_plain,
+    render,
+    split_message,
+    typed_markdown_to_html,
+)
 from bot.telegram_html import HtmlError, parse_entities, text_length
 
 FORBIDDEN = re.compile(r"<\s*/?\s*(p|h[1-6]|ul|ol|li|br|hr|img|div|table|script)\b", re.I)
@@ -336,3 +343,67 @@ def test_render_long_document_gives_several_valid_messages() -> None:
     assert len(chunks) >= 2
     _check_chunks(chunks, 4096)
     assert all(c.startswith("<b>Phần") for c in chunks)
+
+
+# ---------------------------------------------------------------- what officials type (issue 11)
+
+
+def test_a_typed_notice_keeps_its_lines() -> None:
+    """An official's notice, one item per line: every line arrives on a line of its own, the
+    line after the bullets is not glued into the last bullet, and __x__ stays as typed."""
+    typed = (
+        "**Thông báo họp tổ dân phố**\n"
+        "Thời gian: 19:30 thứ Sáu, 11/12\n"
+        "Địa điểm: nhà văn hóa khu 1\n"
+        "- Quán triệt Chương trình hành động\n"
+        "- Bình xét gia đình văn hóa\n"
+        "*Đề nghị bà con đến đúng giờ.*\n"
+        "__Tổ trưởng__ Lan"
+    )
+    assert typed_markdown_to_html(typed) == (
+        "<b>Thông báo họp tổ dân phố</b>\n"
+        "Thời gian: 19:30 thứ Sáu, 11/12\n"
+        "Địa điểm: nhà văn hóa khu 1\n\n"
+        "• Quán triệt Chương trình hành động\n"
+        "• Bình xét gia đình văn hóa\n\n"
+        "<i>Đề nghị bà con đến đúng giờ.</i>\n"
+        "__Tổ trưởng__ Lan"
+    )
+    # The content pack keeps its rendering: a paragraph's lines are one paragraph there.
+    assert markdown_to_html("Một dòng\nhai dòng") == "Một dòng hai dòng"
+
+
+typed_lines = st.lists(
+    st.tuples(
+        st.sampled_from(["", "- ", "**"]),
+        st.text(alphabet="abcđêươ ÁẠỳ0123456789,:()", min_size=1, max_size=30).filter(
+            lambda t: t.strip() and not t.strip()[0].isdigit()
+        ),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(typed_lines)
+def test_every_typed_line_break_survives(lines: list[tuple[str, str]]) -> None:
+    """Each line typed (plain, a bullet, or bold) is a line of its own when shown."""
+    source = "\n".join(
+        f"**{text.strip()}**" if mark == "**" else f"{mark}{text}" for mark, text in lines
+    )
+    shown = parse_entities(typed_markdown_to_html(source))
+    got = [" ".join(line.removeprefix("• ").split()) for line in shown.split("\n")]
+    assert [line for line in got if line] == [" ".join(text.split()) for _, text in lines]
+
+
+def test_a_bold_heading_line_stays_its_own_line() -> None:
+    """ "**Ý nghĩa với bà con**" with its paragraph right under it: the heading keeps its
+    line (it ran into the paragraph: "Ý nghĩa với bà con Mục tiêu nêu rõ…")."""
+    source = "**Ý nghĩa với bà con**\nMục tiêu nêu rõ việc nâng cao đời sống.\n\nKế hoạch."
+    assert markdown_to_html(source) == (
+        "<b>Ý nghĩa với bà con</b>\nMục tiêu nêu rõ việc nâng cao đời sống.\n\nKế hoạch."
+    )
+    # Bold inside a line, or a bold line closing a paragraph, changes nothing.
+    assert markdown_to_html("Có **ba** đột phá\nchiến lược") == "Có <b>ba</b> đột phá chiến lược"
+    assert markdown_to_html("Dòng một\n**Kết**") == "Dòng một <b>Kết</b>"
