@@ -16,9 +16,6 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from telegram import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
     LinkPreviewOptions,
     Update,
 )
@@ -28,9 +25,9 @@ from telegram.ext import Application, ApplicationBuilder, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
 import handlers
-from bot import commands, texts
+from bot import texts
 from bot.addresses import Directory
-from bot.channels import telegram_inbox, telegram_jobs
+from bot.channels import telegram_inbox, telegram_jobs, telegram_menus
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
 from bot.channels.telegram_errors import on_error
@@ -91,6 +88,9 @@ def build_application(
     app.bot_data[BOT_DATA_KEY] = replace(
         svc,
         flush_inbox=lambda: telegram_inbox.flush(app),
+        refresh_menu=lambda local_id: telegram_menus.set_persons(
+            app.bot, app.bot_data[BOT_DATA_KEY], local_id
+        ),
         # The one way out to Telegram: replies, notices, previews and broadcasts.
         channel=TelegramChannel(
             app.bot, Library(svc.db, config.storage.media), edits=config.telegram.buttons
@@ -132,17 +132,7 @@ async def post_init(app: Application) -> None:
         directory=svc.directory,
     )
     await telegram_jobs.arm_schedules(app)  # the calendar and officials' schedules
-    try:
-        await app.bot.set_my_commands(
-            [BotCommand(c, d) for c, d in commands.menu(group=False)],
-            scope=BotCommandScopeAllPrivateChats(),
-        )
-        await app.bot.set_my_commands(
-            [BotCommand(c, d) for c, d in commands.menu(group=True)],
-            scope=BotCommandScopeAllGroupChats(),
-        )
-    except TelegramError as exc:
-        log.warning("could not set the command menu: %s", exc)
+    await telegram_menus.set_all(app.bot, svc)  # everyone's menus, then each official's
 
 
 async def post_shutdown(app: Application) -> None:

@@ -86,14 +86,42 @@ def get(name: str) -> Command:
     return _BY_NAME[name]
 
 
+# What only the leader of a tổ can use (a resident or an officer leading no tổ is refused).
+FOR_LEADERS = frozenset({"baocao", "baocaocuatoi", "lienket"})
+
+
 def menu(group: bool) -> list[tuple[str, str]]:
-    """(command, description) for Telegram's menu of private chats, or of group chats."""
+    """(command, description) for Telegram's menu of group chats, or of the private chats of
+    people without a role (residents): what everyone may use."""
     wanted = (Menu.BOTH,) if group else (Menu.PRIVATE, Menu.BOTH)
-    return [(c.name, texts.MENU_LINES[c.name]) for c in TABLE if c.menu in wanted]
-
-
-def tools_for(role: Role) -> list[tuple[str, str]]:
-    """(command, what it does) of /canbo for a person with `role`, in /canbo's order."""
     return [
-        (name, line) for name, line in texts.TOOL_LINES.items() if at_least(role, get(name).role)
+        (c.name, texts.MENU_LINES[c.name])
+        for c in TABLE
+        if c.menu in wanted and c.name not in FOR_LEADERS and c.name != "canbo"
     ]
+
+
+def may_use(name: str, role: Role, leads: bool) -> bool:
+    """Whether a person with `role` (who leads a tổ or not) can use `name`."""
+    return at_least(role, get(name).role) and (name not in FOR_LEADERS or leads)
+
+
+def person_menu(role: Role, leads: bool) -> list[tuple[str, str]]:
+    """The private menu of one person: everyone's commands, then the tools of their role
+    (and of leading a tổ), in the table's order; what they would be refused is left out."""
+    everyone = {name for name, _ in menu(group=False)}
+    found = []
+    for c in TABLE:
+        if c.name in everyone:
+            found.append((c.name, texts.MENU_LINES[c.name]))
+        elif c.name in texts.TOOL_LINES and may_use(c.name, role, leads) and c.name != "lienket":
+            found.append((c.name, texts.menu_line_of_tool(c.name)))
+        elif c.name == "canbo" and (leads or at_least(role, Role.OFFICER)):
+            found.append((c.name, texts.MENU_LINES[c.name]))
+    return found
+
+
+def tools_for(role: Role, leads: bool = True) -> list[tuple[str, str]]:
+    """(command, what it does) of /canbo for a person with `role`, in /canbo's order: only
+    what that person can do."""
+    return [(name, line) for name, line in texts.TOOL_LINES.items() if may_use(name, role, leads)]

@@ -109,6 +109,17 @@ async def officer_ids(db: Database, config: Config) -> list[int]:
     return sorted(ids - shared)
 
 
+async def with_menus(db: Database, config: Config) -> list[int]:
+    """Everyone whose command menu is their own: leaders of a tổ, officers and admins."""
+    rows = await db.fetchall(
+        "SELECT user_id FROM people WHERE role IN ('leader', 'officer', 'admin')"
+        " UNION SELECT user_id FROM unit_leaders WHERE active = 1"
+    )
+    shared = {int(r[0]) for r in await db.fetchall(_SHARED)}
+    ids = {int(r[0]) for r in rows} | set(await config_admin_ids(db, config))
+    return sorted(ids - shared)
+
+
 async def audit(
     db: Database,
     actor_id: int,

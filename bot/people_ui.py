@@ -238,8 +238,8 @@ def _short_what(invite: Invite) -> str:
 # ---------------------------------------------------------------- officer tools
 
 
-def canbo_screen(role: Role) -> Screen:
-    lines = [texts.canbo_line(name, line) for name, line in commands.tools_for(role)]
+def canbo_screen(role: Role, leads: bool) -> Screen:
+    lines = [texts.canbo_line(name, line) for name, line in commands.tools_for(role, leads)]
     return Screen(texts.canbo_menu(role.value, lines))
 
 

@@ -35,6 +35,9 @@ class Services:
     # Writes the updates received but not yet on disk (the inbox batches its writes); set by
     # the wiring, so that an erasure finds the person's latest updates too.
     flush_inbox: Callable[[], Awaitable[None]] = field(default=lambda: _nothing())
+    # Set the command menu of one person to what their role can use (the channel's own
+    # menus; bot/channels/telegram_menus.py): called after their role changed.
+    refresh_menu: Callable[[int], Awaitable[None]] = field(default=lambda _: _nothing())
     # How replies, notices and broadcasts reach people; set by the wiring with the bot.
     channel: Channel | None = None
 

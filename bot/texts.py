@@ -84,11 +84,33 @@ HELP_PRIVATE = rich(
     "ví dụ: /timkiem chuyen doi so\n"
     "• /baotin — gửi cho phường một tin nghi sai sự thật\n"
     "• /dangky — đăng ký nhận tin của phường; /tatthongbao, /batthongbao để tắt, bật\n"
-    "• /dulieucuatoi, /xoadulieu — xem, xóa dữ liệu Loa Phường lưu về anh/chị\n"
-    "• Tổ trưởng: 📝 Báo cáo hoặc /baocao sau mỗi buổi tuyên truyền, /baocaocuatoi xem lại "
-    "báo cáo đã gửi; /canbo xem các việc làm được\n\n"
-    "Anh/chị cũng có thể bấm các nút ở bảng bên dưới.",
+    "• /dulieucuatoi, /xoadulieu — xem, xóa dữ liệu Loa Phường lưu về anh/chị\n",
 )
+HELP_LEADER = (
+    "• Tổ trưởng: 📝 Báo cáo hoặc /baocao sau mỗi buổi tuyên truyền, /baocaocuatoi xem lại "
+    "báo cáo đã gửi, /lienket (gõ trong nhóm của tổ) liên kết nhóm\n"
+)
+HELP_OFFICER = (
+    "• Cán bộ phường: /guitin gửi tin, /duyetbaocao duyệt báo cáo, /chuabaocao các tổ chưa "
+    "báo cáo, /xulytin tin báo sai sự thật\n"
+)
+HELP_TOOLS = "• /canbo — mọi việc anh/chị làm được với vai trò của mình\n"
+HELP_BUTTONS = "\nAnh/chị cũng có thể bấm các nút ở bảng bên dưới."
+
+
+def help_private(*, leads: bool, officer: bool) -> Rich:
+    """/help in a private chat: what everyone can do, then what this person's role adds."""
+    parts: list[Rich | str] = [HELP_PRIVATE]
+    if leads:
+        parts.append(HELP_LEADER)
+    if officer:
+        parts.append(HELP_OFFICER)
+    if leads or officer:
+        parts.append(HELP_TOOLS)
+    parts.append(HELP_BUTTONS)
+    return rich(*parts)
+
+
 HELP_GROUP = rich(
     bold("Loa Phường trong nhóm"),
     "\n• /muctieu • /nhiemvu • /dotpha\n"
@@ -661,6 +683,12 @@ TOOL_LINES: dict[str, str] = {
     "lich": "lịch gửi tin: xem, tạm dừng, xóa",
     "baotin": "báo tin sai sự thật",
 }
+
+
+def menu_line_of_tool(name: str) -> str:
+    """A /canbo line as the description in Telegram's command menu (capitalised)."""
+    line = TOOL_LINES[name]
+    return line[:1].upper() + line[1:]
 
 
 def canbo_menu(role: str, lines: list[str]) -> Rich:

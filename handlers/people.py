@@ -100,6 +100,7 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if await consent.is_registered(svc.db, uid):
         result = await invites.redeem(svc.db, token, await _identity(update, svc, user), now)
         await say(update, svc, await _redemption_text(svc, update, result))
+        await svc.refresh_menu(uid)
         return
     outcome, invite = await invites.check(svc.db, token, now)
     if outcome != Outcome.OK:
@@ -215,6 +216,7 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
                 svc.db, press.word, await _identity(update, svc, user), now, consent_version=version
             )
         await replace_with(update, svc, Screen(await _redemption_text(svc, update, result)))
+        await svc.refresh_menu(uid)
         if await people.leader_units(svc.db, uid):
             # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.
             await say(update, svc, texts.LEADER_MENU_READY, menu=True)
@@ -496,8 +498,10 @@ async def _groups_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/canbo: what this person's role can do."""
     svc = services(context)
-    role = await people.role_of(svc.db, svc.config, await person_id(update, svc))
-    await say(update, svc, people_ui.canbo_screen(role))
+    uid = await person_id(update, svc)
+    role = await people.role_of(svc.db, svc.config, uid)
+    leads = bool(await people.leader_units(svc.db, uid))
+    await say(update, svc, people_ui.canbo_screen(role, leads))
 
 
 @command("dsto", "units.list")
@@ -568,6 +572,8 @@ async def _deactivate_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         texts.deact_done(person.full_name, people_ui.unit_text(unit)) if done else texts.DEACT_GONE
     )
     await replace_with(update, svc, Screen(html))
+    if done:
+        await svc.refresh_menu(user_id)
 
 
 async def _promote_picker(svc: Services, actor_id: int, page: int) -> Screen:
@@ -615,6 +621,7 @@ async def _promote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await replace_with(update, svc, Screen(texts.PERSON_GONE))
         return
     await replace_with(update, svc, Screen(texts.promote_done(person.full_name, stored.value)))
+    await svc.refresh_menu(target)
 
 
 # ---------------------------------------------------------------- units (admins)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import people as roles
 from bot import search_waits, texts
 from bot.screens import TAKES_TEXT, Screen
 from bot.services import services
@@ -39,7 +40,12 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     svc = services(context)
     if is_private(update):
-        await say(update, svc, texts.HELP_PRIVATE, menu=True)
+        uid = await person_id(update, svc)
+        role = await roles.role_of(svc.db, svc.config, uid)
+        leads = bool(await roles.leader_units(svc.db, uid))
+        officer = roles.at_least(role, roles.Role.OFFICER)
+        await say(update, svc, texts.help_private(leads=leads, officer=officer), menu=True)
+        await svc.refresh_menu(uid)  # the command menu of their role, should it be stale
     else:
         await say(update, svc, texts.HELP_GROUP)
 

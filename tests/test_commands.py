@@ -12,6 +12,7 @@ from bot.commands import Where
 from bot.people import Role, at_least
 from bot.simulator import BotApiSimulator
 
+from .local_ids import local
 from .report_helpers import add_leader, add_officer, svc
 
 
@@ -52,17 +53,67 @@ def test_menus_and_help_lines_come_from_the_table(sim: BotApiSimulator, bot: Any
     assert set(texts.TOOL_LINES) <= {c.name for c in commands.TABLE}
 
 
+LEADERS_ONLY = {"baocao", "baocaocuatoi", "lienket"}  # refused to whoever leads no tổ
+
+
 async def test_canbo_lists_what_each_role_may_do(sim: BotApiSimulator, bot: Any) -> None:
+    """Issue 11: /canbo listed /baocao to officers, who were then refused."""
     db = svc(bot).db
     await add_leader(db, 6301, "Lan", "Tổ dân phố số 1")
     await add_officer(db, 6302, "Hà")
-    for user_id, role in ((6301, Role.LEADER), (6302, Role.OFFICER)):
+    for user_id, role, leads in ((6301, Role.LEADER, True), (6302, Role.OFFICER, False)):
         user = sim.user(user_id, "Người")
         await user.send("/canbo")
         shown = (await user.expect_reply()).text
         allowed = {c.name for c in commands.TABLE if at_least(role, c.role)}
+        if not leads:
+            allowed -= LEADERS_ONLY
         listed = {name for name in texts.TOOL_LINES if f"/{name}" in shown.split()}
         assert listed == allowed & set(texts.TOOL_LINES), role
+    # What the officer is not offered is what they would be refused.
+    officer = sim.user(6302)
+    await officer.send("/baocao")
+    assert "tổ trưởng" in (await officer.expect_reply()).text
+
+
+async def test_officers_and_leaders_have_menus_of_their_own(sim: BotApiSimulator, bot: Any) -> None:
+    """Issue 11: the command menu had no officer commands. Residents and groups keep
+    everyone's menu; a leader's menu adds the report commands; an officer's its tools; a
+    person whose role changes gets the menu of the new role."""
+    db = svc(bot).db
+    await add_leader(db, 6311, "Lan", "Tổ dân phố số 1")
+    await add_officer(db, 6312, "Hà")
+    await svc(bot).refresh_menu(await local(db, 6311))
+    await svc(bot).refresh_menu(await local(db, 6312))
+    everyone = [c["command"] for c in sim.commands_for({"type": "all_private_chats"})]
+    assert "baocao" not in everyone and "guitin" not in everyone and "muctieu" in everyone
+    leader = [c["command"] for c in sim.commands_for({"type": "chat", "chat_id": 6311})]
+    officer = [c["command"] for c in sim.commands_for({"type": "chat", "chat_id": 6312})]
+    assert {"baocao", "baocaocuatoi", "canbo", "muctieu"} <= set(leader)
+    assert "guitin" not in leader
+    assert {"guitin", "duyetbaocao", "chuabaocao", "canbo", "muctieu"} <= set(officer)
+    assert "baocao" not in officer and "capquyen" not in officer  # not theirs to use
+    await db.execute(
+        "UPDATE people SET role = 'resident' WHERE user_id = ?", (await local(db, 6312),)
+    )
+    await svc(bot).refresh_menu(await local(db, 6312))
+    assert sim.commands_for({"type": "chat", "chat_id": 6312}) == []  # everyone's again
+
+
+async def test_help_says_what_this_person_can_do(sim: BotApiSimulator, bot: Any) -> None:
+    """Issue 11: /help was the same for an admin and a resident."""
+    db = svc(bot).db
+    await add_leader(db, 6321, "Lan", "Tổ dân phố số 1")
+    await add_officer(db, 6322, "Hà")
+    shown = {}
+    for user_id in (6320, 6321, 6322):
+        user = sim.user(user_id, "Người")
+        await user.send("/help")
+        shown[user_id] = (await user.expect_reply()).text
+    assert "/baocao" not in shown[6320] and "/guitin" not in shown[6320]
+    assert "/canbo" not in shown[6320]
+    assert "/baocao" in shown[6321] and "/guitin" not in shown[6321] and "/canbo" in shown[6321]
+    assert "/guitin" in shown[6322] and "/baocao " not in shown[6322] and "/canbo" in shown[6322]
 
 
 async def test_a_resident_is_refused_every_command_above_their_role(
