@@ -964,6 +964,12 @@ class Delivery:
                 backoff = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
                 requeue = (chat_id, backoff * random.uniform(0.8, 1.2))
             else:  # permanent, temporary too often, or migrated twice
+                # The platform's own words go to the log and the row; the official's
+                # report says in Vietnamese what went wrong (texts.failure_reason).
+                log.warning(
+                    "broadcast %s to %s failed (%s): %s",
+                    lane.broadcast_id, chat_id, outcome.value, result.description,
+                )  # fmt: skip
                 await self._set(conn, row_id, "failed", outcome, result.description, stamp)
         if requeue is None:
             lane.known.discard(row_id)

@@ -1652,8 +1652,12 @@ def bc_report(
         )
     if failed:
         lines.append(f"• Lỗi, chưa gửi được: {bc_number(failed)}")
-        for description, count in errors[:5]:
-            lines.append(f"   – Telegram báo: {description or 'không rõ'} ({count})")
+        reasons: dict[str, int] = {}
+        for description, count in errors:  # two wordings of one cause are one line
+            reason = failure_reason(description)
+            reasons[reason] = reasons.get(reason, 0) + count
+        for reason, count in sorted(reasons.items(), key=lambda r: -r[1])[:5]:
+            lines.append(f"   – {reason} ({bc_number(count)})")
     if waiting:
         lines.append(f"• Đang chờ gửi: {bc_number(waiting)}")
     lines.append("")
@@ -1664,6 +1668,32 @@ def bc_report(
     else:
         lines.append(f"Tin đang được gửi. Gõ /tinhtrang {broadcast_id} để xem lại.")
     return rich("\n").join(lines)
+
+
+# What the platform said (its own English words, kept in the log) → what it means for the
+# official and what to do. Matched by a lower-case fragment, first match wins.
+_FAILURE_REASONS = (
+    ("parse entities", "Định dạng của tin không hợp lệ. Soạn lại tin rồi gửi lại."),
+    ("too long", "Tin dài quá mức Telegram cho phép. Rút ngắn tin rồi gửi lại."),
+    ("caption", "Chú thích dưới ảnh dài quá. Rút ngắn chú thích rồi gửi lại."),
+    ("file", "Ảnh hoặc tệp đính kèm không gửi được. Gửi lại tin với ảnh, tệp khác."),
+    ("not available to send", "Ảnh hoặc tệp đính kèm không còn. Gửi lại tin với ảnh, tệp khác."),
+    ("too many requests", "Telegram yêu cầu gửi chậm lại. Chọn Gửi lại sau ít phút."),
+    ("gateway", "Telegram tạm thời không nhận tin. Chọn Gửi lại sau ít phút."),
+    ("internal", "Telegram tạm thời không nhận tin. Chọn Gửi lại sau ít phút."),
+    ("timed out", "Telegram không trả lời kịp. Chọn Gửi lại sau ít phút."),
+    ("timeout", "Telegram không trả lời kịp. Chọn Gửi lại sau ít phút."),
+    ("network", "Mất kết nối tới Telegram. Chọn Gửi lại sau ít phút."),
+    ("rights", "Bot không có quyền gửi tin trong nhóm này. Nhờ quản trị nhóm cấp quyền."),
+    ("not enough", "Bot không có quyền gửi tin trong nhóm này. Nhờ quản trị nhóm cấp quyền."),
+)
+FAILURE_OTHER = "Telegram không nhận tin này. Chọn Gửi lại; nếu vẫn lỗi, báo quản trị viên."
+
+
+def failure_reason(description: str) -> str:
+    """Why a send failed, in Vietnamese, with what to do; never the platform's own words."""
+    found = description.lower()
+    return next((reason for key, reason in _FAILURE_REASONS if key in found), FAILURE_OTHER)
 
 
 def bc_btn_retry(count: int) -> str:

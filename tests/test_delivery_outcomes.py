@@ -19,6 +19,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot import texts
 from bot.addresses import Kind, telegram
 from bot.channels.telegram_delivery import classify
 from bot.channels.telegram_render import screen_html
@@ -164,6 +165,24 @@ async def test_one_send_for_every_message_and_its_modes(rig: Rig) -> None:
     assert refused.outcome is Outcome.GONE
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Bad Request: can't parse entities: unsupported start tag",
+        "Bad Request: message is too long",
+        "Bad Request: wrong file identifier/HTTP URL specified",
+        "Bad Gateway",
+        "Forbidden: bot is not a member of the supergroup chat",
+        "Bad Request: something Telegram never said before",
+    ],
+)
+def test_every_failure_reads_in_vietnamese(description: str) -> None:
+    reason = texts.failure_reason(description)
+    english = {w for w in description.lower().split() if w.isascii() and len(w) > 2}
+    assert reason and not (english - {"telegram"}) & set(reason.lower().split())
+    assert "Gửi lại" in reason or "Nhờ" in reason or "Rút ngắn" in reason or "Soạn lại" in reason
+
+
 async def test_throttled_waits_retry_after_and_is_not_a_failure(rig: Rig) -> None:
     await add_people(rig.db, [21, 22, 23])
     for uid in (21, 22, 23):
@@ -263,7 +282,7 @@ async def test_timeout_is_temporary_and_retried(rig: Rig) -> None:
 
 
 async def test_permanent_failure_keeps_telegrams_description_and_can_be_retried(
-    rig: Rig,
+    rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     await add_people(rig.db, [61, 62])
     for uid in (61, 62):
@@ -282,8 +301,14 @@ async def test_permanent_failure_keeps_telegrams_description_and_can_be_retried(
     assert (row["state"], row["attempts"], row["outcome"]) == ("failed", 1, "permanent")
     assert "message is too long" in str(row["error"]).lower()
     assert status.errors and "too long" in status.errors[0][0].lower()
+    # The official reads what it means and what to do, in Vietnamese (issue 11: "Telegram
+    # báo: Bad Request: message is too long" reached them); Telegram's words are in the log.
     report = report_screen(status)
-    assert "Telegram báo" in screen_html(report) and report.buttons  # the retry button
+    shown = screen_html(report)
+    assert texts.failure_reason("Bad Request: message is too long") in shown
+    assert "Rút ngắn" in shown and "Bad Request" not in shown and "too long" not in shown
+    assert report.buttons  # the retry button
+    assert any("message is too long" in r.getMessage().lower() for r in caplog.records)
 
     assert await retry_failed(rig.db, broadcast_id, SystemClock().now()) == 1
     await rig.delivery.enqueue(broadcast_id)
