@@ -541,10 +541,11 @@ class ReportFlow:
             name = await self._unit_name(conn, draft.unit_id) or ""
             return Reply(Screen(texts.r_not_your_unit(name)), replace=True)
         now = self.clock.now()
+        officers = await people.officer_ids(self.db, self.config)
         number, refused = await reports.store(
             conn,
             self.config,
-            await people.officer_ids(self.db, self.config),
+            officers,
             report_id=draft.report_id,
             unit_id=draft.unit_id,
             leader_id=draft.user_id,
@@ -564,10 +565,15 @@ class ReportFlow:
         if refused is not None:
             status = reports.status_text(refused)
             return Reply(Screen(texts.r_not_editable(number, status)), replace=True)
+        # Nobody reviews their own report: say so when no other officer can.
+        alone = not [officer for officer in officers if officer != draft.user_id]
         if draft.report_id is not None:
-            return Reply(Screen(texts.r_receipt_again(number)), replace=True, wake=True)
+            again = texts.r_receipt_again(number)
+            return Reply(Screen(again + texts.R_NO_REVIEWER if alone else again), replace=True,
+                         wake=True)  # fmt: skip
         receipt = texts.r_receipt(number, units[draft.unit_id].name)
-        return Reply(Screen(receipt), replace=True, wake=True)
+        shown = receipt + texts.R_NO_REVIEWER if alone else receipt
+        return Reply(Screen(shown), replace=True, wake=True)
 
     @property
     def max_age(self) -> int:

@@ -300,14 +300,15 @@ async def store(
             "INSERT INTO report_photos (report_id, position, media_id) VALUES (?, ?, ?)",
             (number, position, media_id),
         )
+    reviewers = [officer for officer in officers if officer != leader_id]  # never one's own
     if not config.reports.digest_times:
-        for officer in officers:
+        for officer in reviewers:
             await notices.queue(
                 conn, officer, "review", now, ref_id=number, payload={"edited": edited}
             )
         await conn.execute("UPDATE reports SET digested_at = ? WHERE id = ?", (stamp, number))
     if difficulties and difficulties != previous_difficulties:
-        for officer in officers:
+        for officer in reviewers:
             await notices.queue(conn, officer, "difficulty", now, ref_id=number)
     return number, None
 
@@ -426,6 +427,8 @@ async def review_press(
     report = await get(conn, report_id)
     if report is None:
         return Reply(Screen(texts.R_REPORT_NOT_FOUND), notice=texts.R_REPORT_NOT_FOUND)
+    if report.leader_id == officer_id:  # nobody reviews their own report
+        return Reply(notice=texts.R_OWN_REPORT, alert=True)
     if report.status != "submitted":
         toast = texts.r_already_reviewed(report.id, status_text(report.status))
         return Reply(review_card(pack, report, tz), replace=True, notice=toast)
@@ -754,7 +757,7 @@ async def queue_digests(db: Database, clock: Clock, config: Config, *, catch_up:
     now = clock.now()
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "SELECT id, submitted_at, updated_at FROM reports"
+            "SELECT id, submitted_at, updated_at, leader_id FROM reports"
             " WHERE status = 'submitted' AND digested_at IS NULL ORDER BY id"
         )
         waiting = list(await cursor.fetchall())
@@ -767,7 +770,9 @@ async def queue_digests(db: Database, clock: Clock, config: Config, *, catch_up:
                 return 0
         ids = [int(r[0]) for r in waiting]
         for officer in await people.officer_ids(db, config):
-            await notices.queue(conn, officer, "digest", now, payload={"ids": ids})
+            theirs = [int(r[0]) for r in waiting if int(r[3]) != officer]  # not their own
+            if theirs:
+                await notices.queue(conn, officer, "digest", now, payload={"ids": theirs})
         await conn.execute(
             f"UPDATE reports SET digested_at = ? WHERE id IN ({','.join('?' for _ in ids)})",
             (iso(now), *ids),

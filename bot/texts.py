@@ -1086,6 +1086,15 @@ def r_receipt(number: int, unit_name: str) -> Rich:
     )
 
 
+R_NO_REVIEWER = (
+    "\n\nPhường chưa có cán bộ nào khác để duyệt báo cáo này (không ai tự duyệt báo cáo của "
+    "mình). Quản trị viên có thể giao thêm cán bộ bằng /capquyen; báo cáo vẫn được giữ."
+)
+R_OWN_REPORT = (
+    "Anh/chị không tự duyệt báo cáo của mình. Báo cáo đã được gửi tới các cán bộ khác để duyệt."
+)
+
+
 def r_receipt_again(number: int) -> Rich:
     return rich(
         bold(f"Đã gửi lại báo cáo số {number}"),

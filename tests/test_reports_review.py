@@ -26,6 +26,7 @@ from .report_helpers import (
     file_report,
     labels,
     svc,
+    walk,
     without_reminders,
 )
 
@@ -268,3 +269,41 @@ async def test_digest_instead_of_cards(
         await officer.press(card, texts.R_BTN_APPROVE)
         await sim.wait_idle()
         assert await status(app, two) == "approved"
+
+
+async def test_nobody_reviews_their_own_report(
+    sim: BotApiSimulator, bot: Any, pack: ContentPack
+) -> None:
+    """Issue 11: an admin who leads a tổ could approve their own report. Its card goes to
+    the other officers only; pressed by its author, a verdict changes nothing; with no other
+    officer yet, the receipt says so."""
+    db = svc(bot).db
+    await add_leader(db, ADMIN_ID, "Hà", "Tổ dân phố số 9")  # the config's admin leads a tổ
+    admin = sim.user(ADMIN_ID, "Hà", started=True)
+    first = await walk(admin, pack)
+    await admin.press(first, texts.R_BTN_SEND)
+    receipt = await admin.expect_reply()
+    assert (
+        receipt.text.startswith("Đã gửi báo cáo số") and "chưa có cán bộ nào khác" in receipt.text
+    )
+    number = int(receipt.text.split("số ")[1].split()[0])
+    await admin.press(receipt, callback_data=f"rv:{number}:1:ok")  # a forged press of its own
+    await sim.wait_idle()
+    assert [a for a in sim.callback_answers if a.get("text")][-1]["text"] == texts.R_OWN_REPORT
+    assert await status(bot, number) == "submitted"
+
+    await add_officer(db, 2601, "Minh")
+    minh = sim.user(2601, "Minh", started=True)
+    second = await walk(admin, pack)
+    await admin.press(second, texts.R_BTN_SEND)
+    receipt = await admin.expect_reply()
+    assert "chưa có cán bộ nào khác" not in receipt.text
+    number = int(receipt.text.split("số ")[1].split()[0])
+    card = await card_for(sim, minh, number)
+    await minh.press(card, texts.R_BTN_APPROVE)
+    await sim.wait_idle()
+    assert await status(bot, number) == "approved"
+    cards = [m for m in sim.messages_in(ADMIN_ID) if texts.R_BTN_APPROVE in labels(m)]
+    assert cards == []  # the author never got a card of their own reports
+    verdict = sim.messages_in(ADMIN_ID)[-1]  # but is told the verdict, as every leader is
+    assert verdict.text.startswith(f"Báo cáo số {number} đã được duyệt")
