@@ -310,9 +310,14 @@ async def card_screen(svc: Services, draft: Draft) -> Screen:
     )
 
 
-def when_screen() -> Screen:
+def example_moment(now: datetime, tz: ZoneInfo) -> str:
+    """Tomorrow at 07:30 in the ward's time: an example the bot itself accepts."""
+    return (now.astimezone(tz) + timedelta(days=1)).strftime("%d/%m/%Y") + " 07:30"
+
+
+def when_screen(now: datetime, tz: ZoneInfo) -> Screen:
     return Screen(
-        texts.BC_WHEN_PROMPT,
+        texts.bc_when_prompt(example_moment(now, tz)),
         ((Button(texts.BTN_BACK, "bc:back"), Button(texts.BC_BTN_CANCEL, "bc:x")),),
         TAKES_TEXT,
     )
@@ -403,7 +408,7 @@ async def on_text(
     tz = svc.config.ward.tz
     moment = parse_when(text, tz)
     if moment is None:
-        return Reply(Screen(texts.BC_WHEN_BAD))
+        return Reply(Screen(texts.bc_when_bad(example_moment(now, tz))))
     if moment <= now + timedelta(minutes=1):
         return Reply(Screen(texts.BC_WHEN_PAST))
     draft.when = iso(moment)
@@ -527,7 +532,7 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
         case ["later"] if draft.step == PREVIEW:
             draft.step = WHEN
             await save(svc.db, user_id, draft, now)
-            return Reply(when_screen(), replace=True)
+            return Reply(when_screen(now, tz), replace=True)
         case ["back"] if draft.step in (WHEN, REPEAT, WEEKDAYS):
             draft.step = PREVIEW
             await save(svc.db, user_id, draft, now)

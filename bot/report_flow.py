@@ -517,10 +517,18 @@ class ReportFlow:
 
     def _date_problem(self, problem: DateProblem | None) -> str:
         if problem == DateProblem.FUTURE:
-            return texts.R_FUTURE_DATE
+            return texts.r_future_date(self._example_day())
         if problem == DateProblem.TOO_OLD:
             return texts.r_old_date(self.config.reports.max_age_days)
-        return texts.R_BAD_DATE
+        return texts.r_bad_date(self._example_day())
+
+    def _example_day(self) -> str:
+        """A date people may type, from today: the day before yesterday (the buttons give
+        today and yesterday), always within the days a report may be late."""
+        today = self.clock.now().astimezone(self.config.ward.tz).date()
+        return (today - timedelta(days=min(2, self.config.reports.max_age_days))).strftime(
+            "%d/%m/%Y"
+        )
 
     # ------------------------------------------------------------------ sending
 
@@ -736,7 +744,8 @@ class ReportFlow:
                 Button(texts.R_BTN_YESTERDAY, "r:d:1"),
             )
             can_go_back = draft.back_to_summary or len(await self._units(draft.user_id)) > 1
-            return texts.R_Q_DATE, (answers, (back,)) if can_go_back else (answers,)
+            question = texts.r_q_date(self._example_day())
+            return question, (answers, (back,)) if can_go_back else (answers,)
         if step == "form":
             choices = [Button(texts.R_FORM_LABELS[code], f"r:f:{code}") for code in FORMS]
             return texts.R_Q_FORM, (*rows(choices), (back,))

@@ -919,9 +919,12 @@ R_PRIVATE_ONLY = (
 
 # -- the questions, one per step
 R_Q_UNIT = "Anh/chị báo cáo cho tổ nào? Chọn một tổ bên dưới."
-R_Q_DATE = (
-    "Buổi tuyên truyền diễn ra ngày nào? Chọn Hôm nay, Hôm qua, hoặc gõ ngày, ví dụ 05/04/2026."
-)
+R_Q_DATE = "Buổi tuyên truyền diễn ra ngày nào? Chọn Hôm nay, Hôm qua, hoặc gõ ngày"
+
+
+def r_q_date(example: str) -> str:
+    """The date question; `example` is a date of the last few days (never a stale one)."""
+    return f"{R_Q_DATE}, ví dụ {example}."
 R_Q_FORM = "Buổi tuyên truyền theo hình thức nào? Chọn một hình thức bên dưới."
 R_Q_FORM_OTHER = "Anh/chị gõ tên hình thức, ví dụ: Đến từng hộ gia đình."
 R_Q_TOPICS = (
@@ -944,10 +947,16 @@ R_Q_DIFFICULTIES = (
 R_Q_EDIT = "Anh/chị muốn sửa mục nào? Chọn bên dưới."
 
 # -- wrong input: what was expected, an example, and that nothing was lost
-R_BAD_DATE = "Ngày chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm, ví dụ 05/04/2026."
-R_FUTURE_DATE = (
-    "Ngày này chưa tới. Anh/chị chỉ báo cáo buổi đã diễn ra, ví dụ hôm nay hoặc 05/04/2026."
-)
+R_BAD_DATE = "Ngày chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm"
+R_FUTURE_DATE = "Ngày này chưa tới. Anh/chị chỉ báo cáo buổi đã diễn ra"
+
+
+def r_bad_date(example: str) -> str:
+    return f"{R_BAD_DATE}, ví dụ {example}."
+
+
+def r_future_date(example: str) -> str:
+    return f"{R_FUTURE_DATE}, ví dụ hôm nay hoặc {example}."
 
 
 def r_old_date(days: int) -> str:
@@ -1561,15 +1570,20 @@ BC_STALE = (
 )
 
 # -- Hẹn giờ
-BC_WHEN_PROMPT = rich(
-    bold("Hẹn giờ gửi"),
-    "\nAnh/chị gõ ngày và giờ gửi theo dạng ngày/tháng/năm giờ:phút, "
-    "ví dụ 06/04/2026 07:30 (giờ Việt Nam).",
-)
-BC_WHEN_BAD = (
-    "Ngày giờ chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm giờ:phút, ví dụ "
-    "06/04/2026 07:30. Tin đang soạn vẫn được giữ."
-)
+def bc_when_prompt(example: str) -> Rich:
+    """`example`: tomorrow morning, so the bot's own example is always accepted."""
+    return rich(
+        bold("Hẹn giờ gửi"),
+        "\nAnh/chị gõ ngày và giờ gửi theo dạng ngày/tháng/năm giờ:phút, "
+        f"ví dụ {example} (giờ Việt Nam).",
+    )
+
+
+BC_WHEN_BAD = "Ngày giờ chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm giờ:phút"
+
+
+def bc_when_bad(example: str) -> str:
+    return f"{BC_WHEN_BAD}, ví dụ {example}. Tin đang soạn vẫn được giữ."
 BC_WHEN_PAST = (
     "Thời điểm này đã qua. Anh/chị nhập một thời điểm sắp tới, theo dạng ngày/tháng/năm "
     "giờ:phút. Tin đang soạn vẫn được giữ."

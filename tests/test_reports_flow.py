@@ -7,7 +7,8 @@ otherwise see the bot store one day and the test expect the next."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,21 @@ async def test_leader_of_several_to_picks_which(sim: BotApiSimulator, bot: Any) 
         "SELECT unit_id FROM report_drafts WHERE user_id = ?", (await local(db, 2201),)
     )
     assert unit == ids[1]  # the earlier answer is kept
+
+
+async def test_the_example_the_bot_gives_is_accepted(
+    sim: BotApiSimulator, bot: Any, lan: SimUser
+) -> None:
+    """Issue 11: the date question's "ví dụ 05/04/2026" was older than the 60 days a report
+    may be late, and refused. The example is a recent date, and typing it is accepted."""
+    date_q = await begin(lan)
+    example = re.search(r"ví dụ (\d{2}/\d{2}/\d{4})", date_q.text)
+    assert example is not None, date_q.text
+    day = datetime.strptime(example.group(1), "%d/%m/%Y").date()
+    assert day == FIXED_TODAY - timedelta(days=2)
+    await lan.send(example.group(1))
+    form_q = await lan.expect_reply()
+    assert texts.R_Q_FORM in form_q.text
 
 
 async def test_wrong_dates_are_asked_again_and_answers_kept(

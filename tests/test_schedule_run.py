@@ -180,9 +180,12 @@ async def test_schedule_from_chat_listed_paused_resumed_deleted(
         await officer.press(audience, texts.BC_AUD_GROUPS)
         _, _, card = await officer.expect_replies(3)
         await officer.press(card, texts.BC_BTN_LATER)
-        assert (await officer.expect_reply()).text.startswith("Hẹn giờ gửi")
+        prompt = await officer.expect_reply()
+        assert prompt.text.startswith("Hẹn giờ gửi")
+        # Issue 11: the example was a fixed date long past; now it is tomorrow morning.
+        assert "ví dụ 09/04/2031 07:30" in prompt.text
         await officer.send("mai lúc 7 giờ")
-        assert (await officer.expect_reply()).text == texts.BC_WHEN_BAD
+        assert (await officer.expect_reply()).text == texts.bc_when_bad("09/04/2031 07:30")
         await officer.send("01/04/2031 07:30")
         assert (await officer.expect_reply()).text == texts.BC_WHEN_PAST
         await officer.send("10/4/2031 19h30")  # a Thursday
