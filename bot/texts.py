@@ -925,6 +925,8 @@ R_Q_DATE = "Buổi tuyên truyền diễn ra ngày nào? Chọn Hôm nay, Hôm q
 def r_q_date(example: str) -> str:
     """The date question; `example` is a date of the last few days (never a stale one)."""
     return f"{R_Q_DATE}, ví dụ {example}."
+
+
 R_Q_FORM = "Buổi tuyên truyền theo hình thức nào? Chọn một hình thức bên dưới."
 R_Q_FORM_OTHER = "Anh/chị gõ tên hình thức, ví dụ: Đến từng hộ gia đình."
 R_Q_TOPICS = (
@@ -1569,6 +1571,7 @@ BC_STALE = (
     "Nút này đã cũ. Anh/chị gõ /guitin để soạn tin mới hoặc /tinhtrang để xem các tin đã gửi."
 )
 
+
 # -- Hẹn giờ
 def bc_when_prompt(example: str) -> Rich:
     """`example`: tomorrow morning, so the bot's own example is always accepted."""
@@ -1584,6 +1587,8 @@ BC_WHEN_BAD = "Ngày giờ chưa đúng. Anh/chị nhập theo dạng ngày/thá
 
 def bc_when_bad(example: str) -> str:
     return f"{BC_WHEN_BAD}, ví dụ {example}. Tin đang soạn vẫn được giữ."
+
+
 BC_WHEN_PAST = (
     "Thời điểm này đã qua. Anh/chị nhập một thời điểm sắp tới, theo dạng ngày/tháng/năm "
     "giờ:phút. Tin đang soạn vẫn được giữ."
