@@ -203,6 +203,27 @@ class ReportFlow:
         """A photo; None when the person has no draft."""
         return await once(self.db, user_id, event_id, lambda c: self._photo(c, user_id, file))
 
+    async def unsupported(
+        self, user_id: int, what: str, event_id: int | None = None
+    ) -> Reply | None:
+        """Something no step takes (a PDF or another file that is not an image, a sticker, a
+        voice message): say so, keep every answer, ask the same again. `what` is "file" or
+        "other". None when the person has no draft."""
+
+        async def step(conn: aiosqlite.Connection) -> Reply | None:
+            draft = await load_draft(conn, user_id)
+            if draft is None:
+                return None
+            if what == "file":
+                problem = (
+                    texts.R_FILE_NOT_TAKEN if draft.step == "photos" else texts.R_FILE_NOT_HERE
+                )
+            else:
+                problem = texts.R_INPUT_NOT_TAKEN
+            return await self._again(conn, draft, problem)
+
+        return await once(self.db, user_id, event_id, step)
+
     async def press(self, user_id: int, data: str, event_id: int | None = None) -> Reply:
         """A button of this flow (`r:…`) or of the leader's report list (`my:…`)."""
         outcome = await once(self.db, user_id, event_id, lambda c: self._press(c, user_id, data))

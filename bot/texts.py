@@ -949,6 +949,12 @@ R_Q_DIFFICULTIES = (
 R_Q_EDIT = "Anh/chị muốn sửa mục nào? Chọn bên dưới."
 
 # -- wrong input: what was expected, an example, and that nothing was lost
+R_FILE_NOT_TAKEN = (
+    "Tệp này chưa nhận được: báo cáo chỉ nhận ảnh (chụp hoặc chọn từ máy, dạng JPG, PNG), "
+    "không nhận tệp PDF hay tài liệu. Anh/chị gửi ảnh, hoặc chọn Xong nếu không có ảnh."
+)
+R_FILE_NOT_HERE = "Bước này chưa nhận tệp. Anh/chị trả lời câu hỏi bên dưới."
+R_INPUT_NOT_TAKEN = "Loa Phường chưa nhận được loại tin này. Anh/chị trả lời câu hỏi bên dưới."
 R_BAD_DATE = "Ngày chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm"
 R_FUTURE_DATE = "Ngày này chưa tới. Anh/chị chỉ báo cáo buổi đã diễn ra"
 

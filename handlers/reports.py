@@ -118,6 +118,9 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 svc.bell.ring(media=True)  # Telegram keeps a download link about an hour
         elif message.text is not None:
             outcome = await flow.text(uid, message.text, event)
+        else:  # a PDF, a sticker, a voice message: never left without an answer
+            what = "file" if message.document is not None else "other"
+            outcome = await flow.unsupported(uid, what, event)
     if outcome is None:
         return
     await show(update, services(context), outcome)

@@ -238,10 +238,19 @@ async def test_form_other_is_typed_and_wrong_attendance_reasked(
     await lan.send("a" * 1001)
     reply = await lan.expect_reply()
     assert texts.r_too_long(1001, 1000) in reply.text and texts.R_Q_NOTES in reply.text
+    await lan.send_document()  # a file where the note is asked: answered, nothing lost
+    reply = await lan.expect_reply()
+    assert texts.R_FILE_NOT_HERE in reply.text and texts.R_Q_NOTES in reply.text
     await lan.press(reply, texts.R_BTN_SKIP)
     photos_q = await lan.expect_reply()
     assert texts.R_Q_PHOTOS in photos_q.text
+    # Issue 11: a PDF at the photo step got no answer at all.
+    await lan.send_document()
+    reply = await lan.expect_reply()
+    assert texts.R_FILE_NOT_TAKEN in reply.text and texts.R_Q_PHOTOS in reply.text
+    assert texts.R_KEPT in reply.text
     draft = await svc(bot).db.fetchone("SELECT * FROM report_drafts")
+    assert draft["step"] == "photos" and draft["photos"] == "[]"
     assert draft["form"] == "khac" and draft["form_other"] == "Đến từng hộ gia đình"
     assert draft["attendance"] == 1250 and draft["notes"] == ""
 
