@@ -44,7 +44,7 @@ async def in_progress(db: Database, user_id: int, event_id: int) -> InProgress:
         "SELECT (SELECT outcome FROM flow_marks WHERE user_id = ?1 AND event_id = ?2),"
         " (SELECT 1 FROM tip_drafts WHERE user_id = ?1),"
         " (SELECT 1 FROM review_waits WHERE officer_id = ?1),"
-        " (SELECT 1 FROM report_drafts WHERE user_id = ?1)",
+        " (SELECT 1 FROM report_drafts WHERE user_id = ?1 AND paused = 0)",
         (user_id, event_id),
     )
     stored, tip, reason, report = row if row is not None else (None, 0, 0, 0)

@@ -77,11 +77,12 @@ class Draft:
     photos: list[int] = field(default_factory=list)  # media ids (bot/media.py), in order
     difficulties: str = ""
     updated_at: str = ""
+    paused: bool = False  # kept for later: typed text is not an answer until resumed
 
 
 _DRAFT_COLUMNS = (
     "user_id, step, unit_id, report_id, back_to_summary, session_date, form, form_other,"
-    " topics, topics_page, attendance, notes, photos, difficulties, updated_at"
+    " topics, topics_page, attendance, notes, photos, difficulties, updated_at, paused"
 )
 
 
@@ -107,6 +108,7 @@ async def load_draft(conn: aiosqlite.Connection, user_id: int) -> Draft | None:
         photos=[int(p) for p in json.loads(row[12])],
         difficulties=str(row[13]),
         updated_at=str(row[14]),
+        paused=bool(row[15]),
     )
 
 
@@ -116,15 +118,16 @@ async def save_draft(conn: aiosqlite.Connection, draft: Draft, now: datetime) ->
     await conn.execute(
         "INSERT INTO report_drafts (user_id, step, unit_id, report_id, back_to_summary,"
         " session_date, form, form_other, topics, topics_page, attendance, notes, photos,"
-        " difficulties, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " difficulties, created_at, updated_at, paused)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, unit_id = excluded.unit_id,"
         " report_id = excluded.report_id, back_to_summary = excluded.back_to_summary,"
         " session_date = excluded.session_date, form = excluded.form,"
         " form_other = excluded.form_other, topics = excluded.topics,"
         " topics_page = excluded.topics_page, attendance = excluded.attendance,"
         " notes = excluded.notes, photos = excluded.photos,"
-        " difficulties = excluded.difficulties, updated_at = excluded.updated_at",
+        " difficulties = excluded.difficulties, updated_at = excluded.updated_at,"
+        " paused = excluded.paused",
         (
             draft.user_id,
             draft.step,
@@ -142,6 +145,7 @@ async def save_draft(conn: aiosqlite.Connection, draft: Draft, now: datetime) ->
             draft.difficulties,
             stamp,
             stamp,
+            int(draft.paused),
         ),
     )
 
@@ -292,7 +296,7 @@ class ReportFlow:
 
     async def _text(self, conn: aiosqlite.Connection, user_id: int, text: str) -> Reply | None:
         draft = await load_draft(conn, user_id)
-        if draft is None:
+        if draft is None or draft.paused:
             return None
         value = clean_text(text)
         folded = fold(value)
@@ -364,10 +368,17 @@ class ReportFlow:
         return Reply(await self._screen(conn, draft, note=note))
 
     async def _cancel(self, conn: aiosqlite.Connection, user_id: int) -> Reply | None:
+        """/huy (or Hủy): a draft with answers in it is only dropped once the person says so,
+        and may be kept for later instead."""
         draft = await load_draft(conn, user_id)
         if draft is None:
             return None
-        await delete_draft(conn, user_id)
+        if _has_answers(draft):
+            return Reply(_cancel_ask(draft))
+        return await self._drop(conn, draft)
+
+    async def _drop(self, conn: aiosqlite.Connection, draft: Draft) -> Reply:
+        await delete_draft(conn, draft.user_id)
         if draft.report_id is not None:
             return Reply(Screen(texts.r_edit_cancelled(draft.report_id)), menu=True)
         return Reply(Screen(texts.R_CANCELLED), menu=True)
@@ -390,6 +401,7 @@ class ReportFlow:
             # A button of a report already sent or dropped: say so, start nothing.
             return Reply(Screen(texts.R_DRAFT_GONE), notice=texts.R_STALE_STEP)
         if verb == "go":
+            draft.paused = False
             await save_draft(conn, draft, self.clock.now())  # touched: a new idle stretch
             return Reply(await self._screen(conn, draft), replace=True)
         if verb == "new":
@@ -402,6 +414,12 @@ class ReportFlow:
             outcome = await self._cancel(conn, user_id)
             assert outcome is not None
             return replace(outcome, replace=True, menu=False)
+        if verb == "drop":  # a new message: it brings back the main menu's keys
+            return await self._drop(conn, draft)
+        if verb == "keep":  # kept as it is: /baocao offers to go on with it
+            draft.paused = True
+            await save_draft(conn, draft, self.clock.now())
+            return Reply(Screen(texts.R_KEPT_FOR_LATER), replace=True, menu=True)
         if verb == "back":
             return await self._back(conn, draft)
         wanted = _STEP_OF_VERB.get(verb)
@@ -834,6 +852,24 @@ _STEP_OF_VERB: dict[str, tuple[str, ...]] = {
     "edit": ("summary",),
     "e": ("edit",),
 }
+
+
+def _has_answers(draft: Draft) -> bool:
+    """Whether dropping the draft would lose something the person typed or chose."""
+    return draft.report_id is not None or any(
+        (draft.session_date, draft.form, draft.topics, draft.attendance is not None,
+         draft.notes, draft.photos, draft.difficulties)
+    )  # fmt: skip
+
+
+def _cancel_ask(draft: Draft) -> Screen:
+    return Screen(
+        texts.R_CANCEL_ASK if draft.report_id is None else texts.r_cancel_edit_ask(draft.report_id),
+        (
+            (Button(texts.R_BTN_DROP, "r:drop"),),
+            (Button(texts.R_BTN_KEEP, "r:keep"),),
+        ),
+    )
 
 
 def _int(text: str) -> int:

@@ -896,7 +896,7 @@ def cli_all_done(count: int, folder: str, skipped: int) -> str:
 # is a span, never markup.
 
 R_HEADING = "📝 Báo cáo"
-R_CANCEL_HINT = "Gõ /huy để dừng."
+R_CANCEL_HINT = "Gõ /huy nếu muốn bỏ báo cáo này."
 R_KEPT = "Các thông tin đã nhập vẫn được giữ."
 
 
@@ -1119,6 +1119,24 @@ def r_receipt_again(number: int) -> Rich:
     )
 
 
+R_CANCEL_ASK = (
+    "Bỏ báo cáo đang soạn? Các câu trả lời anh/chị đã nhập sẽ mất. Hoặc giữ lại để làm "
+    "tiếp sau: gõ /baocao khi nào tiện."
+)
+
+
+def r_cancel_edit_ask(number: int) -> str:
+    return (
+        f"Bỏ các thay đổi của báo cáo số {number}? Báo cáo đã gửi vẫn giữ như cũ. Hoặc giữ "
+        "lại các thay đổi để làm tiếp sau: gõ /baocao khi nào tiện."
+    )
+
+
+R_BTN_DROP = "Bỏ báo cáo này"
+R_BTN_KEEP = "Giữ lại, làm tiếp sau"
+R_KEPT_FOR_LATER = (
+    "Đã giữ báo cáo đang soạn. Khi tiện, anh/chị gõ /baocao để làm tiếp từ chỗ đã dừng."
+)
 R_CANCELLED = "Đã hủy báo cáo dở. Khi cần, anh/chị gõ /baocao để báo cáo."
 
 

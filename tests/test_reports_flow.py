@@ -389,6 +389,9 @@ async def test_cancel_at_any_step_and_cancel_button(
     await lan.press(date_q, texts.R_BTN_TODAY)
     await lan.expect_reply()
     await lan.send("/huy")
+    ask = await lan.expect_reply()  # a date was given: asked first (issue 11)
+    assert ask.text == texts.R_CANCEL_ASK
+    await lan.press(ask, texts.R_BTN_DROP)
     cancelled = await lan.expect_reply()
     assert cancelled.text == texts.R_CANCELLED
     assert texts.BTN_REPORT in sum(cancelled.keyboard, [])  # leaders' menu has 📝 Báo cáo
@@ -397,6 +400,9 @@ async def test_cancel_at_any_step_and_cancel_button(
     assert (await lan.expect_reply()).text == texts.UNKNOWN_PRIVATE
     summary = await walk(lan, pack)
     await lan.press(summary, texts.R_BTN_CANCEL)
+    ask = await lan.expect_reply()
+    assert ask.text == texts.R_CANCEL_ASK and ask.message_id == summary.message_id
+    await lan.press(ask, texts.R_BTN_DROP)
     assert (await lan.expect_reply()).text == texts.R_CANCELLED
     assert await svc(bot).db.fetchval("SELECT COUNT(*) FROM reports") == 0
 
@@ -500,3 +506,47 @@ async def test_someone_elses_report_cannot_be_opened(
         assert shown[-1] == texts.R_REPORT_NOT_FOUND, data
         assert all(f"Báo cáo số {number}" not in text for text in shown)
     assert await svc(bot).db.fetchval("SELECT status FROM reports") == "submitted"
+
+
+async def test_huy_asks_before_throwing_answers_away(
+    sim: BotApiSimulator, bot: Any, lan: SimUser
+) -> None:
+    """Issue 11: /huy threw a whole report away without asking ("Gõ /huy để dừng" read as
+    "pause"). With answers in it, the draft goes only when the leader says so, or is kept
+    for later: then what they type is not an answer, and /baocao offers to go on."""
+    date_q = await begin(lan)
+    assert texts.R_CANCEL_HINT in date_q.text and "dừng" not in texts.R_CANCEL_HINT
+    await lan.press(date_q, texts.R_BTN_TODAY)
+    await lan.expect_reply()
+    await lan.send("/huy")
+    ask = await lan.expect_reply()
+    assert ask.text == texts.R_CANCEL_ASK
+    assert labels(ask) == [texts.R_BTN_DROP, texts.R_BTN_KEEP]
+    await lan.press(ask, texts.R_BTN_KEEP)
+    kept = await lan.expect_reply()
+    assert kept.text == texts.R_KEPT_FOR_LATER
+    db = svc(bot).db
+    assert await db.fetchval("SELECT step FROM report_drafts") == "form"  # nothing lost
+    await lan.send("hop to")  # not taken as the form while the draft is kept for later
+    await lan.expect_reply()
+    assert await db.fetchval("SELECT form FROM report_drafts") is None
+    await lan.send("/baocao")
+    offer = await lan.expect_reply()
+    assert texts.R_BTN_RESUME in labels(offer)
+    await lan.press(offer, texts.R_BTN_RESUME)
+    form_q = await lan.expect_reply()
+    assert texts.R_Q_FORM in form_q.text
+    await lan.send("/huy")
+    ask = await lan.expect_reply()
+    await lan.press(ask, texts.R_BTN_DROP)
+    dropped = await lan.expect_reply()
+    assert dropped.text == texts.R_CANCELLED
+    assert await db.fetchval("SELECT COUNT(*) FROM report_drafts") == 0
+
+
+async def test_huy_on_an_empty_draft_needs_no_question(
+    sim: BotApiSimulator, bot: Any, lan: SimUser
+) -> None:
+    await begin(lan)
+    await lan.send("/huy")
+    assert (await lan.expect_reply()).text == texts.R_CANCELLED
