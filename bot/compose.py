@@ -451,7 +451,7 @@ async def _preview(svc: Services, user_id: int, draft: Draft, chosen: str) -> Re
     await save(svc.db, user_id, draft, svc.clock.now())
     return Reply(
         Screen(texts.bc_audience_chosen(chosen)),
-        more=(draft.message(), await card_screen(svc, draft)),
+        more=(_as_sent(svc, draft), await card_screen(svc, draft)),
         replace=True,
     )
 
@@ -561,6 +561,12 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
     return Reply(notice=texts.BC_STALE, alert=True)
 
 
+def _as_sent(svc: Services, draft: Draft) -> OutMessage:
+    """The draft's message as recipients get it (an urgent one marked as such)."""
+    message = draft.message()
+    return message.urgent_from(svc.config.ward.name) if draft.urgent else message
+
+
 async def _send_now(svc: Services, user_id: int, draft: Draft, where: tuple[int, int]) -> Reply:
     audience = _audience_of(draft)
     assert audience is not None
@@ -569,7 +575,7 @@ async def _send_now(svc: Services, user_id: int, draft: Draft, where: tuple[int,
         svc.db,
         now,
         created_by=user_id,
-        message=draft.message(),
+        message=_as_sent(svc, draft),
         audience=audience,
         urgent=draft.urgent,
         progress=where,

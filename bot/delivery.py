@@ -38,7 +38,7 @@ import math
 import random
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -105,6 +105,11 @@ class OutMessage:
 
     def body_json(self) -> str:
         return json.dumps(self.text.to_json(), ensure_ascii=False)
+
+    def urgent_from(self, ward: str) -> OutMessage:
+        """The message as an urgent broadcast: a visible mark and the ward's name first."""
+        mark = bold(texts.bc_urgent_mark(ward))
+        return replace(self, text=rich(mark, "\n\n", self.text) if self.text else rich(mark))
 
     def as_reply(self) -> Reply:
         """The message as the channel sends it: the text, as its file's caption if any."""

@@ -685,7 +685,9 @@ class Scheduler:
                         svc.db,
                         now,
                         created_by=schedule.created_by,
-                        message=message,
+                        message=message.urgent_from(svc.config.ward.name)
+                        if schedule.urgent
+                        else message,
                         audience=schedule.audience,
                         urgent=schedule.urgent,
                         schedule_id=schedule.id,

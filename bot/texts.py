@@ -1568,6 +1568,11 @@ BC_BTN_URGENT = "⚡ Đánh dấu khẩn"
 BC_BTN_NOT_URGENT = "Bỏ đánh dấu khẩn"
 
 
+def bc_urgent_mark(ward: str) -> str:
+    """The first line of an urgent broadcast, as recipients see it."""
+    return f"⚡ TIN KHẨN — Phường {ward}"
+
+
 def bc_card(audience: str, count: int, urgent: bool) -> Rich:
     lines: list[Rich | str] = [
         rich(bold("Xem trước"), ": tin ở trên đúng như người nhận sẽ thấy."),
@@ -1580,7 +1585,7 @@ def bc_card(audience: str, count: int, urgent: bool) -> Rich:
     if urgent:
         lines.append(
             "⚡ Tin khẩn: gửi trước các tin khác, gửi cả trong giờ nghỉ đêm và tới "
-            "người đã tắt thông báo."
+            "người đã tắt thông báo; đầu tin có dòng “⚡ TIN KHẨN” và tên phường."
         )
     lines.append("")
     if count:

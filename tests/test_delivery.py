@@ -130,6 +130,24 @@ async def test_a_notice_typed_line_by_line_arrives_line_by_line(
     assert "<i>Đề nghị bà con đến đúng giờ.</i>" in preview.html
 
 
+async def test_an_urgent_message_looks_urgent(sim: BotApiSimulator, app: object) -> None:
+    """Issue 11: a "⚡ khẩn" broadcast arrived looking like any other. It opens with a
+    visible mark and the ward's name; the same message sent normally has neither."""
+    await seed_ward(app)
+    sim.user(2001, started=True)
+    ward = svc_of(app).config.ward.name
+    _, card = await compose_to_card(sim, "Mất điện khu 1 từ 8 giờ", texts.BC_AUD_LEADERS)
+    officer = sim.user(ADMIN_ID)
+    await officer.press(card, texts.BC_BTN_URGENT)
+    card = await officer.expect_reply()
+    assert "TIN KHẨN" in card.text
+    broadcast_id = await send_now(sim, app, card)
+    await wait_done(svc_of(app).db, broadcast_id)
+    got = await sim.wait_for_message(2001)
+    assert got.text == f"{texts.bc_urgent_mark(ward)}\n\nMất điện khu 1 từ 8 giờ"
+    assert got.html.startswith(f"<b>{texts.bc_urgent_mark(ward)}</b>")
+
+
 async def test_blocked_leader_is_reported_and_marked_unreachable(
     sim: BotApiSimulator, app: object
 ) -> None:

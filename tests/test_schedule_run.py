@@ -154,7 +154,8 @@ async def test_quiet_hours_hold_non_urgent_pushes_until_morning(
         await svc.schedules.tick()
         await sim.wait_for_message(GROUPS[0])
         await sim.wait_idle()
-        assert group_texts(sim, GROUPS[0]) == ["Tin khan"]
+        khan = f"{texts.bc_urgent_mark(svc.config.ward.name)}\n\nTin khan"  # marked urgent
+        assert group_texts(sim, GROUPS[0]) == [khan]
         job = app.job_queue.scheduler.get_job(job_id(ids["thuong"]))  # type: ignore[attr-defined]
         assert job.next_run_time == local(2031, 4, 9, 6, 30)  # held until the quiet hours end
         clock.set(local(2031, 4, 9, 6, 31))
@@ -163,7 +164,7 @@ async def test_quiet_hours_hold_non_urgent_pushes_until_morning(
         clock.set(local(2031, 4, 9, 6, 45))
         await svc.schedules.tick()
         await sim.wait_idle()
-        assert group_texts(sim, GROUPS[0]) == ["Tin khan", "Tin thuong"]
+        assert group_texts(sim, GROUPS[0]) == [khan, "Tin thuong"]
 
 
 async def test_schedule_from_chat_listed_paused_resumed_deleted(
@@ -303,7 +304,7 @@ async def test_apscheduler_wakes_a_schedule_for_real(
         await svc.schedules.rearm(schedule_id)
         assert app.job_queue.scheduler.get_job(job_id(schedule_id)) is not None  # type: ignore[attr-defined]
         message = await sim.wait_for_message(GROUPS[0], timeout=6)
-        assert message.text == "Tin hẹn giờ"
+        assert message.text == f"{texts.bc_urgent_mark(svc.config.ward.name)}\n\nTin hẹn giờ"
         assert (
             await svc.db.fetchval("SELECT state FROM schedules WHERE id = ?", (schedule_id,))
             == "done"
