@@ -14,7 +14,7 @@ from bot import inputs, texts
 from bot.content import ContentPack, Item
 from bot.render import html_to_rich
 from bot.rich import Rich, bold, rich, split
-from bot.screens import Button, Screen, page_nav, rows
+from bot.screens import TAKES_TEXT, Button, Screen, page_nav, rows
 
 # Room left in a 4096-character message for the page marker and the source line.
 PAGE_LIMIT = 3800
@@ -175,7 +175,16 @@ def item_full(pack: ContentPack, item: Item, page: int, limit: int = PAGE_LIMIT)
     return Screen(text, (*nav, (Button(texts.BTN_BACK, f"i:{item.id}"),)))
 
 
+MIN_QUERY = 2  # letters or digits: one letter matches almost every item
+
+
+def _too_short(query: str) -> bool:
+    return sum(ch.isalnum() for ch in query) < MIN_QUERY
+
+
 def search(pack: ContentPack, query: str) -> Screen:
+    if _too_short(query):
+        return Screen(texts.SEARCH_TOO_SHORT, takes=TAKES_TEXT)
     found = pack.search(query)
     if not found:
         return Screen(texts.search_none(query))
@@ -185,6 +194,8 @@ def search(pack: ContentPack, query: str) -> Screen:
 
 def search_brief(pack: ContentPack, query: str) -> Screen:
     """The group-chat form: the best match's summary, no buttons."""
+    if _too_short(query):
+        return Screen(texts.SEARCH_TOO_SHORT)
     found = pack.search(query, limit=1)
     if not found:
         return Screen(texts.search_none(query))

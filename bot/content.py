@@ -239,19 +239,23 @@ class ContentPack:
         phrase = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words))
         patterns = [re.compile(r"(?<!\w)" + re.escape(word)) for word in words]
         kind_order = {kind.name: kind.order for kind in self.kinds}
+        # An item's heading is its title and the name of its kind ("Đột phá chiến lược"):
+        # "dot pha" finds the three breakthroughs before the introduction that names them.
+        kind_label = {kind.name: fold(kind.label) for kind in self.kinds}
         ranked: list[tuple[int, int, int, int, str, Item]] = []
         for item in self.items:
             if item.pending or not all(p.search(item.folded) for p in patterns):
                 continue
             as_phrase = 0 if phrase.search(item.folded) else 1
-            in_title = sum(1 for p in patterns if p.search(item.folded_title))
+            heading = f"{item.folded_title}\n{kind_label.get(item.kind, '')}"
+            in_title = sum(1 for p in patterns if p.search(heading))
             rank = 0 if in_title == len(patterns) else 1 if in_title else 2
             ranked.append(
                 (as_phrase, rank, kind_order.get(item.kind, 0), item.order, item.id, item)
             )
         if len(words) > 1 and any(entry[0] == 0 for entry in ranked):
             ranked = [entry for entry in ranked if entry[0] == 0]
-        ranked.sort(key=lambda entry: entry[:5])
+        ranked.sort(key=lambda entry: (entry[1], *entry[:1], *entry[2:5]))  # heading first
         return [entry[-1] for entry in ranked[:limit]]
 
 

@@ -394,8 +394,13 @@ def markdown_to_html(md: str) -> str:
 def typed_markdown_to_html(md: str) -> str:
     """`markdown_to_html` for what an official types in a chat (a broadcast, a schedule's
     message): every line break is kept, a line under a list item is not glued into it, and
-    underscores are text. The content pack keeps `markdown_to_html`."""
-    return _Writer(plain=False).joined(_markdown_tree(md, typed=True).children)
+    underscores are text. The content pack keeps `markdown_to_html`.
+
+    Leading spaces mean nothing in a chat message, but four of them would make the line a
+    Markdown code block, and one before a line keeps the bullet under it from starting a
+    list: the text is dedented line by line first."""
+    dedented = "\n".join(line.lstrip(" \t") for line in md.split("\n"))
+    return _Writer(plain=False).joined(_markdown_tree(dedented, typed=True).children)
 
 
 _RICH_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "code": "code",

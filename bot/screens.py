@@ -58,6 +58,21 @@ class Screen:
         return bool(self.text)
 
 
+MENU_KEYS = (texts.BTN_CONTENT, texts.BTN_SEARCH, texts.BTN_HELP, texts.BTN_REPORT)
+
+
+def menu_key(typed: str) -> str | None:
+    """The main-menu key `typed` names, with or without its emoji, diacritics or capitals
+    ("báo cáo", "Hướng dẫn", "tim kiem"); None for anything else."""
+    from bot.content import fold  # the search's folding; content imports this module's texts
+
+    def bare(text: str) -> str:
+        return fold("".join(ch for ch in text if ch.isalnum() or ch.isspace()))
+
+    wanted = bare(typed)
+    return next((key for key in MENU_KEYS if wanted and bare(key) == wanted), None)
+
+
 def main_menu(leader: bool = False) -> tuple[tuple[str, ...], ...]:
     """The private chat's main menu, big keys, always there; a tổ's leader also gets
     "📝 Báo cáo"."""

@@ -184,6 +184,19 @@ def search_results(query: str, count: int) -> Rich:
     )
 
 
+def free_text_none(typed: str) -> str:
+    """Text typed in a private chat that names no menu key and matches no content."""
+    return (
+        f"Loa Phường chưa tìm thấy nội dung nào cho “{typed}”. Anh/chị chọn một mục ở bảng "
+        "bên dưới, gõ /help để xem hướng dẫn, hoặc gõ một từ khóa, ví dụ: đột phá."
+    )
+
+
+SEARCH_TOO_SHORT = (
+    "Từ khóa ngắn quá. Anh/chị gõ ít nhất hai chữ, ví dụ: đột phá, chuyển đổi số, môi trường."
+)
+
+
 def search_none(query: str) -> Rich:
     return rich(
         f"Chưa tìm thấy nội dung nào cho “{query}”. Anh/chị thử từ khóa ngắn hơn, "

@@ -7,12 +7,15 @@ from telegram.ext import ContextTypes
 
 from bot import people as roles
 from bot import search_waits, texts
-from bot.screens import TAKES_TEXT, Screen
+from bot.inputs import shown as shown_text
+from bot.screens import TAKES_TEXT, Screen, menu_key
 from bot.services import services
 from handlers import people
 from handlers.common import is_private, person_id
+from handlers.content import menu as content_menu
 from handlers.content import run_search
 from handlers.outcomes import notify, say
+from handlers.reports import report_command
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -67,13 +70,29 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     svc = services(context)
     user_id = await person_id(update, svc)
     pending = await search_waits.take(svc.db, user_id, svc.clock.now())
-    if pending and not message.text.startswith("/"):
-        await run_search(update, context, message.text)
+    if message.text.startswith("/"):  # a command the bot does not have
+        await say(update, svc, texts.UNKNOWN_PRIVATE, menu=True)
         return
-    await say(update, svc, texts.UNKNOWN_PRIVATE, menu=True)
+    key = None if pending else menu_key(message.text)
+    if key is not None:  # a menu key typed out ("báo cáo", "Hướng dẫn")
+        await _MENU_ACTIONS[key](update, context)
+        return
+    if not pending and not svc.content.search(message.text, limit=1):  # "xin chào"
+        shown = shown_text(message.text)
+        await say(update, svc, texts.free_text_none(shown), menu=True)
+        return
+    await run_search(update, context, message.text)  # any other text: what they look for
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button whose payload we do not recognise (old, or forged): say so, change nothing."""
     if update.callback_query is not None:
         await notify(update, services(context), texts.STALE_BUTTON)
+
+
+_MENU_ACTIONS = {
+    texts.BTN_CONTENT: content_menu,
+    texts.BTN_SEARCH: search_button,
+    texts.BTN_HELP: help_command,
+    texts.BTN_REPORT: report_command,
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -116,8 +117,34 @@ async def test_unknown_command_and_stray_text_get_a_hint(sim: BotApiSimulator) -
     user = sim.user(1008, first_name="Tú")
     await user.send("/khongco")
     assert (await user.expect_reply()).text == texts.UNKNOWN_PRIVATE
-    await user.send("xin chào")
-    assert (await user.expect_reply()).text == texts.UNKNOWN_PRIVATE
+    await user.send("xin chào")  # free text is searched; nothing found: what to do instead
+    reply = await user.expect_reply()
+    assert reply.text == texts.free_text_none("xin chào") and "/help" in reply.text
+    assert reply.keyboard  # the main menu's keys come with it
+
+
+async def test_menu_keys_typed_out_and_free_text_searched(
+    sim: BotApiSimulator, pack: ContentPack
+) -> None:
+    """Issue 11: "Hướng dẫn" or "noi dung" typed without the emoji was not understood, and
+    free text was not searched; "a" returned eight items."""
+    user = sim.user(1010, first_name="Tú")
+    await user.send("Hướng dẫn")
+    assert (await user.expect_reply()).text.startswith("Hướng dẫn sử dụng Loa Phường")
+    await user.send("noi dung")
+    menu = await user.expect_reply()
+    assert menu.buttons and menu.text == (await _content_menu_text(user))
+    await user.send("đột phá chiến lược")
+    results = await user.expect_reply()
+    breakthroughs = [b.title for b in pack.of_kind("breakthrough")]
+    assert any(title in sum(results.buttons, [])[0] for title in breakthroughs)
+    await user.send("a")
+    assert (await user.expect_reply()).text == texts.SEARCH_TOO_SHORT
+
+
+async def _content_menu_text(user: Any) -> str:
+    await user.send("📚 Nội dung")  # the key itself, for comparison
+    return str((await user.expect_reply()).text)
 
 
 async def test_forged_button_is_refused(sim: BotApiSimulator) -> None:
