@@ -141,8 +141,9 @@ OFFERED = "inv"
 def consent_screen(invite: Invite | None = None) -> Screen:
     head = texts.invite_line(invite_what(invite)) if invite is not None else ""
     agree = f"pc:y:{OFFERED}" if invite is not None else "pc:y"
+    role = invite.role.value if invite is not None else "resident"
     return Screen(
-        texts.consent_notice(head),
+        texts.consent_notice(head, role),
         ((Button(texts.BTN_AGREE, agree),), (Button(texts.BTN_DISAGREE, "pc:n"),)),
     )
 

@@ -400,17 +400,37 @@ def unit_label(code: str, name: str) -> str:
 
 
 # -- consent (Law 91/2025/QH15)
-def consent_notice(invite_line: Rich | str = "") -> Rich:
+# What Loa Phường keeps, by the role the person registers with: each notice says only what
+# is true for that person (a resident files no reports and leads no tổ).
+_CONSENT_KEPT = {
+    "resident": (
+        "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• tin báo sai sự thật anh/chị gửi cho phường (nếu có).\n"
+        "Mục đích: gửi tin tuyên truyền của phường tới anh/chị. Chỉ cán bộ phường được xem."
+    ),
+    "leader": (
+        "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• tổ dân phố anh/chị phụ trách;\n"
+        "• các báo cáo buổi tuyên truyền anh/chị gửi, kèm ảnh.\n"
+        "Mục đích: gửi tin tuyên truyền của phường và nhận báo cáo của tổ. Chỉ cán bộ phường "
+        "phụ trách được xem."
+    ),
+    "officer": (
+        "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• các việc anh/chị làm với vai trò cán bộ (duyệt báo cáo, gửi tin, xử lý tin báo).\n"
+        "Mục đích: để phường điều hành việc tuyên truyền. Chỉ cán bộ phường được xem."
+    ),
+}
+
+
+def consent_notice(invite_line: Rich | str = "", role: str = "resident") -> Rich:
+    kept = _CONSENT_KEPT["officer" if role == "admin" else role]
     return rich(
         rich(invite_line, "\n\n") if invite_line else "",
         bold("Thông báo về dữ liệu cá nhân"),
-        "\nĐể đăng ký, Loa Phường cần lưu:\n"
-        "• mã số Telegram và tên hiển thị của anh/chị;\n"
-        "• tổ dân phố anh/chị phụ trách (nếu có);\n"
-        "• các báo cáo anh/chị gửi.\n"
-        "Mục đích: gửi tin tuyên truyền của phường và nhận báo cáo của tổ. Chỉ cán bộ phường "
-        "phụ trách được xem. Dữ liệu được giữ đến khi anh/chị xóa bằng /xoadulieu; riêng nhật "
-        "ký an toàn (ai làm thao tác quản trị nào, lúc nào) được phường giữ lại.\n"
+        f"\nĐể đăng ký, Loa Phường cần lưu:\n{kept} Dữ liệu được giữ đến khi anh/chị xóa "
+        "bằng /xoadulieu; riêng nhật ký an toàn (ai làm thao tác quản trị nào, lúc nào) được "
+        "phường giữ lại.\n"
         "Căn cứ: Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15. "
         "Xem dữ liệu đã lưu: /dulieucuatoi.\n\n"
         "Không đồng ý thì anh/chị vẫn đọc được mọi nội dung.",

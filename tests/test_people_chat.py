@@ -126,6 +126,7 @@ async def test_invite_redeem_role(
     await lan.send(f"/start {token}")
     notice = await lan.expect_reply()
     assert "Thông báo về dữ liệu cá nhân" in notice.text and "tổ trưởng" in notice.text
+    assert "tổ dân phố anh/chị phụ trách" in notice.text and "báo cáo" in notice.text
     assert notice.buttons == [[texts.BTN_AGREE], [texts.BTN_DISAGREE]]
     assert (
         await people.get_person(db, await local(db, 1001)) is None
@@ -177,7 +178,10 @@ async def test_officer_invite_made_by_admin(
     token = LINK.search(photo.caption or "").group(1)  # type: ignore[union-attr]
     mai = sim.user(1005, "Mai")
     await mai.send(f"/start {token}")
-    await mai.press(await mai.expect_reply(), texts.BTN_AGREE)
+    notice = await mai.expect_reply()
+    # Issue 11: one notice per role; an officer files no reports and leads no tổ.
+    assert "duyệt báo cáo" in notice.text and "phụ trách;" not in notice.text
+    await mai.press(notice, texts.BTN_AGREE)
     assert "cán bộ phường" in (await mai.expect_reply()).text
     assert await people.role_of(db, config, await local(db, 1005)) == Role.OFFICER
 
@@ -294,7 +298,12 @@ async def test_consent_gate(sim: BotApiSimulator, db: Database, clock: FakeClock
 
     clock.advance(hours=2)
     await tu.send("/dangky")
-    await tu.press(await tu.expect_reply(), texts.BTN_AGREE)
+    notice = await tu.expect_reply()
+    # Issue 11: the notice spoke to leaders ("tổ dân phố anh/chị phụ trách", "các báo cáo
+    # anh/chị gửi") when a resident registered.
+    assert "phụ trách" not in notice.text and "báo cáo" not in notice.text
+    assert "tin báo sai sự thật" in notice.text
+    await tu.press(notice, texts.BTN_AGREE)
     assert (await tu.expect_reply()).text.startswith("Đã đăng ký")
     person = await people.get_person(db, await local(db, 1003))
     assert person is not None and person.role == Role.RESIDENT
