@@ -37,6 +37,19 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def clip_words(text: str, limit: int) -> str:
+    """`clip` at a word boundary where there is one in the last third: a preview reads
+    "Nghe nói phường sắp…", not "Nghe nói phường s…"."""
+    cut = clip(text, limit)
+    if cut == text:
+        return text
+    kept = cut[: -len(ELLIPSIS)]
+    space = kept.rstrip().rfind(" ")
+    if space >= len(kept) * 2 // 3:
+        kept = kept[:space]
+    return kept.rstrip(" ,.;:-–") + ELLIPSIS
+
+
 def clip(text: str, limit: int) -> str:
     """`text` cut to at most `limit` UTF-16 units, ending with "…" when it was cut."""
     if utf16_length(text) <= limit:

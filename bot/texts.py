@@ -1466,7 +1466,8 @@ def tip_queue(count: int, lines: list[str], more: int) -> Rich:
 
 
 def tip_queue_line(number: int, kind: str, when: str, preview: str) -> str:
-    return f"• Số {number} · {kind} · {when}: {preview}"
+    line = f"• Số {number} · {kind} · {when}"
+    return f"{line}: {preview}" if preview.strip() else line  # no colon before nothing
 
 
 def tip_btn(number: int) -> str:

@@ -261,7 +261,7 @@ class TipFlow:
         pages = -(-total // QUEUE_LIMIT)
         page = max(0, min(page, pages - 1))
         cursor = await conn.execute(
-            "SELECT id, kind, created_at, substr(content, 1, 60), substr(origin, 1, 60)"
+            "SELECT id, kind, created_at, substr(content, 1, 80), substr(origin, 1, 80)"
             " FROM tips WHERE status = 'open' ORDER BY id LIMIT ? OFFSET ?",
             (QUEUE_LIMIT, page * QUEUE_LIMIT),
         )
@@ -269,7 +269,7 @@ class TipFlow:
         tz = self.config.ward.tz
         lines = []
         for tip_id, kind, created, content, origin in shown:
-            preview = str(content or origin)[:60]
+            preview = inputs.clip_words(" ".join(str(content or origin).split()), 60)
             when = parse_iso(created).astimezone(tz).strftime("%d/%m %H:%M")
             label = texts.TIP_KIND_LABELS.get(kind, kind)
             lines.append(texts.tip_queue_line(int(tip_id), label, when, preview))

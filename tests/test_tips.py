@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot import texts
+from bot import inputs, texts
 from bot.config import Config
 from bot.simulator import BotApiSimulator
 from bot.simulator.models import SentMessage, SimUser
@@ -174,3 +174,16 @@ async def test_cancel_and_the_officers_queue(
     await officer.send("/xulytin")
     queue = await officer.expect_reply()
     assert queue.text.startswith("Tin báo chờ xử lý: 1") and labels(queue) == [texts.tip_btn(1)]
+
+
+def test_the_queue_line_cuts_at_a_word_and_leaves_no_dangling_colon() -> None:
+    """Issue 11: a tip without text listed as "…· 03/12 08:00:" and previews were cut
+    mid-word."""
+    assert (
+        texts.tip_queue_line(4, "Ảnh chụp", "03/12 08:00", "") == "• Số 4 · Ảnh chụp · 03/12 08:00"
+    )
+    text = "Nghe nói phường sắp thu phí chuyển đổi số mỗi hộ gia đình năm trăm nghìn đồng"
+    preview = inputs.clip_words(text, 60)
+    assert preview.endswith("…") and len(preview) <= 60
+    assert text.startswith(preview[:-1]) and text[len(preview) - 1] == " "  # a whole word
+    assert inputs.clip_words("ngắn thôi", 60) == "ngắn thôi"
