@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot import inputs, texts
-from bot.content import ContentPack, Item
+from bot.content import ContentPack, Item, fold
 from bot.render import html_to_rich
 from bot.rich import Rich, bold, rich, split
-from bot.screens import TAKES_TEXT, Button, Screen, page_nav, rows
+from bot.screens import CALLBACK_DATA_LIMIT, TAKES_TEXT, Button, Screen, page_nav, rows
 
 # Room left in a 4096-character message for the page marker and the source line.
 PAGE_LIMIT = 3800
@@ -32,10 +32,11 @@ COMMAND_KINDS: dict[str, str] = {
 class Action:
     """A parsed, validated button press."""
 
-    verb: str  # "menu" | "kind" | "item" | "full"
+    verb: str  # "menu" | "kind" | "item" | "full" | "search"
     kind: str = ""
     item_id: str = ""
     page: int = 0
+    query: str = ""  # "search"; "item" opened from search results: where Quay lại goes
 
 
 def parse_callback(pack: ContentPack, data: str) -> Action | None:
@@ -48,6 +49,10 @@ def parse_callback(pack: ContentPack, data: str) -> Action | None:
             return Action("kind", kind=kind)
         case ["i", item_id] if pack.get(item_id) is not None:
             return Action("item", item_id=item_id)
+        case ["i", item_id, "s", query] if pack.get(item_id) is not None and query:
+            return Action("item", item_id=item_id, query=query)
+        case ["s", query] if query:
+            return Action("search", query=query)
         case ["f", item_id, page] if pack.get(item_id) is not None:
             item = pack.get(item_id)
             number = inputs.number(page)  # "²" passes isdigit() and breaks int()
@@ -62,7 +67,9 @@ def render_action(pack: ContentPack, action: Action) -> Screen:
         case "kind":
             return kind_list(pack, action.kind)
         case "item":
-            return item_summary(pack, _item(pack, action.item_id))
+            return item_summary(pack, _item(pack, action.item_id), back_to=action.query)
+        case "search":
+            return search(pack, action.query)
         case "full":
             return item_full(pack, _item(pack, action.item_id), action.page)
     return content_menu(pack)
@@ -129,16 +136,21 @@ def _back_target(pack: ContentPack, item: Item) -> str:
     return f"k:{item.kind}" if len(pack.of_kind(item.kind)) > 1 else "m"
 
 
-def item_summary(pack: ContentPack, item: Item, *, with_buttons: bool = True) -> Screen:
+def item_summary(
+    pack: ContentPack, item: Item, *, with_buttons: bool = True, back_to: str = ""
+) -> Screen:
+    """An item's summary; `back_to`: the search it was opened from (Quay lại shows those
+    results again)."""
     text = rich(bold(item.title), "\n\n", as_rich(item.summary_html))
+    back = f"s:{back_to}" if back_to else _back_target(pack, item)
     if item.pending:
-        buttons = [Button(texts.BTN_BACK, _back_target(pack, item))] if with_buttons else []
+        buttons = [Button(texts.BTN_BACK, back)] if with_buttons else []
         return Screen(text, rows(buttons))
     if not with_buttons:
         return Screen(text)
     buttons = [
         Button(texts.BTN_READ_FULL, f"f:{item.id}:0"),
-        Button(texts.BTN_BACK, _back_target(pack, item)),
+        Button(texts.BTN_BACK, back),
     ]
     return Screen(text, rows(buttons, per_row=2))
 
@@ -188,8 +200,23 @@ def search(pack: ContentPack, query: str) -> Screen:
     found = pack.search(query)
     if not found:
         return Screen(texts.search_none(query))
-    buttons = [Button(_button_label(item), f"i:{item.id}") for item in found]
+    buttons = [Button(_button_label(item), _from_search(item, query)) for item in found]
     return Screen(texts.search_results(query, len(found)), rows(buttons))
+
+
+def _from_search(item: Item, query: str) -> str:
+    """A result's button: the item, and the search to come back to (folded, cut at a word to
+    fit the 64 bytes a button carries; without it, Quay lại goes to the item's list)."""
+    base = f"i:{item.id}"
+    room = CALLBACK_DATA_LIMIT - len(base.encode()) - len(":s:")
+    words = fold(query).replace(":", " ").split()
+    kept = ""
+    for word in words:
+        candidate = f"{kept} {word}".strip()
+        if len(candidate.encode()) > room:
+            break
+        kept = candidate
+    return f"{base}:s:{kept}" if kept else base
 
 
 def search_brief(pack: ContentPack, query: str) -> Screen:

@@ -66,7 +66,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("timkiem", content.search_command))
 
     # Content buttons; their payload is re-validated against the pack in the handler.
-    app.add_handler(CallbackQueryHandler(content.button, pattern=r"^(m|[kif]:.*)$"))
+    app.add_handler(CallbackQueryHandler(content.button, pattern=r"^(m|[kifs]:.*)$"))
 
     # The private reply keyboard sends its label as text.
     app.add_handler(MessageHandler(private & filters.Text([texts.BTN_CONTENT]), content.menu))

@@ -234,3 +234,19 @@ async def test_a_bold_heading_in_the_full_text_keeps_its_line(sim: BotApiSimulat
     full = await user.expect_reply()
     assert "Ý nghĩa với bà con\nMục tiêu nêu rõ" in full.text
     assert "<b>Ý nghĩa với bà con</b>\n" in full.html
+
+
+async def test_back_from_a_search_result_returns_to_the_results(sim: BotApiSimulator) -> None:
+    """Issue 11: "Quay lại" from a result went to the item's list, losing the search."""
+    user = sim.user(1011, first_name="Tú")
+    await user.send("/timkiem đột phá")
+    results = await user.expect_reply()
+    first = sum(results.buttons, [])[0]
+    await user.press(results, first)
+    summary = await user.expect_reply()
+    assert summary.text.startswith(first)
+    await user.press(summary, texts.BTN_BACK)
+    again = await user.expect_reply()
+    assert again.message_id == summary.message_id  # in place, as every content screen
+    assert sum(again.buttons, []) == sum(results.buttons, [])
+    assert "“dot pha”" in again.text  # the search, as it was folded to fit the button
