@@ -121,7 +121,7 @@ def person_menu(role: Role, leads: bool) -> list[tuple[str, str]]:
     return found
 
 
-def tools_for(role: Role, leads: bool = True) -> list[tuple[str, str]]:
+def tools_for(role: Role, leads: bool) -> list[tuple[str, str]]:
     """(command, what it does) of /canbo for a person with `role`, in /canbo's order: only
     what that person can do."""
     return [(name, line) for name, line in texts.TOOL_LINES.items() if may_use(name, role, leads)]

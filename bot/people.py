@@ -109,6 +109,12 @@ async def officer_ids(db: Database, config: Config) -> list[int]:
     return sorted(ids - shared)
 
 
+async def standing(db: Database, config: Config, user_id: int) -> tuple[Role, bool]:
+    """(role, whether they lead a tổ): what decides which tools a person is offered (the
+    command menu, /help, /canbo)."""
+    return await role_of(db, config, user_id), bool(await leader_units(db, user_id))
+
+
 async def with_menus(db: Database, config: Config) -> list[int]:
     """Everyone whose command menu is their own: leaders of a tổ, officers and admins."""
     rows = await db.fetchall(

@@ -564,7 +564,7 @@ class ReportFlow:
     def _example_day(self) -> str:
         """A date people may type, from today: the day before yesterday (the buttons give
         today and yesterday), always within the days a report may be late."""
-        today = self.clock.now().astimezone(self.config.ward.tz).date()
+        today = reports.local_today(self.clock, self.config)
         return (today - timedelta(days=min(2, self.config.reports.max_age_days))).strftime(
             "%d/%m/%Y"
         )

@@ -62,11 +62,14 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await run_search(update, context, query)
 
 
+SEARCH_MAX = 100  # characters of a query: a keyword, not an essay; keeps the echo short
+
+
 async def run_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> None:
     """Search the pack (diacritics optional) and show the hits."""
     svc = services(context)
     pack = svc.content
-    query = query[:100]  # a keyword, not an essay: keeps the echo in the answer short
+    query = query[:SEARCH_MAX]
     screen = browse.search(pack, query) if is_private(update) else browse.search_brief(pack, query)
     await say(update, svc, screen)
 

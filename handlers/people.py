@@ -498,9 +498,7 @@ async def _groups_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def tools_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/canbo: what this person's role can do."""
     svc = services(context)
-    uid = await person_id(update, svc)
-    role = await people.role_of(svc.db, svc.config, uid)
-    leads = bool(await people.leader_units(svc.db, uid))
+    role, leads = await people.standing(svc.db, svc.config, await person_id(update, svc))
     await say(update, svc, people_ui.canbo_screen(role, leads))
 
 

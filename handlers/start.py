@@ -12,8 +12,8 @@ from bot.screens import TAKES_TEXT, Screen, menu_key
 from bot.services import services
 from handlers import people
 from handlers.common import is_private, person_id
+from handlers.content import SEARCH_MAX, run_search
 from handlers.content import menu as content_menu
-from handlers.content import run_search
 from handlers.outcomes import notify, say
 from handlers.reports import report_command
 
@@ -43,12 +43,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     svc = services(context)
     if is_private(update):
-        uid = await person_id(update, svc)
-        role = await roles.role_of(svc.db, svc.config, uid)
-        leads = bool(await roles.leader_units(svc.db, uid))
+        role, leads = await roles.standing(svc.db, svc.config, await person_id(update, svc))
         officer = roles.at_least(role, roles.Role.OFFICER)
         await say(update, svc, texts.help_private(leads=leads, officer=officer), menu=True)
-        await svc.refresh_menu(uid)  # the command menu of their role, should it be stale
     else:
         await say(update, svc, texts.HELP_GROUP)
 
@@ -63,7 +60,8 @@ async def search_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Private chats only: a pending search takes the text; anything else gets a hint."""
+    """Private chats only: an unknown command gets a hint; a menu key typed out does what
+    the key does (unless a keyword was asked for); any other text is searched."""
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -77,7 +75,8 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if key is not None:  # a menu key typed out ("báo cáo", "Hướng dẫn")
         await _MENU_ACTIONS[key](update, context)
         return
-    if not pending and not svc.content.search(message.text, limit=1):  # "xin chào"
+    # The same search run_search makes (the pack remembers it): nothing found, say what to do.
+    if not pending and not svc.content.search(message.text[:SEARCH_MAX]):  # "xin chào"
         shown = shown_text(message.text)
         await say(update, svc, texts.free_text_none(shown), menu=True)
         return

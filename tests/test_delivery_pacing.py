@@ -113,11 +113,9 @@ async def test_one_chat_gets_one_message_a_second_across_broadcasts(limited: Rig
         assert all(b - a >= 1.0 for a, b in pairwise(times)), times
 
 
-class RecordingChannel:
-    """A channel that answers "sent" after a short delay and remembers the order."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, str]] = []
+class BroadcastOnlyChannel:
+    """A fake channel for the outbox alone: the official's progress card and report are
+    taken as shown; each broadcast send goes to `broadcast`."""
 
     edits = True
 
@@ -130,9 +128,22 @@ class RecordingChannel:
         menu: Menu = (),
         mode: Mode = Mode.REPLY,
     ) -> Result:
-        if mode is not Mode.PACED:  # the official's progress card and report
+        if mode is not Mode.PACED:
             return Result(Outcome.SENT, message_id=0)
-        self.sent.append((int(address.external_id), reply.screen.text.text))
+        return await self.broadcast(int(address.external_id), reply.screen.text.text)
+
+    async def broadcast(self, chat_id: int, text: str) -> Result:
+        raise NotImplementedError
+
+
+class RecordingChannel(BroadcastOnlyChannel):
+    """A channel that answers "sent" after a short delay and remembers the order."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+
+    async def broadcast(self, chat_id: int, text: str) -> Result:
+        self.sent.append((chat_id, text))
         await asyncio.sleep(0.001)
         return Result(Outcome.SENT, message_id=len(self.sent))
 
@@ -330,34 +341,21 @@ async def test_replies_share_the_budget_so_nobody_meets_a_429(
         assert len(window) <= 30
 
 
-class FlakyChannel:
+class FlakyChannel(BroadcastOnlyChannel):
     """Answers late and at random: sent, 429, or a temporary failure."""
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.delivered: Counter[tuple[str, int]] = Counter()
 
-    edits = True
-
-    async def send(
-        self,
-        address: Address,
-        reply: Reply,
-        *,
-        pressed: Pressed | None = None,
-        menu: Menu = (),
-        mode: Mode = Mode.REPLY,
-    ) -> Result:
-        if mode is not Mode.PACED:  # the official's progress card and report
-            return Result(Outcome.SENT, message_id=0)
-        chat_id = int(address.external_id)
+    async def broadcast(self, chat_id: int, text: str) -> Result:
         await asyncio.sleep(self.rng.uniform(0, 0.02))
         roll = self.rng.random()
         if roll < 0.05:
             return Result(Outcome.THROTTLED, retry_after=0.01)
         if roll < 0.15:
             return Result(Outcome.TEMPORARY, description="Bad Gateway")
-        self.delivered[(reply.screen.text.text, chat_id)] += 1
+        self.delivered[(text, chat_id)] += 1
         return Result(Outcome.SENT, message_id=1)
 
 

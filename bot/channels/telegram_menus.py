@@ -45,8 +45,7 @@ async def set_persons(bot: Bot, svc: Services, local_id: int) -> None:
     address = await svc.directory.address_of(local_id)
     if address is None or address.channel != TELEGRAM or address.kind != Kind.PERSON:
         return
-    role = await people.role_of(svc.db, svc.config, local_id)
-    leads = bool(await people.leader_units(svc.db, local_id))
+    role, leads = await people.standing(svc.db, svc.config, local_id)
     scope = BotCommandScopeChat(int(address.external_id))
     try:
         if leads or people.at_least(role, people.Role.OFFICER):
