@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import reports
+from bot import reports, units
 from bot.inbox import Inbox
 from bot.report_flow import ReportFlow
 from bot.services import Services
@@ -37,9 +37,10 @@ async def offer_idle_drafts(svc: Services) -> None:
 
 
 async def prune_inbox(svc: Services) -> None:
-    """Every night: handled updates past their keeping time, and the addresses of people
-    the bot keeps nothing about."""
+    """Every night: handled updates past their keeping time, /themto questions nobody
+    answered, and the addresses of people the bot keeps nothing about."""
     await Inbox(svc.db, svc.clock).prune()
+    await units.prune_asks(svc.db, svc.clock.now())
     forgotten = await svc.directory.prune_strangers()
     if forgotten:
         log.info("forgot %d address(es) of people the bot keeps nothing about", forgotten)

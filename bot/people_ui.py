@@ -26,13 +26,13 @@ from bot.people import Person, Role, Unit, get_person, set_notifications
 from bot.reply import Reply
 from bot.rich import Rich, rich
 from bot.screens import Button, Screen, page_nav, rows
+from bot.units import Doubt, UnitOverview
 from bot.units import OverviewTotals as UnitOverviewTotals
-from bot.units import UnitOverview
 
 PAGE_SIZE = 8
 LIST_PAGE_SIZE = 20  # lines of /nhom and /loimoi in one message
 DSTO_PAGE_SIZE = 8  # tổ blocks of /dsto in one message (each at most ~450 characters)
-CALLBACK_PATTERN = r"^p[cxivldrsn]:"  # every payload this module makes starts so
+CALLBACK_PATTERN = r"^p[cxivldrsnt]:"  # every payload this module makes starts so
 
 # ASCII digits only (`\d` is any Unicode digit) and at most 15 of them: SQLite's integers end
 # at 2**63, and no id or page of ours comes near 10**15.
@@ -54,6 +54,8 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (rf"^pn:p:{_ID}$", "groups", "page"),
         (rf"^pl:u:{_ID}$", "link", "unit"),
         (rf"^pl:p:{_ID}$", "link", "page"),
+        (rf"^pl:m:{_ID}:{_ID}$", "link", "move"),  # to the first tổ, from the second
+        (r"^pl:k$", "link", "keep"),
         (rf"^pd:a:{_ID}:{_ID}$", "deact", "ask"),
         (rf"^pd:y:{_ID}:{_ID}$", "deact", "yes"),
         (rf"^pd:p:{_ID}$", "deact", "page"),
@@ -61,6 +63,7 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (rf"^pr:u:{_ID}$", "role", "person"),
         (rf"^pr:s:{_ID}:(officer|admin|resident)$", "role", "set"),
         (rf"^pr:p:{_ID}$", "role", "page"),
+        (rf"^pt:(o|t|n):{_ID}$", "unit", "answer"),  # /themto's question: other, typed, none
     )
 )
 
@@ -288,6 +291,17 @@ def nhom_screen(groups: list[GroupListing], page: int, total: int) -> Screen:
     return Screen(text, page_nav(page, pages, "pn:p:{}"))
 
 
+def link_move_screen(current: Unit, wanted: Unit) -> Screen:
+    """Asked before a group linked to one tổ is moved to another."""
+    return Screen(
+        texts.link_move_ask(unit_text(current), unit_text(wanted)),
+        (
+            (Button(texts.link_btn_move(wanted.code), f"pl:m:{wanted.id}:{current.id}"),),
+            (Button(texts.link_btn_keep(current.code), "pl:k"),),
+        ),
+    )
+
+
 def deact_picker(
     leaderships: list[tuple[Unit, Person]], page: int, total: int | None = None
 ) -> Screen:
@@ -305,6 +319,40 @@ def deact_confirm_screen(unit: Unit, person: Person) -> Screen:
         (
             (Button(texts.BTN_CONFIRM, f"pd:y:{unit.id}:{person.user_id}"),),
             (Button(texts.BTN_CANCEL, "pd:n"),),
+        ),
+    )
+
+
+def unit_doubt_screen(doubt: Doubt, ask_id: int) -> Screen:
+    """/themto's question before it saves what might not be what the officer meant."""
+    typed = doubt.typed
+    shown = texts.unit_with_area(typed.code, typed.name, typed.area)
+    none = Button(texts.UNIT_BTN_NONE, f"pt:n:{ask_id}")
+    if doubt.kind == "change" and doubt.existing is not None:
+        e = doubt.existing
+        return Screen(
+            texts.unit_ask_change(texts.unit_with_area(e.code, e.name, e.area), shown),
+            (
+                (Button(texts.UNIT_BTN_CHANGE, f"pt:t:{ask_id}"),),
+                (Button(texts.UNIT_BTN_KEEP, f"pt:n:{ask_id}"),),
+            ),
+        )
+    other = doubt.other
+    assert other is not None
+    if doubt.kind == "near" and doubt.existing is not None:
+        e = doubt.existing
+        text = texts.unit_ask_near(shown, texts.unit_with_area(e.code, e.name, e.area))
+        first = texts.unit_btn_update(e.code)
+    else:
+        text = texts.unit_ask_split(shown, texts.unit_with_area(other.code, other.name, other.area))
+        first = texts.unit_btn_create(texts.unit_label(other.code, other.name))
+    as_typed = texts.unit_btn_create(texts.unit_label(typed.code, typed.name))
+    return Screen(
+        text,
+        (
+            (Button(first[:60], f"pt:o:{ask_id}"),),
+            (Button(as_typed[:60], f"pt:t:{ask_id}"),),
+            (none,),
         ),
     )
 

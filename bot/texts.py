@@ -577,6 +577,7 @@ MY_TIP_DRAFT = "Tin báo đang soạn dở"
 MY_BROADCAST_DRAFT = "Tin phát đang soạn dở"
 MY_NOTICES = "Tin nhắn đang chờ gửi cho anh/chị"
 MY_INVITE_OPENED = "Lời mời đang mở"
+MY_UNIT_ASK = "Câu hỏi /themto đang chờ anh/chị trả lời"
 MY_TIPS_HANDLED = "Tin báo anh/chị đã xử lý"
 MY_REVIEWS = "Báo cáo anh/chị đã duyệt"
 MY_BROADCASTS = "Tin anh/chị đã gửi đi"
@@ -684,6 +685,25 @@ def link_done(title: str, unit: str) -> Rich:
 
 def link_already(unit: str) -> Rich:
     return rich(f"Nhóm này đã liên kết với {unit}.")
+
+
+def link_move_ask(current: str, wanted: str) -> Rich:
+    return rich(
+        bold("Nhóm này đang liên kết với tổ khác"),
+        f"\nĐang liên kết: {current}.\nNếu chuyển sang {wanted}, tin của phường dành cho"
+        " tổ cũ sẽ không vào nhóm này nữa.\nAnh/chị có chuyển không?",
+    )
+
+
+def link_btn_move(code: str) -> str:
+    return f"Chuyển sang {code}"
+
+
+def link_btn_keep(code: str) -> str:
+    return f"Giữ {code}"
+
+
+LINK_KEPT = "Đã giữ liên kết cũ, không có gì thay đổi."
 
 
 def unit_not_found(code: str) -> Rich:
@@ -816,6 +836,49 @@ def unit_input_problem(problem: str, usage: str) -> Rich:
 
 def unit_saved(unit: str, created: bool) -> Rich:
     return rich(f"{'Đã thêm' if created else 'Đã cập nhật'} {unit}.")
+
+
+def unit_with_area(code: str, name: str, area: str) -> str:
+    """ "TDP05 — Tổ dân phố số 5 (Khu 1)": a tổ as /themto would save it."""
+    return unit_label(code, name) + (f" ({area})" if area else "")
+
+
+def unit_ask_split(typed: str, other: str) -> Rich:
+    return rich(
+        bold("Anh/chị muốn tạo tổ nào?"),
+        f"\nGõ như vậy sẽ tạo tổ mới {typed}.\nCó thể số tổ là một phần của mã: {other}."
+        "\nAnh/chị chọn bên dưới.",
+    )
+
+
+def unit_ask_near(typed: str, existing: str) -> Rich:
+    return rich(
+        bold("Đã có một tổ mã gần giống"),
+        f"\nĐang có: {existing}.\nGõ như vậy sẽ tạo thêm tổ mới {typed}."
+        "\nAnh/chị sửa tổ đang có, hay tạo tổ mới?",
+    )
+
+
+def unit_ask_change(before: str, after: str) -> Rich:
+    return rich(
+        bold("Tổ này đã có tên"),
+        f"\nĐang là: {before}.\nSẽ đổi thành: {after}.\nAnh/chị đổi không?",
+    )
+
+
+def unit_btn_create(label: str) -> str:
+    return f"Tạo {label}"
+
+
+def unit_btn_update(code: str) -> str:
+    return f"Sửa tổ {code} đang có"
+
+
+UNIT_BTN_CHANGE = "Đổi như vừa gõ"
+UNIT_BTN_KEEP = "Giữ như cũ"
+UNIT_BTN_NONE = "Thôi, không lưu gì"
+UNIT_KEPT = "Đã giữ nguyên, không có gì thay đổi."
+UNIT_ASK_STALE = "Câu hỏi này đã cũ hoặc đã được trả lời. Anh/chị gõ lại /themto nếu cần."
 
 
 def unit_renamed(unit: str) -> Rich:

@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import inputs, texts
 from bot.clock import iso
@@ -491,3 +491,119 @@ async def overview_page(db: Database, offset: int, limit: int) -> list[UnitOverv
         )
         for u in page
     ]
+
+
+# ---------------------------------------------------------------- asking before /themto saves
+
+ASK_HOURS = 24  # an unanswered question this old is stale: the officer types /themto again
+_NUMBER_WORD = re.compile(r"^[0-9]+[A-Z]?$")  # "03", "5A": a tổ number typed apart from its code
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A tổ as /themto would save it."""
+
+    code: str
+    name: str
+    area: str
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """Why /themto asks before saving: `typed` might not be what the officer meant.
+
+    kind "split": the code has no number and the name starts with one ("tdp 03 Tổ 3"): the
+    number is likely the code's (`other`). kind "near": another tổ has the same code but for
+    punctuation and leading zeros ("T5" and "T05"): `other` updates that one. kind "change":
+    the code is a tổ's already, and its name or area would be overwritten (`existing`)."""
+
+    kind: str
+    typed: Typed
+    other: Typed | None
+    existing: Unit | None
+
+
+def near_key(code: str) -> str:
+    """ "TDP-03", "tdp03" and "TDP3" alike: letters and digits, no leading zeros."""
+    bare = re.sub(r"[^A-Z0-9]", "", normalize_code(code))
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", bare)
+
+
+def doubt_about(typed: Typed, known: list[Unit]) -> Doubt | None:
+    """What /themto should ask about before saving `typed`, given the tổ `known`; None when
+    nothing is in doubt (a new, plainly typed code; or the same tổ typed again to reopen)."""
+    same = next((u for u in known if u.code == typed.code), None)
+    if same is not None:
+        if (same.name, same.area) == (typed.name, typed.area):
+            return None
+        return Doubt("change", typed, None, same)
+    words = typed.name.split(maxsplit=1)
+    if (
+        not re.search(r"[0-9]", typed.code)
+        and len(words) == 2
+        and _NUMBER_WORD.match(words[0].upper())
+        and CODE_RE.match(typed.code + words[0].upper())
+    ):
+        other = Typed(typed.code + words[0].upper(), words[1], typed.area)
+        taken = next((u for u in known if near_key(u.code) == near_key(other.code)), None)
+        if taken is not None:
+            return Doubt("near", typed, Typed(taken.code, other.name, other.area), taken)
+        return Doubt("split", typed, other, None)
+    near = next((u for u in known if near_key(u.code) == near_key(typed.code)), None)
+    if near is not None:
+        return Doubt("near", typed, Typed(near.code, typed.name, typed.area), near)
+    return None
+
+
+async def doubt(db: Database, typed: Typed) -> Doubt | None:
+    return doubt_about(typed, await list_units(db, include_inactive=True))
+
+
+async def ask(db: Database, officer_id: int, question: Doubt, now: datetime) -> int:
+    """Keep the question for the officer's answer (replacing any older one); its id."""
+    other = question.other
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM unit_asks WHERE officer_id = ?", (officer_id,))
+        cursor = await conn.execute(
+            "INSERT INTO unit_asks (officer_id, code, name, area, alt_code, alt_name,"
+            " alt_area, asked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                officer_id,
+                question.typed.code,
+                question.typed.name,
+                question.typed.area,
+                other.code if other else None,
+                other.name if other else None,
+                other.area if other else None,
+                iso(now),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+async def take_answer(
+    db: Database, ask_id: int, officer_id: int, now: datetime
+) -> tuple[Typed, Typed | None] | None:
+    """The question `ask_id` of this officer (what was typed, the other reading), removed
+    so it is answered once; None when it is not theirs, answered already, or stale."""
+    cutoff = iso(now - timedelta(hours=ASK_HOURS))
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "DELETE FROM unit_asks WHERE id = ? AND officer_id = ? AND asked_at >= ?"
+            " RETURNING code, name, area, alt_code, alt_name, alt_area",
+            (ask_id, officer_id, cutoff),
+        )
+        row = await cursor.fetchone()
+        await cursor.close()
+    if row is None:
+        return None
+    other = Typed(row[3], row[4], row[5]) if row[3] is not None else None
+    return Typed(row[0], row[1], row[2]), other
+
+
+async def prune_asks(db: Database, now: datetime) -> int:
+    """Forget questions nobody answered in time (each names an officer)."""
+    cutoff = iso(now - timedelta(hours=ASK_HOURS))
+    async with db.transaction() as conn:
+        cursor = await conn.execute("DELETE FROM unit_asks WHERE asked_at < ?", (cutoff,))
+        return cursor.rowcount

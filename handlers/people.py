@@ -419,9 +419,11 @@ async def link_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await say(update, svc, people_ui.unit_picker(texts.LINK_PICK, choices, 0, "pl", total))
 
 
-async def _link(update: Update, svc: Services, unit_id: int) -> None:
+async def _link(update: Update, svc: Services, unit_id: int, moving_from: int = 0) -> None:
     """Link the current group to `unit_id` if the person may act for it (and for the tổ the
-    group is linked to now, if another): a leader cannot take another tổ's group."""
+    group is linked to now, if another): a leader cannot take another tổ's group. A group
+    linked to another tổ moves only once asked (`moving_from`: the tổ the person agreed to
+    move it from; if the link changed since, they are asked again)."""
     chat = update.effective_chat
     assert chat is not None
     uid = await person_id(update, svc)
@@ -432,8 +434,12 @@ async def _link(update: Update, svc: Services, unit_id: int) -> None:
         return
     unit = await units.get_unit(svc.db, unit_id)
     assert unit is not None
+    linked = await chats.get(svc.db, group)
+    current = await units.get_unit(svc.db, linked.unit_id) if linked and linked.unit_id else None
     if verdict == chats.LinkVerdict.ALREADY:
         screen = Screen(texts.link_already(people_ui.unit_text(unit)))
+    elif current is not None and current.id != moving_from:
+        screen = people_ui.link_move_screen(current, unit)
     else:
         await chats.link(svc.db, group, unit_id, uid, svc.clock.now())
         screen = Screen(texts.link_done(chat.title or "", people_ui.unit_text(unit)))
@@ -462,11 +468,14 @@ async def _link_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         picker = people_ui.unit_picker(texts.LINK_PICK, choices, press.ids[0], "pl", total)
         await replace_with(update, svc, picker)
         return
+    if press.verb == "keep":
+        await replace_with(update, svc, Screen(texts.LINK_KEPT))
+        return
     unit = await units.get_unit(svc.db, press.ids[0])
     if unit is None:
         await _stale(update, svc, "group.forged")
         return
-    await _link(update, svc, unit.id)
+    await _link(update, svc, unit.id, moving_from=press.ids[1] if press.verb == "move" else 0)
 
 
 @command("nhom", "group.list")
@@ -630,14 +639,52 @@ async def unit_add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """/themto MÃ Tên tổ | khu vực: add a tổ, or update (and reopen) the one with this code."""
     svc = services(context)
     try:
-        code, name, area = units.parse_unit_args(_args_text(update))
-        unit, created = await units.upsert_unit(
-            svc.db, code, name, area, svc.clock.now(), actor_id=await person_id(update, svc)
-        )
+        typed = units.Typed(*units.parse_unit_args(_args_text(update)))
     except units.UnitInputError as exc:
         await say(update, svc, texts.unit_input_problem(str(exc), texts.UNIT_ADD_USAGE))
         return
-    await say(update, svc, texts.unit_saved(people_ui.unit_text(unit), created))
+    officer = await person_id(update, svc)
+    doubt = await units.doubt(svc.db, typed)
+    if doubt is not None:  # "tdp 03 Tổ 3", "T5" beside "T05", or another name for a tổ
+        ask_id = await units.ask(svc.db, officer, doubt, svc.clock.now())
+        await say(update, svc, people_ui.unit_doubt_screen(doubt, ask_id))
+        return
+    await _save_unit(update, svc, typed, officer)
+
+
+async def _save_unit(update: Update, svc: Services, typed: units.Typed, officer: int) -> None:
+    try:
+        unit, created = await units.upsert_unit(
+            svc.db, typed.code, typed.name, typed.area, svc.clock.now(), actor_id=officer
+        )
+    except units.UnitInputError as exc:  # checked when typed: only a changed rule lands here
+        await say(update, svc, texts.unit_input_problem(str(exc), texts.UNIT_ADD_USAGE))
+        return
+    screen = Screen(texts.unit_saved(people_ui.unit_text(unit), created))
+    if update.callback_query is not None:
+        await replace_with(update, svc, screen)
+    else:
+        await say(update, svc, screen)
+
+
+@requires(Role.ADMIN, "unit.add", private_only=True)
+async def _unit_answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The officer's answer to /themto's question: the other reading, as typed, or nothing."""
+    press = people_ui.parse(update.callback_query.data or "")  # type: ignore[union-attr]
+    assert press is not None
+    svc = services(context)
+    officer = await person_id(update, svc)
+    answer = await units.take_answer(svc.db, press.ids[0], officer, svc.clock.now())
+    if answer is None:
+        await replace_with(update, svc, Screen(texts.UNIT_ASK_STALE))
+        return
+    typed, other = answer
+    if press.word == "n":
+        await replace_with(update, svc, Screen(texts.UNIT_KEPT))
+    elif press.word == "o" and other is not None:
+        await _save_unit(update, svc, other, officer)
+    else:
+        await _save_unit(update, svc, typed, officer)
 
 
 @command("doiten", "unit.rename")
@@ -708,6 +755,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _units_button(update, context)
     elif press.kind == "groups":
         await _groups_button(update, context)
+    elif press.kind == "unit":
+        await _unit_answer_button(update, context)
 
 
 # Commands and their callbacks, in the order they appear in /canbo.

@@ -97,6 +97,7 @@ PERSON_COLUMNS = (
     ("schedules", "created_by"),
     ("invite_offers", "user_id"),
     ("search_waits", "user_id"),
+    ("unit_asks", "officer_id"),
     ("addresses", "local_id"),
 )
 

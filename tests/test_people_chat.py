@@ -634,6 +634,155 @@ async def test_units_in_chat(sim: BotApiSimulator, db: Database) -> None:
     assert unit.name == "Tổ dân phố số 7A"
 
 
+async def test_themto_asks_before_saving_what_may_be_a_typo(
+    sim: BotApiSimulator, db: Database, clock: FakeClock
+) -> None:
+    """ "tdp 03 Tổ 3" was a tổ "TDP" named "03 Tổ 3": now the bot asks which was meant."""
+    admin = sim.user(ADMIN_ID, "Hà")
+    await admin.send("/themto tdp 03 Tổ 3 | Khu 1")
+    ask = await admin.expect_reply()
+    assert "Gõ như vậy sẽ tạo tổ mới TDP — 03 Tổ 3 (Khu 1)" in ask.text
+    assert "TDP03 — Tổ 3 (Khu 1)" in ask.text
+    assert ask.buttons == [
+        ["Tạo TDP03 — Tổ 3"],
+        ["Tạo TDP — 03 Tổ 3"],
+        [texts.UNIT_BTN_NONE],
+    ]
+    assert await units.list_units(db, include_inactive=True) == []  # nothing saved yet
+    as_typed = ask.button("Tạo TDP — 03 Tổ 3")["callback_data"]
+    await admin.press(ask, "Tạo TDP03 — Tổ 3")
+    assert "Đã thêm TDP03 — Tổ 3" in (await admin.expect_reply()).text
+    made = await units.list_units(db, include_inactive=True)
+    assert [(u.code, u.name, u.area) for u in made] == [("TDP03", "Tổ 3", "Khu 1")]
+    await admin.press(ask, callback_data=as_typed)  # answered once: the other answer is stale
+    assert (await admin.expect_reply()).text == texts.UNIT_ASK_STALE
+    assert len(await units.list_units(db, include_inactive=True)) == 1
+
+    # "as typed" is honoured when it was meant
+    await admin.send("/themto KHU 7 Tổ khu bảy")
+    ask = await admin.expect_reply()
+    await admin.press(ask, "Tạo KHU — 7 Tổ khu bảy")
+    assert "Đã thêm KHU — 7 Tổ khu bảy" in (await admin.expect_reply()).text
+    assert (await units.get_by_code(db, "KHU")).name == "7 Tổ khu bảy"  # type: ignore[union-attr]
+    assert await units.get_by_code(db, "KHU7") is None
+
+    # "T3" beside "TDP03"? no: only the same letters and number ask ("tdp3", "TDP-03")
+    await admin.send("/themto tdp3 Tổ ba")
+    near = await admin.expect_reply()
+    assert "Đang có: TDP03 — Tổ 3 (Khu 1)" in near.text
+    assert near.buttons[0] == ["Sửa tổ TDP03 đang có"]
+    await admin.press(near, "Sửa tổ TDP03 đang có")
+    assert "Đã cập nhật TDP03 — Tổ ba" in (await admin.expect_reply()).text
+    assert await units.get_by_code(db, "TDP3") is None
+
+    # another name for an existing code: the old one is shown, and kept unless changed
+    await admin.send("/themto TDP03 Tổ dân phố số 3 | Khu 2")
+    change = await admin.expect_reply()
+    assert "Đang là: TDP03 — Tổ ba." in change.text
+    assert "Sẽ đổi thành: TDP03 — Tổ dân phố số 3 (Khu 2)" in change.text
+    await admin.press(change, texts.UNIT_BTN_KEEP)
+    assert (await admin.expect_reply()).text == texts.UNIT_KEPT
+    assert (await units.get_by_code(db, "TDP03")).name == "Tổ ba"  # type: ignore[union-attr]
+    await admin.send("/themto TDP03 Tổ dân phố số 3 | Khu 2")
+    change = await admin.expect_reply()
+    await admin.send("/themto TDP03 Tổ dân phố số ba")  # a newer question replaces it
+    newer = await admin.expect_reply()
+    await admin.press(change, texts.UNIT_BTN_CHANGE)  # the first card's button
+    assert (await admin.expect_reply()).text == texts.UNIT_ASK_STALE
+    await admin.press(newer, texts.UNIT_BTN_CHANGE)
+    assert "Đã cập nhật" in (await admin.expect_reply()).text
+    assert (await units.get_by_code(db, "TDP03")).name == "Tổ dân phố số ba"  # type: ignore[union-attr]
+
+    # the same tổ typed again (to reopen it) and a plainly new code save at once
+    await admin.send("/themto TDP03 Tổ dân phố số ba")
+    assert "Đã cập nhật TDP03" in (await admin.expect_reply()).text
+    await admin.send("/themto TDP04 Tổ dân phố số 4")
+    assert "Đã thêm TDP04" in (await admin.expect_reply()).text
+
+    # a question left a day unanswered is stale, and the night forgets it
+    await admin.send("/themto TDP04 Tên khác")
+    old = await admin.expect_reply()
+    clock.advance(hours=units.ASK_HOURS, seconds=1)
+    await admin.press(old, texts.UNIT_BTN_CHANGE)
+    assert (await admin.expect_reply()).text == texts.UNIT_ASK_STALE
+    assert (await units.get_by_code(db, "TDP04")).name == "Tổ dân phố số 4"  # type: ignore[union-attr]
+
+
+async def test_only_the_officer_asked_answers_the_themto_question(
+    sim: BotApiSimulator, db: Database, config: Config, clock: FakeClock
+) -> None:
+    admin = sim.user(ADMIN_ID, "Hà")
+    await admin.send("/themto tdp 03 Tổ 3")
+    ask = await admin.expect_reply()
+    ask_id = await db.fetchval("SELECT id FROM unit_asks")
+    assert ask.callback_data[0] == [f"pt:o:{ask_id}"]
+    other = sim.user(1001, "Minh")
+    await make_leader(db, config, other, await make_unit(db, "TDP09", "Tổ 9"))
+    await people.set_role(
+        db, await local(db, 1001), Role.ADMIN, START, actor_id=await local(db, ADMIN_ID)
+    )
+    await other.send("/start")  # a private chat to press in
+    await sim.wait_idle()
+    mine = sim.last_in(other.chat_id)
+    assert mine is not None
+    await other.press(mine, callback_data=f"pt:o:{ask_id}")  # another admin, the same id
+    await sim.wait_idle()
+    assert sim.message(other.chat_id, mine.message_id).text == texts.UNIT_ASK_STALE
+    assert [u.code for u in await units.list_units(db, include_inactive=True)] == ["TDP09"]
+    assert await db.fetchval("SELECT COUNT(*) FROM unit_asks") == 1  # still the first's
+    assert await units.prune_asks(db, clock.now()) == 0
+    assert (
+        await units.prune_asks(db, clock.now() + timedelta(hours=units.ASK_HOURS, seconds=1)) == 1
+    )
+
+
+async def test_lienket_asks_before_moving_a_group_to_another_to(
+    sim: BotApiSimulator, db: Database
+) -> None:
+    t5 = await make_unit(db, "TDP05")
+    t6 = await make_unit(db, "TDP06", "Tổ dân phố số 6")
+    admin = sim.user(ADMIN_ID, "Hà")
+    group = sim.group(-100650, title="Nhóm tổ 5")
+    await admin.send("/lienket TDP05", chat=group)
+    await sim.wait_idle()
+    linked = sim.last_in(group.chat_id)
+    assert linked is not None and "Đã liên kết" in linked.text
+    group_id = await local(db, group.chat_id, Kind.GROUP)
+
+    await admin.send("/lienket TDP06", chat=group)
+    ask = await sim.wait_for_message(group.chat_id, after=linked.message_id)
+    assert "Đang liên kết: TDP05 — Tổ dân phố số 5." in ask.text
+    assert "Nếu chuyển sang TDP06 — Tổ dân phố số 6" in ask.text
+    assert ask.buttons == [["Chuyển sang TDP06"], ["Giữ TDP05"]]
+    assert (await chats.get(db, group_id)).unit_id == t5  # type: ignore[union-attr]
+    await admin.press(ask, "Giữ TDP05")
+    await sim.wait_idle()
+    assert sim.message(group.chat_id, ask.message_id).text == texts.LINK_KEPT
+    assert (await chats.get(db, group_id)).unit_id == t5  # type: ignore[union-attr]
+
+    await admin.send("/lienket TDP06", chat=group)
+    ask = await sim.wait_for_message(group.chat_id, after=ask.message_id)
+    await admin.press(ask, "Chuyển sang TDP06")
+    await sim.wait_idle()
+    assert "Đã liên kết" in sim.message(group.chat_id, ask.message_id).text
+    assert (await chats.get(db, group_id)).unit_id == t6  # type: ignore[union-attr]
+    detail = await db.fetchval(
+        "SELECT detail FROM audit_log WHERE action = 'group.link' AND allowed = 1"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    assert detail == f"unit:{t6} was:{t5}"
+
+    # agreed to move from tổ 6, but the group went back to tổ 5 meanwhile: asked again
+    await admin.send("/lienket TDP05", chat=group)
+    back = await sim.wait_for_message(group.chat_id, after=ask.message_id)
+    await admin.press(back, "Chuyển sang TDP05")
+    await sim.wait_idle()
+    await admin.press(back, callback_data=f"pl:m:{t6}:{t6}")  # stale: it is tổ 5's now
+    await sim.wait_idle()
+    assert "Đang liên kết: TDP05" in sim.message(group.chat_id, back.message_id).text
+    assert (await chats.get(db, group_id)).unit_id == t5  # type: ignore[union-attr]
+
+
 # ---------------------------------------------------------------- the invite command
 
 

@@ -517,3 +517,50 @@ async def test_who_may_link_which_group(db: Database, config: Config) -> None:
     assert ([u.id for u in mine], total, officer) == ([t6], 1, False)
     _, total, officer = await chats.link_choices(db, config, ADMIN, 0, 10)
     assert (total, officer) == (1, True)  # the active tổ only
+
+
+# ---------------------------------------------------------------- /themto's doubts (pure)
+
+
+def _unit(code: str, name: str = "Tổ", area: str = "", active: bool = True) -> people.Unit:
+    return people.Unit(len(code), code, name, area, active)
+
+
+def test_themto_doubts() -> None:
+    typed = units.Typed
+    known = [_unit("TDP03", "Tổ 3", "Khu 1")]
+    split = units.doubt_about(typed("TDP", "05 Tổ 5", ""), known)
+    assert split is not None and split.kind == "split"
+    assert split.other == typed("TDP05", "Tổ 5", "")
+    # the number's tổ exists: the other reading updates it
+    near = units.doubt_about(typed("TDP", "3 Tổ ba", "Khu 2"), known)
+    assert near is not None and near.kind == "near" and near.existing == known[0]
+    assert near.other == typed("TDP03", "Tổ ba", "Khu 2")
+    assert units.doubt_about(typed("TDP-3", "Tổ ba", ""), known).kind == "near"  # type: ignore[union-attr]
+    assert units.doubt_about(typed("TDP30", "Tổ 30", ""), known) is None  # another number
+    assert units.doubt_about(typed("T3", "Tổ 3", ""), known) is None  # other letters
+    change = units.doubt_about(typed("TDP03", "Tổ ba", "Khu 1"), known)
+    assert change is not None and change.kind == "change" and change.other is None
+    assert units.doubt_about(typed("TDP03", "Tổ 3", "Khu 1"), known) is None  # reopen
+    assert units.doubt_about(typed("KHU", "Tổ khu", ""), known) is None  # no number typed
+    assert units.doubt_about(typed("KHU", "7", ""), known) is None  # nothing left for a name
+
+
+@given(
+    letters=st.text(alphabet="ABCDEFGHKLMNPQRSTUVXY", min_size=1, max_size=4),
+    number=st.integers(min_value=0, max_value=999),
+    zeros=st.integers(min_value=0, max_value=3),
+    sep=st.sampled_from(["", "-", "."]),
+)
+def test_near_key_ignores_zeros_and_separators(
+    letters: str, number: int, zeros: int, sep: str
+) -> None:
+    padded = f"{letters}{sep}{'0' * zeros}{number}"
+    assert units.near_key(padded) == units.near_key(f"{letters.lower()}{number}")
+    assert units.near_key(padded) != units.near_key(f"{letters}{number + 1}")
+
+
+@given(st.text(alphabet="ABCDEFGHKLMNPQRSTUVXY0123456789", min_size=1, max_size=8))
+def test_a_unit_typed_as_it_is_is_never_doubted(code: str) -> None:
+    unit = _unit(code, "Tổ dân phố", "Khu 1")
+    assert units.doubt_about(units.Typed(code, unit.name, unit.area), [unit]) is None
