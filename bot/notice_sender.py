@@ -26,7 +26,7 @@ from typing import Any
 from bot import notices
 from bot.delivery import Channel, Mode, Outcome
 from bot.notices import RenderContext
-from bot.reply import Reply
+from bot.reply import Pressed, Reply
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -121,17 +121,27 @@ class NoticeSender:
         if address is None:  # nobody to reach any more (erased meanwhile)
             await notices.mark_failed(db, notice.id, "gone")
             return True
-        reply = Reply(rendered.screen, photo=rendered.photo)
-        result = await self.channel.send(address, reply, mode=Mode.ONCE)
+        if rendered.edit is not None and not self.channel.edits:
+            await notices.mark_failed(db, notice.id, "stale")  # nothing shown can change
+            return True
+        if rendered.edit is not None:  # a card shown before, brought up to date in place
+            reply = Reply(rendered.screen, replace=True)
+            pressed: Pressed | None = Pressed("", rendered.edit)
+        else:
+            reply, pressed = Reply(rendered.screen, photo=rendered.photo), None
+        result = await self.channel.send(address, reply, pressed=pressed, mode=Mode.ONCE)
         match result.outcome:
             case Outcome.SENT:
-                await notices.mark_sent(db, notice.id, now)
+                await notices.mark_sent(db, notice.id, now, result.message_id)
             case Outcome.THROTTLED:
                 self._paused_until = time.monotonic() + result.retry_after
                 await notices.postpone(db, notice.id, now + timedelta(seconds=result.retry_after))
                 return False
             case Outcome.GONE | Outcome.MIGRATED:
                 await notices.mark_failed(db, notice.id, "gone")
+            case Outcome.PERMANENT if rendered.edit is not None:  # deleted, say: nothing lost
+                log.info("card %s (%s) not edited: %s", notice.id, notice.kind, result.description)
+                await notices.mark_failed(db, notice.id, "bad")
             case Outcome.PERMANENT:
                 log.error("notice %s (%s) refused: %s", notice.id, notice.kind, result.description)
                 await notices.mark_failed(db, notice.id, "bad")

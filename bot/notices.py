@@ -69,6 +69,7 @@ class Notice:
 class Rendered:
     screen: Screen
     photo: MediaRef | None = None  # send this file with the screen as its caption
+    edit: int | None = None  # replace this message of the chat instead of sending anew
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,14 @@ async def due(db: Database, now: datetime, limit: int = 100) -> list[Notice]:
     ]
 
 
-async def mark_sent(db: Database, notice_id: int, now: datetime) -> None:
-    await db.execute("UPDATE notices SET sent_at = ? WHERE id = ?", (iso(now), notice_id))
+async def mark_sent(
+    db: Database, notice_id: int, now: datetime, message_id: int | None = None
+) -> None:
+    """Sent, as the channel's message `message_id` (kept for cards edited later)."""
+    await db.execute(
+        "UPDATE notices SET sent_at = ?, message_id = ? WHERE id = ?",
+        (iso(now), message_id, notice_id),
+    )
 
 
 async def mark_failed(db: Database, notice_id: int, reason: str) -> None:

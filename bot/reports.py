@@ -18,7 +18,7 @@ from calendar import monthrange
 from collections.abc import Callable, Sequence, Sized
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -29,6 +29,7 @@ from bot.config import Config
 from bot.content import ContentPack
 from bot.db import Database
 from bot.fit import Field, fit
+from bot.inputs import clip_words
 from bot.media import MediaRef
 from bot.notices import Notice, RenderContext, Rendered
 from bot.reply import Reply
@@ -37,6 +38,7 @@ from bot.rich import Rich, rich
 from bot.screens import TAKES_TEXT, Button, Screen, rows
 
 EDITABLE = ("submitted", "needs_more")
+DECIDED = ("approved", "needs_more", "rejected")  # an officer's verdict, named on the card
 REPORTED = ("submitted", "needs_more", "approved")
 LIST_LIMIT = 20  # buttons in one list message; the rest is counted, not shown
 
@@ -61,6 +63,8 @@ class Report:
     reviewed_by: int | None
     review_reason: str
     photos: tuple[MediaRef, ...]
+    reviewed_at: datetime | None = None
+    reviewer_name: str = ""  # who decided, as the card says it
 
     @property
     def editable(self) -> bool:
@@ -176,9 +180,11 @@ _REPORT_SQL = (
     "SELECT r.id, r.unit_id, u.name, r.leader_id,"
     " COALESCE(TRIM(p.first_name || ' ' || p.last_name), ''), r.session_date, r.form,"
     " r.form_other, r.topics, r.attendance, r.notes, r.difficulties, r.status, r.version,"
-    " r.submitted_at, r.reviewed_by, r.review_reason"
+    " r.submitted_at, r.reviewed_by, r.review_reason, r.reviewed_at,"
+    " COALESCE(TRIM(v.first_name || ' ' || v.last_name), '')"
     " FROM reports r JOIN units u ON u.id = r.unit_id"
     " LEFT JOIN people p ON p.user_id = r.leader_id"
+    " LEFT JOIN people v ON v.user_id = r.reviewed_by"
 )
 
 
@@ -208,6 +214,8 @@ async def _report_from(conn: aiosqlite.Connection, row: aiosqlite.Row) -> Report
         reviewed_by=None if row[15] is None else int(row[15]),
         review_reason=str(row[16]),
         photos=photos,
+        reviewed_at=parse_iso(row[17]) if row[17] else None,
+        reviewer_name=str(row[18]),
     )
 
 
@@ -269,6 +277,7 @@ async def store(
     )
     previous_difficulties = ""
     edited = report_id is not None
+    changed: dict[str, Any] = {}  # what a fix changed: each field's value before it
     if report_id is None:
         cursor = await conn.execute(
             "INSERT INTO reports (unit_id, session_date, form, form_other, topics, attendance,"
@@ -279,7 +288,9 @@ async def store(
         number = int(cursor.lastrowid or 0)
     else:
         cursor = await conn.execute(
-            "SELECT status, difficulties, leader_id FROM reports WHERE id = ?", (report_id,)
+            "SELECT status, difficulties, leader_id, session_date, form, form_other, topics,"
+            " attendance, notes FROM reports WHERE id = ?",
+            (report_id,),
         )
         row = await cursor.fetchone()
         if row is None or int(row[2]) != leader_id:
@@ -287,6 +298,30 @@ async def store(
         if row[0] not in EDITABLE:
             return report_id, str(row[0])
         previous_difficulties = str(row[1])
+        cursor = await conn.execute(
+            "SELECT media_id FROM report_photos WHERE report_id = ? ORDER BY position",
+            (report_id,),
+        )
+        before = [int(r[0]) for r in await cursor.fetchall()]
+        was: dict[str, Any] = {
+            "date": row[3],
+            "form": [row[4], row[5]],
+            "topics": json.loads(row[6]),
+            "attendance": int(row[7]),
+            "notes": str(row[8]),
+            "difficulties": str(row[1]),
+        }
+        now_is: dict[str, Any] = {
+            "date": values[1],
+            "form": [values[2], values[3]],
+            "topics": list(topics),
+            "attendance": attendance,
+            "notes": notes,
+            "difficulties": difficulties,
+        }
+        changed = {key: old for key, old in was.items() if now_is[key] != old}
+        if before != list(photos):
+            changed["photos"] = len(before)
         await conn.execute(
             "UPDATE reports SET unit_id = ?, session_date = ?, form = ?, form_other = ?,"
             " topics = ?, attendance = ?, notes = ?, difficulties = ?, status = 'submitted',"
@@ -303,9 +338,8 @@ async def store(
     reviewers = [officer for officer in officers if officer != leader_id]  # never one's own
     if not config.reports.digest_times:
         for officer in reviewers:
-            await notices.queue(
-                conn, officer, "review", now, ref_id=number, payload={"edited": edited}
-            )
+            payload = {"edited": edited, "changed": changed} if edited else {"edited": False}
+            await notices.queue(conn, officer, "review", now, ref_id=number, payload=payload)
         await conn.execute("UPDATE reports SET digested_at = ? WHERE id = ?", (stamp, number))
     if difficulties and difficulties != previous_difficulties:
         for officer in reviewers:
@@ -333,6 +367,7 @@ async def withdraw(
     if row[2] is not None:  # officers had been told about it: tell them it is gone
         for officer in officers:
             await notices.queue(conn, officer, "withdrawn", now, ref_id=report_id)
+        await close_cards(conn, report_id, now)
     return None
 
 
@@ -353,24 +388,71 @@ def review_buttons(report: Report) -> tuple[tuple[Button, ...], ...]:
     return tuple(buttons)
 
 
-def review_card(pack: ContentPack, report: Report, tz: ZoneInfo, edited: bool = False) -> Screen:
-    """What an officer sees of a report; with the verdict buttons while it awaits review."""
+CHANGE_CLIP = 40  # characters of a field's old value on a resubmitted report's card
+
+
+def changes_text(pack: ContentPack, changed: dict[str, Any]) -> str:
+    """ "Số người dự (trước: 35 người); Ghi chú (trước: …)": what a leader's fix changed."""
+    shown: list[str] = []
+    for key, label in (
+        ("date", texts.R_F_DATE),
+        ("form", texts.R_F_FORM),
+        ("topics", texts.R_F_TOPICS),
+        ("attendance", texts.R_F_ATTENDANCE),
+        ("notes", texts.R_F_NOTES),
+        ("photos", texts.R_F_PHOTOS),
+        ("difficulties", texts.R_F_DIFFICULTIES),
+    ):
+        if key not in changed:
+            continue
+        old = changed[key]
+        if key == "date":
+            was = day_text(date.fromisoformat(str(old)))
+        elif key == "form":
+            was = form_text(str(old[0]), str(old[1])) if old[0] else "—"
+        elif key == "topics":
+            was = ", ".join(topic_titles(pack, [str(t) for t in old])) or "—"
+        elif key == "attendance":
+            was = texts.r_people(int(old)) if old else "—"
+        elif key == "photos":
+            was = texts.r_photos(int(old))
+        else:
+            was = clip_words(str(old), CHANGE_CLIP) if old else texts.R_NONE
+        shown.append(texts.r_changed_field(label, was))
+    return "; ".join(shown)
+
+
+def review_card(
+    pack: ContentPack,
+    report: Report,
+    tz: ZoneInfo,
+    edited: bool = False,
+    changed: dict[str, Any] | None = None,
+) -> Screen:
+    """What an officer sees of a report; with the verdict buttons while it awaits review,
+    and once decided, who decided and when (`changed`: what a resubmission changed)."""
 
     def build(r: Report, f: dict[str, Field]) -> Rich:
         lines: list[Rich | str] = [
             texts.r_card_title(r.id, str(f["unit"]), edited or r.version > 1),
             f"{texts.R_F_LEADER}: {f['leader']}",
-            report_fields(pack, r),
-            f"{texts.R_F_STATUS}: {status_text(r.status)}",
         ]
+        if changed:
+            lines.append(f"{texts.R_F_CHANGED}: {f['changed']}")
+        lines += [report_fields(pack, r), f"{texts.R_F_STATUS}: {status_text(r.status)}"]
         if r.review_reason and r.status in ("needs_more", "rejected"):
             lines.append(f"{texts.R_F_REASON}: {f['reason']}")
+        if r.status in DECIDED and r.reviewed_at is not None:
+            when = local_time_text(r.reviewed_at, tz)
+            lines.append(texts.r_decided_by(str(f["reviewer"]) or texts.R_SOME_OFFICER, when))
         return rich("\n").join(lines)
 
     people_text: dict[str, Field] = {
         "unit": report.unit_name,
         "leader": report.leader_name,
         "reason": report.review_reason,
+        "reviewer": report.reviewer_name,
+        "changed": changes_text(pack, changed) if changed else "",
     }
     text = fit_answers(report, people_text, build)
     if report.status != "submitted":
@@ -435,7 +517,7 @@ async def review_press(
     if report.version != version:
         return Reply(review_card(pack, report, tz), replace=True, notice=texts.R_REPORT_CHANGED)
     if verdict == "ok":
-        await _decide(conn, report, "approved", "", officer_id, now)
+        await _decide(conn, report, "approved", "", officer_id, now, card_replaced=True)
         report = await get(conn, report_id)
         assert report is not None
         return Reply(
@@ -509,7 +591,7 @@ async def review_reason(
         return Reply(Screen(texts.r_already_reviewed(report.id, status_text(report.status))))
     if report.version != int(row[1]):
         return Reply(review_card(pack, report, config.ward.tz), notice=texts.R_REPORT_CHANGED)
-    await _decide(conn, report, str(row[2]), reason, officer_id, now)
+    await _decide(conn, report, str(row[2]), reason, officer_id, now, card_replaced=False)
     return Reply(Screen(texts.r_reviewed(report.id, status_text(str(row[2])))), wake=True)
 
 
@@ -521,6 +603,26 @@ async def review_cancel(conn: aiosqlite.Connection, officer_id: int) -> Reply | 
     return None if row is None else Reply(Screen(texts.r_review_dropped(int(row[0]))))
 
 
+async def close_cards(
+    conn: aiosqlite.Connection, report_id: int, now: datetime, *, shown_to: int = 0
+) -> None:
+    """Bring every review card of this report that went out up to date in place (its buttons
+    go): once each; `shown_to`, whose card was just replaced by their own press, is left."""
+    cursor = await conn.execute(
+        "SELECT n.chat_id, n.message_id FROM notices n WHERE n.kind = 'review'"
+        " AND n.ref_id = ?1 AND n.sent_at IS NOT NULL AND n.message_id IS NOT NULL"
+        " AND n.chat_id != ?2 AND NOT EXISTS (SELECT 1 FROM notices c"
+        "  WHERE c.kind = 'review_closed' AND c.ref_id = ?1 AND c.chat_id = n.chat_id"
+        "  AND json_extract(c.payload, '$.message_id') = n.message_id)",
+        (report_id, shown_to),
+    )
+    for chat_id, message_id in await cursor.fetchall():
+        payload = {"message_id": int(message_id)}
+        await notices.queue(
+            conn, int(chat_id), "review_closed", now, ref_id=report_id, payload=payload
+        )
+
+
 async def _decide(
     conn: aiosqlite.Connection,
     report: Report,
@@ -528,7 +630,11 @@ async def _decide(
     reason: str,
     officer_id: int,
     now: datetime,
+    *,
+    card_replaced: bool,
 ) -> None:
+    """Record the verdict, tell the leader, and close the other officers' cards (and the
+    deciding officer's, unless their press just replaced it)."""
     stamp = iso(now)
     await conn.execute(
         "UPDATE reports SET status = ?, review_reason = ?, reviewed_by = ?, reviewed_at = ?,"
@@ -548,6 +654,7 @@ async def _decide(
         ref_id=report.id,
         payload={"status": status, "reason": reason},
     )
+    await close_cards(conn, report.id, now, shown_to=officer_id if card_replaced else 0)
 
 
 # --------------------------------------------------------------------------- lists
@@ -789,7 +896,20 @@ async def _render_review(ctx: RenderContext, notice: Notice) -> Rendered | None:
     if report is None or report.status != "submitted":
         return None  # decided or withdrawn before the card went out
     edited = bool(notice.payload.get("edited"))
-    return Rendered(review_card(ctx.pack, report, ctx.config.ward.tz, edited))
+    changed = notice.payload.get("changed") or None
+    card = review_card(ctx.pack, report, ctx.config.ward.tz, edited, changed)
+    return Rendered(card)
+
+
+@notices.renderer("review_closed")
+async def _render_review_closed(ctx: RenderContext, notice: Notice) -> Rendered | None:
+    """Another officer decided (or the leader withdrew) the report on this card: the card,
+    in place, without its buttons, saying who decided and when."""
+    report = await get(ctx.db.conn, notice.ref_id)
+    if report is None or report.status == "submitted":
+        return None  # resubmitted meanwhile: the card's buttons answer "the report changed"
+    card = review_card(ctx.pack, report, ctx.config.ward.tz)
+    return Rendered(card, edit=int(notice.payload["message_id"]))
 
 
 @notices.renderer("difficulty")

@@ -1140,6 +1140,20 @@ R_F_DIFFICULTIES = "Khó khăn, đề xuất"
 R_F_LEADER = "Người báo cáo"
 R_F_STATUS = "Trạng thái"
 R_F_REASON = "Ý kiến của cán bộ phường"
+R_F_CHANGED = "Tổ trưởng đã sửa"
+
+
+def r_changed_field(label: str, was: str) -> str:
+    return f"{label} (trước: {was})"
+
+
+R_SOME_OFFICER = "cán bộ phường"  # an admin named only by id in the config has no name here
+
+
+def r_decided_by(name: str, when: str) -> str:
+    return f"Người duyệt: {name}, lúc {when}"
+
+
 R_NONE = "không có"
 R_RECAP = "Đã ghi"
 R_SUMMARY_TITLE = bold("Kiểm tra báo cáo trước khi gửi")

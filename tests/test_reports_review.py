@@ -140,6 +140,10 @@ async def test_needs_more_round_trip(
         lambda: [m for m in sim.messages_in(officer.chat_id) if "(đã sửa)" in m.text]
     )
     assert "1 ảnh" in cards[-1].text
+    # and it says what the fix changed, with what was there before
+    changed = f"{texts.R_F_CHANGED}: {texts.R_F_PHOTOS} (trước: {texts.r_photos(0)})"
+    assert changed in cards[-1].text
+    assert texts.R_F_CHANGED not in card.text  # the first card had nothing to compare
     # the old card's buttons carry the old version: refused, refreshed
     await officer.press(card, texts.R_BTN_APPROVE)
     await sim.wait_idle()
@@ -225,7 +229,12 @@ async def test_withdrawn_report_tells_officers(
         lambda: [m for m in sim.messages_in(officer.chat_id) if "rút lại" in m.text]
     )
     assert told[0].text == texts.r_withdrawn_notice(number, "Tổ dân phố số 5").text
-    await officer.press(card, texts.R_BTN_APPROVE)
+    # the card itself is brought up to date: no verdict buttons on a withdrawn report
+    closed = await eventually(
+        lambda: [card] if "Trạng thái: Đã rút" in card.text and card.buttons == [] else []
+    )
+    assert closed[0].message_id == card.message_id
+    await officer.press(card, callback_data=f"rv:{number}:1:ok")
     await sim.wait_idle()
     assert await status(bot, number) == "withdrawn"
 
@@ -307,3 +316,66 @@ async def test_nobody_reviews_their_own_report(
     assert cards == []  # the author never got a card of their own reports
     verdict = sim.messages_in(ADMIN_ID)[-1]  # but is told the verdict, as every leader is
     assert verdict.text.startswith(f"Báo cáo số {number} đã được duyệt")
+
+
+async def test_other_officers_cards_close_when_one_decides(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, officer: SimUser, pack: ContentPack
+) -> None:
+    """Issue 11: when one officer decides, the others' copies of the card lose their
+    buttons and say who decided and when."""
+    db = svc(bot).db
+    await add_officer(db, 2601, "Minh")
+    minh = sim.user(2601, "Minh", started=True)
+    number = await file_report(lan, pack)
+    ha_card = await card_for(sim, officer, number)
+    minh_card = await card_for(sim, minh, number)
+    assert labels(ha_card)[:2] == [texts.R_BTN_APPROVE, texts.R_BTN_NEEDS_MORE]
+    await minh.press(minh_card, texts.R_BTN_APPROVE)
+    decided = await minh.expect_reply()
+    assert decided.message_id == minh_card.message_id
+    assert "Người duyệt: Minh, lúc" in decided.text and decided.buttons == []
+
+    await eventually(lambda: [ha_card] if ha_card.edits else [])
+    assert ha_card.buttons == []
+    assert "Trạng thái: Đạt" in ha_card.text and "Người duyệt: Minh, lúc" in ha_card.text
+    await sim.wait_idle()
+    assert minh_card.edits and len(minh_card.edits) == 1  # replaced by the press, once
+
+    # the reason path: the deciding officer's own card is closed as well
+    await lan.expect_reply(timeout=10)  # the verdict
+    number = await file_report(lan, pack)
+    ha_card = await card_for(sim, officer, number)
+    minh_card = await card_for(sim, minh, number)
+    await officer.press(ha_card, texts.R_BTN_NEEDS_MORE)
+    await officer.expect_reply()
+    await officer.send("Thiếu ảnh")
+    assert (await officer.expect_reply()).text == texts.r_reviewed(number, "Cần bổ sung")
+    for card in (ha_card, minh_card):
+        await eventually(lambda card=card: [card] if card.edits else [])  # type: ignore[misc]
+        assert card.buttons == [], card.text
+        assert "Trạng thái: Cần bổ sung" in card.text
+        # the config's admin, known by id only: named by what they are
+        assert f"Người duyệt: {texts.R_SOME_OFFICER}, lúc" in card.text
+    kinds = await db.fetchall(
+        "SELECT chat_id, failed FROM notices WHERE kind = 'review_closed' AND ref_id = ?",
+        (number,),
+    )
+    assert sorted(tuple(k) for k in kinds) == sorted(
+        [(await local(db, ADMIN_ID), None), (await local(db, 2601), None)]
+    )
+
+
+def test_what_a_fix_changed_is_named_with_the_old_value(pack: ContentPack) -> None:
+    changed = {
+        "attendance": 35,
+        "notes": "Bà con hỏi nhiều về chuyển đổi số và về thủ tục hành chính ở phường",
+        "date": "2026-04-05",
+        "difficulties": "",
+    }
+    text = reports.changes_text(pack, changed)
+    assert text.split("; ") == [
+        f"{texts.R_F_DATE} (trước: 05/04/2026)",
+        f"{texts.R_F_ATTENDANCE} (trước: {texts.r_people(35)})",
+        f"{texts.R_F_NOTES} (trước: Bà con hỏi nhiều về chuyển đổi số và…)",
+        f"{texts.R_F_DIFFICULTIES} (trước: {texts.R_NONE})",
+    ]
