@@ -14,16 +14,15 @@ after it, a short alert, and possibly a broadcast to start once the card shows i
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import inputs, media, people, texts
+from bot import inputs, media, moments, people, texts
 from bot.clock import iso, parse_iso
 from bot.db import Database
 from bot.delivery import (
@@ -48,6 +47,7 @@ from bot.schedule import (
     create_schedule,
     describe,
     fire_time,
+    hold_until,
     next_due,
     when_text,
 )
@@ -63,9 +63,12 @@ CAPTION_LIMIT = 1024
 UNITS_PER_PAGE = 8
 
 # Steps of a draft.
-TEXT, AUDIENCE, UNITS, WHO, PREVIEW, WHEN, REPEAT, WEEKDAYS = (
-    "text", "audience", "units", "who", "preview", "when", "repeat", "weekdays",
+TEXT, AUDIENCE, UNITS, WHO, PREVIEW, WHEN, REPEAT, WEEKDAYS, UNTIL = (
+    "text", "audience", "units", "who", "preview", "when", "repeat", "weekdays", "until",
 )  # fmt: skip
+EDIT_AT, EDIT_UNTIL = "edit_at", "edit_until"  # changing a schedule (bot/schedule_edit.py)
+TYPED = (TEXT, WHEN, UNTIL)  # the steps that wait for typed text here
+EDITING = (EDIT_AT, EDIT_UNTIL)
 
 
 @dataclass
@@ -81,6 +84,9 @@ class Draft:
     urgent: bool = False
     when: str = ""  # UTC ISO, for Hẹn giờ
     weekdays: list[int] = field(default_factory=list)
+    repeat: str = ""  # daily | weekly | monthly, once chosen (the end date is asked next)
+    editing: int = 0  # EDIT_AT / EDIT_UNTIL: the schedule being changed
+    at: str = ""  # EDIT_AT: a time in quiet hours typed, "HH:MM", waiting for "Đồng ý"
 
     def message(self) -> OutMessage:
         ref = MediaRef(self.media_id, self.media_kind) if self.media_id else None
@@ -200,25 +206,6 @@ def validate(md: str, *, caption: bool) -> tuple[Rich | None, str]:
     return html_to_rich(html), ""
 
 
-_WHEN = re.compile(
-    r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*(?:,|lúc|luc)?\s+"
-    r"(\d{1,2})\s*(?:[:hg]\s*(\d{1,2})?)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def parse_when(text: str, tz: ZoneInfo) -> datetime | None:
-    """ "05/04/2026 07:30" (also 5/4/2026 7h30, 05-04-2026 7:30) in the ward's time → UTC."""
-    match = _WHEN.match(text)
-    if match is None:
-        return None
-    day, month, year, hour, minute = (int(g) if g else 0 for g in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, tzinfo=tz).astimezone(UTC)
-    except ValueError:
-        return None
-
-
 # ---------------------------------------------------------------- screens
 
 
@@ -310,15 +297,37 @@ async def card_screen(svc: Services, draft: Draft) -> Screen:
     )
 
 
-def example_moment(now: datetime, tz: ZoneInfo) -> str:
-    """Tomorrow at 07:30 in the ward's time: an example the bot itself accepts."""
-    return (now.astimezone(tz) + timedelta(days=1)).strftime("%d/%m/%Y") + " 07:30"
-
-
 def when_screen(now: datetime, tz: ZoneInfo) -> Screen:
     return Screen(
-        texts.bc_when_prompt(example_moment(now, tz)),
+        texts.bc_when_prompt(moments.example_moment(now, tz)),
         ((Button(texts.BTN_BACK, "bc:back"), Button(texts.BC_BTN_CANCEL, "bc:x")),),
+        TAKES_TEXT,
+    )
+
+
+def quiet_screen(moment: datetime, quiet: Quiet, tz: ZoneInfo) -> Screen:
+    """The chosen time is in quiet hours: said before it is taken."""
+    goes = hold_until(moment, quiet, tz)
+    hours = (quiet.start.strftime("%H:%M"), quiet.end.strftime("%H:%M"))
+    return Screen(
+        texts.bc_when_quiet(when_text(moment, tz), hours, when_text(goes, tz)),
+        (
+            (Button(texts.bc_btn_quiet_ok(goes.astimezone(tz).strftime("%H:%M")), "bc:wq"),),
+            (Button(texts.BTN_BACK, "bc:back"), Button(texts.BC_BTN_CANCEL, "bc:x")),
+        ),
+        TAKES_TEXT,
+    )
+
+
+def until_screen(draft: Draft, tz: ZoneInfo) -> Screen:
+    moment = parse_iso(draft.when)
+    rule = describe(_rule(draft, draft.repeat, tz), tz)
+    return Screen(
+        texts.bc_until_prompt(rule, moments.end_example(moment.astimezone(tz).date())),
+        (
+            (Button(texts.BC_BTN_NO_END, "bc:un"),),
+            (Button(texts.BTN_BACK, "bc:back"), Button(texts.BC_BTN_CANCEL, "bc:x")),
+        ),
         TAKES_TEXT,
     )
 
@@ -393,7 +402,7 @@ async def on_text(
     """Typed text: the message itself (step text) or the date and time (step when).
     None when this official has no draft waiting for text."""
     draft = await load(svc.db, user_id)
-    if draft is None or draft.step not in (TEXT, WHEN):
+    if draft is None or draft.step not in TYPED:
         return None
     now = svc.clock.now()
     if draft.step == TEXT:
@@ -405,16 +414,57 @@ async def on_text(
         draft.step = AUDIENCE
         await save(svc.db, user_id, draft, now)
         return Reply(audience_screen())
+    if draft.step == UNTIL:
+        return await _typed_end(svc, user_id, draft, text)
     tz = svc.config.ward.tz
-    moment = parse_when(text, tz)
-    if moment is None:
-        return Reply(Screen(texts.bc_when_bad(example_moment(now, tz))))
-    if moment <= now + timedelta(minutes=1):
-        return Reply(Screen(texts.BC_WHEN_PAST))
+    horizon = svc.config.schedule.horizon_days
+    parsed = moments.parse_moment(text, now, tz, horizon)
+    example = moments.example_moment(now, tz)
+    if parsed.value is None:
+        problem = _when_problem(parsed.problem, example, now, tz, horizon)
+        return Reply(Screen(problem, takes=TAKES_TEXT))
+    moment = parsed.value
     draft.when = iso(moment)
+    cfg = svc.config.schedule
+    quiet = Quiet(cfg.quiet_start, cfg.quiet_end)
+    if not draft.urgent and quiet.contains(moment.astimezone(tz).time()):
+        # Said before the time is taken, not after: the official may choose another.
+        await save(svc.db, user_id, draft, now)
+        return Reply(quiet_screen(moment, quiet, tz))
     draft.step = REPEAT
     await save(svc.db, user_id, draft, now)
     return Reply(repeat_screen(moment, tz))
+
+
+def _when_problem(
+    problem: moments.Problem | None, example: str, now: datetime, tz: ZoneInfo, horizon: int
+) -> str:
+    if problem == moments.Problem.PAST:
+        return texts.BC_WHEN_PAST
+    if problem == moments.Problem.TOO_FAR:
+        return texts.bc_when_too_far(moments.last_day(now, tz, horizon))
+    if problem == moments.Problem.NO_TIME:
+        return texts.bc_when_no_time(example)
+    return texts.bc_when_bad(example)
+
+
+async def _typed_end(svc: Services, user_id: int, draft: Draft, text: str) -> Reply:
+    """The last day of a repeating schedule, typed."""
+    tz = svc.config.ward.tz
+    horizon = svc.config.schedule.horizon_days
+    first = parse_iso(draft.when).astimezone(tz).date()
+    end, problem = moments.parse_end_day(text, first, horizon)
+    if end is None:
+        if problem == moments.Problem.PAST:
+            again = texts.bc_until_before(first.strftime("%d/%m/%Y"))
+        elif problem == moments.Problem.TOO_FAR:
+            again = texts.bc_when_too_far(
+                moments.last_day(svc.clock.now(), tz, svc.config.schedule.horizon_days)
+            )
+        else:
+            again = texts.bc_until_bad(moments.end_example(first))
+        return Reply(Screen(again, ((Button(texts.BC_BTN_NO_END, "bc:un"),),), TAKES_TEXT))
+    return await _schedule(svc, user_id, draft, draft.repeat, end)
 
 
 async def on_media(
@@ -533,7 +583,13 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
             draft.step = WHEN
             await save(svc.db, user_id, draft, now)
             return Reply(when_screen(now, tz), replace=True)
-        case ["back"] if draft.step in (WHEN, REPEAT, WEEKDAYS):
+        case ["wq"] if draft.step == WHEN and draft.when:
+            draft.step = REPEAT
+            await save(svc.db, user_id, draft, now)
+            return Reply(repeat_screen(parse_iso(draft.when), tz), replace=True)
+        case ["un"] if draft.step == UNTIL:
+            return await _schedule(svc, user_id, draft, draft.repeat)
+        case ["back"] if draft.step in (WHEN, REPEAT, WEEKDAYS, UNTIL):
             draft.step = PREVIEW
             await save(svc.db, user_id, draft, now)
             return Reply(await card_screen(svc, draft), replace=True)
@@ -549,7 +605,11 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
                 draft.weekdays = [moment.astimezone(tz).weekday()]
                 await save(svc.db, user_id, draft, now)
                 return Reply(weekdays_screen(draft), replace=True)
-            return await _schedule(svc, user_id, draft, repeat)
+            if repeat == "once":
+                return await _schedule(svc, user_id, draft, repeat)
+            draft.step, draft.repeat = UNTIL, repeat
+            await save(svc.db, user_id, draft, now)
+            return Reply(until_screen(draft, tz), replace=True)
         case ["d", day] if draft.step == WEEKDAYS and inputs.number(day, high=6) is not None:
             draft.weekdays = sorted(set(draft.weekdays) ^ {int(day)})
             await save(svc.db, user_id, draft, now)
@@ -557,7 +617,9 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
         case ["dd"] if draft.step == WEEKDAYS:
             if not draft.weekdays:
                 return Reply(notice=texts.BC_PICK_A_DAY, alert=True)
-            return await _schedule(svc, user_id, draft, "weekly")
+            draft.step, draft.repeat = UNTIL, "weekly"
+            await save(svc.db, user_id, draft, now)
+            return Reply(until_screen(draft, tz), replace=True)
     return Reply(notice=texts.BC_STALE, alert=True)
 
 
@@ -594,21 +656,28 @@ async def _send_now(svc: Services, user_id: int, draft: Draft, where: tuple[int,
     return Reply(progress_screen(status), replace=True, enqueue=broadcast_id)
 
 
-async def _schedule(svc: Services, user_id: int, draft: Draft, repeat: str) -> Reply:
+def _rule(draft: Draft, repeat: str, tz: ZoneInfo, until: date | None = None) -> Rule:
+    moment = parse_iso(draft.when)
+    local = moment.astimezone(tz)
+    return Rule(
+        repeat,
+        local.time().replace(second=0, microsecond=0),
+        tuple(draft.weekdays) if repeat == "weekly" else (),
+        local.day if repeat == "monthly" else 0,
+        moment if repeat == "once" else None,
+        until if repeat != "once" else None,
+    )
+
+
+async def _schedule(
+    svc: Services, user_id: int, draft: Draft, repeat: str, until: date | None = None
+) -> Reply:
     audience = _audience_of(draft)
     assert audience is not None
     tz = svc.config.ward.tz
     now = svc.clock.now()
     moment = parse_iso(draft.when)
-    local = moment.astimezone(tz)
-    at = local.time().replace(second=0, microsecond=0)
-    rule = Rule(
-        repeat,
-        at,
-        tuple(draft.weekdays) if repeat == "weekly" else (),
-        local.day if repeat == "monthly" else 0,
-        moment if repeat == "once" else None,
-    )
+    rule = _rule(draft, repeat, tz, until)
     if draft.item_id:
         content = Content("item", item_id=draft.item_id)
         item = svc.content.get(draft.item_id)

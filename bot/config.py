@@ -104,6 +104,7 @@ class ScheduleConfig:
     grace_hours: float = 2.0
     quiet_start: time = time(21, 0)
     quiet_end: time = time(6, 30)
+    horizon_days: int = 366  # how far ahead a send time (or a schedule's end) may be set
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from bot.content import ContentPack, Item, fold
+from bot.moments import Problem, parse_session_day
 
 ATTENDANCE_MIN = 1
 ATTENDANCE_MAX = 10_000
@@ -55,10 +56,7 @@ def topics(pack: ContentPack) -> list[Item]:
     return found
 
 
-class DateProblem(StrEnum):
-    FORMAT = "format"
-    FUTURE = "future"
-    TOO_OLD = "too_old"
+DateProblem = Problem  # FORMAT, FUTURE, TOO_OLD: see bot/moments.py
 
 
 @dataclass(frozen=True)
@@ -67,48 +65,13 @@ class DateResult:
     problem: DateProblem | None = None
 
 
-_TODAY = {"hom nay", "homnay", "nay", "hnay"}
-_YESTERDAY = {"hom qua", "homqua", "qua", "hqua"}
-_DAY_BEFORE = {"hom kia", "homkia"}
-_DATE_RE = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}|\d{2}))?$")
-
-
 def parse_date(text: str, today: date, max_age_days: int) -> DateResult:
-    """A session date: "Hôm nay", "Hôm qua", dd/mm/yyyy, d/m, dd-mm-yyyy, dd.mm.yy.
-
-    Without a year, the most recent such date that is not in the future is meant (5/12
-    typed in January is last December). Never in the future; at most `max_age_days` old.
-    """
-    folded = fold(text).strip(" .")
-    folded = re.sub(r"^ngay\s+", "", folded)
-    if folded in _TODAY:
-        return DateResult(today)
-    if folded in _YESTERDAY:
-        return DateResult(today - timedelta(days=1))
-    if folded in _DAY_BEFORE:
-        return DateResult(today - timedelta(days=2))
-    match = _DATE_RE.match(folded)
-    if match is None:
-        return DateResult(None, DateProblem.FORMAT)
-    day, month = int(match.group(1)), int(match.group(2))
-    year_text = match.group(3)
-    try:
-        if year_text is None:
-            value = date(today.year, month, day)
-            if value > today:
-                value = date(today.year - 1, month, day)
-        else:
-            year = int(year_text)
-            if len(year_text) == 2:
-                year += 2000
-            value = date(year, month, day)
-    except ValueError:
-        return DateResult(None, DateProblem.FORMAT)
-    if value > today:
-        return DateResult(None, DateProblem.FUTURE)
-    if (today - value).days > max_age_days:
-        return DateResult(None, DateProblem.TOO_OLD)
-    return DateResult(value)
+    """A session date: "Hôm nay", "Hôm qua", dd/mm/yyyy, d/m, dd-mm-yyyy, dd.mm.yy — the
+    forms every date prompt takes (bot/moments.py). Without a year, the most recent such
+    date that is not in the future is meant (5/12 typed in January is last December).
+    Never in the future; at most `max_age_days` old."""
+    value, problem = parse_session_day(text, today, max_age_days)
+    return DateResult(value, problem)
 
 
 class NumberProblem(StrEnum):

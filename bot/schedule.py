@@ -71,6 +71,7 @@ class Rule:
     weekdays: tuple[int, ...] = ()  # weekly: 0 = Monday … 6 = Sunday
     month_day: int = 0  # monthly: 1..31; in shorter months, the month's last day
     once_at: datetime | None = None  # once: the moment (aware)
+    until: date | None = None  # repeating: the last local day it sends (None: no end)
 
     def __post_init__(self) -> None:
         if self.repeat not in REPEATS:
@@ -85,6 +86,8 @@ class Rule:
             raise ValueError("a monthly schedule needs a day 1..31")
 
     def matches(self, day: date) -> bool:
+        if self.until is not None and day > self.until:
+            return False
         if self.repeat == "daily":
             return True
         if self.repeat == "weekly":
@@ -107,6 +110,8 @@ def next_due(rule: Rule, after: datetime, tz: ZoneInfo) -> datetime | None:
     start = after.astimezone(tz).date()
     for offset in range(_SEARCH_DAYS):
         day = start + timedelta(days=offset)
+        if rule.until is not None and day > rule.until:
+            return None
         if rule.matches(day):
             moment = _at(day, rule.at, tz)
             if moment > after:
@@ -188,8 +193,9 @@ def when_text(moment: datetime, tz: ZoneInfo) -> str:
 def describe(rule: Rule, tz: ZoneInfo) -> str:
     """ "07:30 thứ Hai hằng tuần", for people."""
     once = rule.once_at.astimezone(tz).strftime("%d/%m/%Y") if rule.once_at else ""
+    until = rule.until.strftime("%d/%m/%Y") if rule.until else ""
     return texts.bc_rule(
-        rule.repeat, rule.at.strftime("%H:%M"), rule.weekdays, rule.month_day, once
+        rule.repeat, rule.at.strftime("%H:%M"), rule.weekdays, rule.month_day, once, until
     )
 
 
@@ -269,7 +275,7 @@ class Schedule:
 
 _COLUMNS = (
     "id, source, key, title, repeat, at_time, weekdays, month_day, once_at, content, audience,"
-    " urgent, state, cursor, since, created_by"
+    " urgent, state, cursor, since, created_by, ends_on"
 )
 
 
@@ -291,6 +297,7 @@ def _schedule(row: Any) -> Schedule:
             weekdays,
             int(row[7]),
             parse_iso(row[8]) if row[8] else None,
+            date.fromisoformat(row[16]) if row[16] else None,
         ),
         content=Content.from_json(row[9]),
         audience=Audience.from_json(row[10]),
@@ -302,13 +309,14 @@ def _schedule(row: Any) -> Schedule:
     )
 
 
-def _rule_columns(rule: Rule) -> tuple[str, str, str, int, str | None]:
+def _rule_columns(rule: Rule) -> tuple[str, str, str, int, str | None, str | None]:
     return (
         rule.repeat,
         rule.at.strftime("%H:%M"),
         ",".join(str(d) for d in sorted(rule.weekdays)),
         rule.month_day,
         iso(rule.once_at) if rule.once_at else None,
+        rule.until.isoformat() if rule.until else None,
     )
 
 
@@ -351,8 +359,8 @@ async def create_schedule(
     stamp = iso(now)
     return await db.execute(
         "INSERT INTO schedules (source, title, repeat, at_time, weekdays, month_day, once_at,"
-        " content, audience, urgent, since, created_by, created_at, updated_at)"
-        " VALUES ('official', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ends_on, content, audience, urgent, since, created_by, created_at, updated_at)"
+        " VALUES ('official', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             title,
             *_rule_columns(rule),
@@ -516,7 +524,7 @@ async def sync_calendar(
         for entry in entries:
             columns = _rule_columns(entry.rule)
             async with conn.execute(
-                "SELECT id, repeat, at_time, weekdays, month_day, once_at, state"
+                "SELECT id, repeat, at_time, weekdays, month_day, once_at, ends_on, state"
                 " FROM schedules WHERE key = ?",
                 (entry.key,),
             ) as cursor:
@@ -524,9 +532,9 @@ async def sync_calendar(
             if row is None:
                 await conn.execute(
                     "INSERT INTO schedules (source, key, title, repeat, at_time, weekdays,"
-                    " month_day, once_at, content, audience, urgent, since, created_by,"
+                    " month_day, once_at, ends_on, content, audience, urgent, since, created_by,"
                     " created_at, updated_at)"
-                    " VALUES ('calendar', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                    " VALUES ('calendar', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                     (
                         entry.key,
                         entry.title,
@@ -540,11 +548,12 @@ async def sync_calendar(
                     ),
                 )
                 continue
-            retimed = tuple(row[1:6]) != columns
-            state = "active" if row[6] == "deleted" else row[6]
+            retimed = tuple(row[1:7]) != columns
+            state = "active" if row[7] == "deleted" else row[7]
             await conn.execute(
                 "UPDATE schedules SET title = ?, repeat = ?, at_time = ?, weekdays = ?,"
-                " month_day = ?, once_at = ?, content = ?, audience = ?, urgent = ?, state = ?,"
+                " month_day = ?, once_at = ?, ends_on = ?, content = ?, audience = ?, urgent = ?,"
+                " state = ?,"
                 " since = CASE WHEN ? THEN ? ELSE since END, updated_at = ? WHERE id = ?",
                 (
                     entry.title,
@@ -553,7 +562,7 @@ async def sync_calendar(
                     entry.audience.to_json(),
                     int(entry.urgent),
                     state,
-                    int(retimed or row[6] == "deleted"),
+                    int(retimed or row[7] == "deleted"),
                     stamp,
                     stamp,
                     row[0],
@@ -663,6 +672,12 @@ class Scheduler:
         upcoming = self.upcoming(schedule, now)
         if upcoming is None:
             self._disarm(job_id(schedule.id))
+            if schedule.rule.until is not None:  # past its last day: it is over
+                await self.svc.db.execute(
+                    "UPDATE schedules SET state = 'done', updated_at = ? WHERE id = ?"
+                    " AND state = 'active'",
+                    (iso(now), schedule.id),
+                )
         else:
             self._arm(job_id(schedule.id), upcoming)
         return broadcast_id
@@ -736,6 +751,39 @@ class Scheduler:
     async def rearm(self, schedule_id: int) -> None:
         """After a change (created, resumed): process it now and arm its next wake-up."""
         await self.run(schedule_id)
+
+    async def change_rule(self, schedule_id: int, rule: Rule, actor_id: int) -> None:
+        """A new time of day or last day for a schedule (audited). Nothing earlier than the
+        change is owed (a time moved to earlier today does not send at once); a schedule not
+        started yet still starts on the day chosen."""
+        svc = self.svc
+        now = svc.clock.now()
+        current = await get_schedule(svc.db, schedule_id)
+        if current is None:
+            return
+        since = now
+        if current.since > now:  # not started yet: it still starts on the day chosen
+            first_day = current.since.astimezone(self.tz).date()
+            since = max(now, datetime.combine(first_day, time(0), tzinfo=self.tz).astimezone(UTC))
+        stamp = iso(now)
+        repeat, at, weekdays, month_day, once_at, ends_on = _rule_columns(rule)
+        async with svc.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE schedules SET repeat = ?, at_time = ?, weekdays = ?, month_day = ?,"
+                " once_at = ?, ends_on = ?, since = ?, updated_at = ? WHERE id = ?",
+                (repeat, at, weekdays, month_day, once_at, ends_on, iso(since), stamp, schedule_id),
+            )
+            await audit_conn(
+                conn,
+                actor_id,
+                "schedule.edit",
+                now,
+                target=f"schedule:{schedule_id}",
+                detail=f"{at} until {ends_on or '-'}",
+            )
+        changed = await get_schedule(svc.db, schedule_id)
+        if changed is not None and changed.state == "active":
+            await self.rearm(schedule_id)
 
     async def set_state(self, schedule_id: int, state: str, actor_id: int) -> Schedule | None:
         """Pause ('paused'), resume ('active') or delete ('deleted') a schedule; a resumed

@@ -1717,22 +1717,63 @@ def bc_when_prompt(example: str) -> Rich:
     """`example`: tomorrow morning, so the bot's own example is always accepted."""
     return rich(
         bold("Hẹn giờ gửi"),
-        "\nAnh/chị gõ ngày và giờ gửi theo dạng ngày/tháng/năm giờ:phút, "
-        f"ví dụ {example} (giờ Việt Nam).",
+        f"\nAnh/chị gõ ngày và giờ gửi (giờ Việt Nam), ví dụ {example}, hoặc 7/12 19:30,"
+        " hoặc mai 7h30.",
     )
 
 
-BC_WHEN_BAD = "Ngày giờ chưa đúng. Anh/chị nhập theo dạng ngày/tháng/năm giờ:phút"
+KEPT = "Tin đang soạn vẫn được giữ."
+BC_WHEN_BAD = "Ngày giờ chưa đúng. Anh/chị gõ ngày rồi giờ"
 
 
 def bc_when_bad(example: str) -> str:
-    return f"{BC_WHEN_BAD}, ví dụ {example}. Tin đang soạn vẫn được giữ."
+    return f"{BC_WHEN_BAD}, ví dụ {example} hoặc mai 7h30. {KEPT}"
 
 
-BC_WHEN_PAST = (
-    "Thời điểm này đã qua. Anh/chị nhập một thời điểm sắp tới, theo dạng ngày/tháng/năm "
-    "giờ:phút. Tin đang soạn vẫn được giữ."
-)
+def bc_when_no_time(example: str) -> str:
+    return f"Anh/chị gõ thêm giờ gửi sau ngày, ví dụ {example}. {KEPT}"
+
+
+BC_WHEN_PAST = f"Thời điểm này đã qua. Anh/chị gõ một ngày giờ sắp tới. {KEPT}"
+
+
+def bc_when_too_far(last_day: str) -> str:
+    return f"Chỉ hẹn được trong vòng một năm tới (đến hết {last_day}). {KEPT}"
+
+
+def bc_when_quiet(chosen: str, quiet: tuple[str, str], goes_at: str) -> Rich:
+    return rich(
+        bold(f"{chosen} là giờ nghỉ đêm"),
+        f"\nTừ {quiet[0]} đến {quiet[1]} bot không gửi tin không khẩn, để không làm phiền bà"
+        f" con. Nếu giữ giờ này, tin sẽ đi lúc {goes_at}.\nAnh/chị gõ giờ khác, hoặc chọn"
+        " bên dưới.",
+    )
+
+
+def bc_btn_quiet_ok(hhmm: str) -> str:
+    return f"Đồng ý, gửi lúc {hhmm}"
+
+
+def bc_until_prompt(rule: str, example: str) -> Rich:
+    return rich(
+        bold("Gửi đến ngày nào?"),
+        f"\nLịch: {rule}.\nAnh/chị gõ ngày gửi lần cuối, ví dụ {example}, hoặc chọn"
+        " “Không có ngày kết thúc”.",
+    )
+
+
+BC_BTN_NO_END = "Không có ngày kết thúc"
+BC_UNTIL_BAD = "Ngày chưa đúng. Anh/chị gõ ngày/tháng/năm, ví dụ"
+
+
+def bc_until_bad(example: str) -> str:
+    return f"{BC_UNTIL_BAD} {example}. {KEPT}"
+
+
+def bc_until_before(first: str) -> str:
+    return f"Ngày kết thúc phải từ ngày gửi đầu ({first}) trở đi. {KEPT}"
+
+
 BC_REPEAT_ONCE = "Một lần"
 BC_REPEAT_DAILY = "Hằng ngày"
 BC_REPEAT_WEEKLY = "Hằng tuần (chọn thứ)"
@@ -1749,15 +1790,22 @@ def bc_repeat_prompt(when: str) -> Rich:
 
 
 def bc_rule(
-    repeat: str, hhmm: str, weekdays: tuple[int, ...], month_day: int, once_date: str
+    repeat: str,
+    hhmm: str,
+    weekdays: tuple[int, ...],
+    month_day: int,
+    once_date: str,
+    until: str = "",
 ) -> str:
-    """ "07:30 thứ Hai hằng tuần", "07:30 hằng ngày", "07:30 ngày 15 hằng tháng"…"""
+    """ "07:30 thứ Hai hằng tuần", "07:30 hằng ngày đến hết 31/12/2026"…"""
+    end = f" đến hết {until}" if until else ""
     if repeat == "daily":
-        return f"{hhmm} hằng ngày"
+        return f"{hhmm} hằng ngày{end}"
     if repeat == "weekly":
-        return f"{hhmm} {', '.join(BC_WEEKDAY_NAMES[d] for d in sorted(weekdays))} hằng tuần"
+        days = ", ".join(BC_WEEKDAY_NAMES[d] for d in sorted(weekdays))
+        return f"{hhmm} {days} hằng tuần{end}"
     if repeat == "monthly":
-        return f"{hhmm} ngày {month_day} hằng tháng"
+        return f"{hhmm} ngày {month_day} hằng tháng{end}"
     return f"{hhmm} ngày {once_date}"
 
 
@@ -1944,7 +1992,7 @@ def lich_list(lines: list[Rich]) -> Rich:
         bold(LICH_TITLE),
         "\n\n",
         rich("\n\n").join(lines),
-        "\n\nChọn bên dưới để tạm dừng, tiếp tục hoặc xóa một lịch.",
+        "\n\nChọn bên dưới để tạm dừng, tiếp tục, sửa hoặc xóa một lịch.",
     )
 
 
@@ -1991,6 +2039,55 @@ def lich_btn_resume(schedule_id: int) -> str:
 
 def lich_btn_delete(schedule_id: int) -> str:
     return f"🗑 Xóa số {schedule_id}"
+
+
+def lich_btn_edit(schedule_id: int) -> str:
+    return f"✏️ Sửa số {schedule_id}"
+
+
+def lich_edit(schedule_id: int, title: str, rule: str) -> Rich:
+    return rich(
+        bold(f"Sửa lịch số {schedule_id}"),
+        f"\n{title}\nĐang gửi: {rule}.\nAnh/chị muốn sửa gì?",
+    )
+
+
+LICH_BTN_TIME = "Đổi giờ gửi"
+LICH_BTN_END = "Đặt ngày kết thúc"
+LICH_BTN_NO_END = "Bỏ ngày kết thúc"
+LICH_BTN_LIST = "Xem các lịch"
+LICH_EDIT_BUSY = "Anh/chị đang soạn một tin. Gửi tin đó hoặc gõ /huy, rồi sửa lịch."
+LICH_TIME_BAD = "Giờ chưa đúng. Anh/chị gõ giờ:phút, ví dụ 19:30 hoặc 7h30. Lịch chưa thay đổi."
+LICH_END_PAST = "Ngày này đã qua. Anh/chị gõ hôm nay hoặc một ngày sắp tới. Lịch chưa thay đổi."
+
+
+def lich_time_prompt(current: str) -> Rich:
+    return rich(
+        bold("Đổi giờ gửi"),
+        f"\nĐang gửi lúc {current}. Anh/chị gõ giờ mới, ví dụ 19:30 hoặc 7h30.",
+    )
+
+
+def lich_end_prompt(example: str) -> Rich:
+    return rich(
+        bold("Ngày kết thúc"),
+        f"\nAnh/chị gõ ngày gửi lần cuối, ví dụ {example}. Sau ngày đó lịch tự dừng.",
+    )
+
+
+def lich_end_bad(example: str) -> str:
+    return f"Ngày chưa đúng. Anh/chị gõ ngày/tháng/năm, ví dụ {example}. Lịch chưa thay đổi."
+
+
+def lich_edited(schedule_id: int, rule: str, upcoming: str | None, paused: bool) -> Rich:
+    lines: list[Rich | str] = [bold(f"Đã sửa lịch số {schedule_id}"), f"Gửi {rule}."]
+    if paused:
+        lines.append("Lịch đang tạm dừng; gõ /lich để cho chạy lại.")
+    elif upcoming:
+        lines.append(f"Lần tới: {upcoming}.")
+    else:
+        lines.append("Không còn lần gửi nào.")
+    return rich("\n").join(lines)
 
 
 def lich_confirm_delete(schedule_id: int, title: str) -> Rich:

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import compose, delivery, inputs, people, people_ui, texts
+from bot import compose, delivery, inputs, people, people_ui, schedule_edit, texts
 from bot.people import Role
 from bot.reply import Reply
 from bot.screens import Button, Screen
@@ -81,7 +81,7 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await show(update, services(context), answer)
             raise ApplicationHandlerStop
         return
-    if step not in (compose.TEXT, compose.WHEN):
+    if step not in compose.TYPED + compose.EDITING:
         return
     if not await compose.still_officer(svc, uid):  # demoted while composing: draft gone
         return
@@ -93,6 +93,9 @@ async def draft_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def _typed(message: Message, svc: Services, user_id: int) -> Reply | None:
+    draft = await compose.load(svc.db, user_id)
+    if draft is not None and draft.step in compose.EDITING:  # a schedule's time or last day
+        return await schedule_edit.on_text(svc, user_id, draft, message.text or "")
     file = incoming_file(message, images_only=False)
     if file is not None:
         return await compose.on_media(
@@ -117,7 +120,12 @@ async def compose_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc = services(context)
     message = query.message
     where = (await local_chat_id(svc, message.chat), message.message_id) if message else (0, 0)
-    answer = await compose.on_button(svc, await person_id(update, svc), query.data, where)
+    uid = await person_id(update, svc)
+    draft = await compose.load(svc.db, uid)
+    if draft is not None and draft.step in compose.EDITING:  # "Đồng ý" to a quiet-hours time
+        answer = await schedule_edit.on_button(svc, uid, draft, query.data.split(":")[1:])
+    else:
+        answer = await compose.on_button(svc, uid, query.data, where)
     await show(update, services(context), answer)
 
 

@@ -1,4 +1,4 @@
-"""Schedule handlers: /lich (list, pause, resume, delete).
+"""Schedule handlers: /lich (list, pause, resume, edit, delete).
 
 The core (`bot.schedule.Scheduler`) decides what is owed and when; its jobs on the
 JobQueue are armed by bot/channels/telegram_jobs.py with every other job of the bot.
@@ -11,7 +11,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import inputs, schedule, texts
+from bot import compose, inputs, schedule, schedule_edit, texts
 from bot.people import Role
 from bot.reply import Reply
 from bot.rich import Rich
@@ -59,6 +59,8 @@ async def _listing(svc: Services) -> Screen:
             row.append(Button(texts.lich_btn_pause(item.id), f"lc:p:{item.id}"))
         else:
             row.append(Button(texts.lich_btn_resume(item.id), f"lc:r:{item.id}"))
+        if schedule_edit.editable(item):
+            row.append(Button(texts.lich_btn_edit(item.id), f"lc:e:{item.id}"))
         if item.source == "official":
             row.append(Button(texts.lich_btn_delete(item.id), f"lc:d:{item.id}"))
         buttons.append(tuple(row))
@@ -74,7 +76,7 @@ async def lich_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 @requires(Role.OFFICER, "schedule.button", private_only=True)
 async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """lc:p|r|d|dd:<id> and lc:l (the list again)."""
+    """lc:p|r|d|dd|e|et|eu|en:<id> and lc:l (the list again)."""
     query = update.callback_query
     if query is None or query.data is None:
         return
@@ -92,6 +94,9 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     found: Schedule | None = await schedule.get_schedule(svc.db, schedule_id)
     if found is None or found.state not in ("active", "paused"):
         await notify(update, svc, texts.BC_STALE)
+        return
+    if action in ("e", "et", "eu", "en"):
+        await _edit(update, svc, actor, found, action)
         return
     if action == "d" and found.source == "official":
         await replace_with(
@@ -116,6 +121,22 @@ async def lich_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await svc.schedules.set_state(schedule_id, state, actor)
     done = texts.lich_done(state, schedule_id)
     await show(update, svc, Reply(await _listing(svc), replace=True, notice=done))
+
+
+async def _edit(update: Update, svc: Services, actor: int, found: Schedule, action: str) -> None:
+    """Sửa: the edit screen, then the new time (et), the last day (eu) or no last day (en)."""
+    if not schedule_edit.editable(found):
+        await notify(update, svc, texts.BC_STALE)
+        return
+    if action == "e":
+        if await compose.step_of(svc.db, actor) in schedule_edit.EDITING:  # back from a prompt
+            await compose.discard(svc.db, actor)
+        await replace_with(update, svc, schedule_edit.edit_screen(found, svc))
+    elif action == "en":
+        await show(update, svc, await schedule_edit.remove_end(svc, actor, found))
+    else:
+        step = schedule_edit.EDIT_AT if action == "et" else schedule_edit.EDIT_UNTIL
+        await show(update, svc, await schedule_edit.begin(svc, actor, found, step))
 
 
 def register(app: Application) -> None:

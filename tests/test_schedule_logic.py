@@ -8,13 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot import texts
 from bot.channels.telegram_render import html as telegram_html
-from bot.compose import parse_when, validate, with_markdown
+from bot.compose import validate, with_markdown
 from bot.config import DEFAULT_CONTENT
 from bot.content import ContentPack
 from bot.delivery import OutMessage
@@ -166,21 +165,6 @@ def test_decision_is_consistent(due: datetime, late: int, urgent: bool) -> None:
 
 
 # ---------------------------------------------------------------- typed input
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2040, 12, 31)))
-def test_parse_when_reads_what_people_write(moment: datetime) -> None:
-    moment = moment.replace(second=0, microsecond=0)
-    expected = moment.replace(tzinfo=TZ).astimezone(UTC)
-    assert parse_when(moment.strftime("%d/%m/%Y %H:%M"), TZ) == expected
-    short = f"{moment.day}/{moment.month}/{moment.year} {moment.hour}h{moment.minute:02d}"
-    assert parse_when(short, TZ) == expected
-
-
-@pytest.mark.parametrize("text", ["", "mai 7h", "31/02/2031 07:30", "06/04/2031 25:00", "7:30"])
-def test_parse_when_refuses_what_is_not_a_moment(text: str) -> None:
-    assert parse_when(text, TZ) is None
 
 
 def test_validation_matches_the_content_pack() -> None:

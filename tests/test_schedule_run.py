@@ -185,10 +185,14 @@ async def test_schedule_from_chat_listed_paused_resumed_deleted(
         assert prompt.text.startswith("Hẹn giờ gửi")
         # Issue 11: the example was a fixed date long past; now it is tomorrow morning.
         assert "ví dụ 09/04/2031 07:30" in prompt.text
-        await officer.send("mai lúc 7 giờ")
+        await officer.send("thứ Năm tuần sau")
         assert (await officer.expect_reply()).text == texts.bc_when_bad("09/04/2031 07:30")
         await officer.send("01/04/2031 07:30")
         assert (await officer.expect_reply()).text == texts.BC_WHEN_PAST
+        await officer.send("31/12/9999 23:59")  # Issue 11: was accepted
+        assert (await officer.expect_reply()).text == texts.bc_when_too_far("08/04/2032")
+        await officer.send("10/4")
+        assert (await officer.expect_reply()).text == texts.bc_when_no_time("09/04/2031 07:30")
         await officer.send("10/4/2031 19h30")  # a Thursday
         repeat = await officer.expect_reply()
         assert "19:30 thứ Năm 10/04/2031" in repeat.text
@@ -197,6 +201,10 @@ async def test_schedule_from_chat_listed_paused_resumed_deleted(
         assert "✅ T5" in sum(days.buttons, [])
         await officer.press(days, "T2")
         await officer.press(await officer.expect_reply(), texts.BC_BTN_DONE)
+        until = await officer.expect_reply()
+        assert until.text.startswith("Gửi đến ngày nào?")
+        assert "thứ Hai, thứ Năm hằng tuần" in until.text
+        await officer.press(until, texts.BC_BTN_NO_END)
         done = await officer.expect_reply()
         assert "Đã hẹn giờ" in done.text and "thứ Hai, thứ Năm hằng tuần" in done.text
         assert "Lần gửi đầu: 19:30 thứ Năm 10/04/2031" in done.text
@@ -341,3 +349,107 @@ async def test_a_schedule_starting_later_waits_for_its_first_day(
         clock.set(local(2032, 1, 10, 9, 1))
         await svc.schedules.tick()
         assert (await sim.wait_for_message(GROUPS[0])).text == "Tin hằng tháng"
+
+
+async def test_quiet_hours_are_said_first_and_a_schedule_ends_and_is_edited(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    """Issue 11, item 7: a time in quiet hours is explained before it is taken; a repeating
+    schedule gets an end date when made, and its time and end can be changed from /lich."""
+    clock = FakeClock(local(2031, 4, 8, 10, 0))  # a Tuesday
+    async with bot_at(config, pack, clock) as app:
+        svc = svc_of(app)
+        await seed_groups(app, sim)
+        officer = sim.user(ADMIN_ID, started=True)
+        await officer.send("/guitin")
+        await officer.expect_reply()
+        await officer.send("Nhắc bà con đóng góp ý kiến")
+        audience = await officer.expect_reply()
+        await officer.press(audience, texts.BC_AUD_GROUPS)
+        _, _, card = await officer.expect_replies(3)
+        await officer.press(card, texts.BC_BTN_LATER)
+        await officer.expect_reply()
+        await officer.send("9/4 22:30")
+        quiet = await officer.expect_reply()
+        assert quiet.text.startswith("22:30 thứ Tư 09/04/2031 là giờ nghỉ đêm")
+        assert "tin sẽ đi lúc 06:30 thứ Năm 10/04/2031" in quiet.text
+        assert (
+            await svc.db.fetchval("SELECT COUNT(*) FROM schedules WHERE source = 'official'") == 0
+        )
+        await officer.send("9/4 20h")  # another time instead: taken at once
+        repeat = await officer.expect_reply()
+        assert "20:00 thứ Tư 09/04/2031" in repeat.text
+        await officer.press(repeat, texts.BTN_BACK)  # back to the card, then choose again
+        card = await officer.expect_reply()
+        await officer.press(card, texts.BC_BTN_LATER)
+        await officer.expect_reply()
+        await officer.send("9/4 22:30")
+        quiet = await officer.expect_reply()
+        await officer.press(quiet, texts.bc_btn_quiet_ok("06:30"))  # keep it: goes at 06:30
+        repeat = await officer.expect_reply()
+        await officer.press(repeat, texts.BC_REPEAT_DAILY)
+        until = await officer.expect_reply()
+        assert "Lịch: 22:30 hằng ngày" in until.text
+        await officer.send("8/4/2031")
+        assert (await officer.expect_reply()).text.startswith(
+            "Ngày kết thúc phải từ ngày gửi đầu (09/04/2031)"
+        )
+        await officer.send("11/4")
+        done = await officer.expect_reply()
+        assert "Gửi 22:30 hằng ngày đến hết 11/04/2031." in done.text
+        schedule_id = int(await svc.db.fetchval("SELECT MAX(id) FROM schedules"))
+
+        # /lich → Sửa: a new time, then a later end, then none
+        await officer.send("/lich")
+        listing = await officer.expect_reply()
+        await officer.press(listing, texts.lich_btn_edit(schedule_id))
+        edit = await officer.expect_reply()
+        assert "Đang gửi: 22:30 hằng ngày đến hết 11/04/2031." in edit.text
+        await officer.press(edit, texts.LICH_BTN_TIME)
+        await officer.expect_reply()
+        await officer.send("7 giờ sáng mai")  # not a time of day alone
+        assert (await officer.expect_reply()).text == texts.LICH_TIME_BAD
+        await officer.send("19h")
+        edited = await officer.expect_reply()
+        assert "Gửi 19:00 hằng ngày đến hết 11/04/2031." in edited.text
+        assert "Lần tới: 19:00 thứ Tư 09/04/2031." in edited.text
+        job = app.job_queue.scheduler.get_job(job_id(schedule_id))  # type: ignore[attr-defined]
+        assert job.next_run_time == local(2031, 4, 9, 19, 0)
+        await officer.press(edited, texts.LICH_BTN_LIST)
+        listing = await officer.expect_reply()
+        await officer.press(listing, texts.lich_btn_edit(schedule_id))
+        edit = await officer.expect_reply()
+        await officer.press(edit, texts.LICH_BTN_END)
+        await officer.expect_reply()
+        await officer.send("12/4/2031")
+        assert "đến hết 12/04/2031" in (await officer.expect_reply()).text
+        await officer.send("/lich")
+        listing = await officer.expect_reply()
+        await officer.press(listing, texts.lich_btn_edit(schedule_id))
+        edit = await officer.expect_reply()
+        await officer.press(edit, texts.LICH_BTN_NO_END)
+        no_end = await officer.expect_reply()
+        assert "Gửi 19:00 hằng ngày." in no_end.text
+        audited = await svc.db.fetchval(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'schedule.edit' AND allowed = 1"
+        )
+        assert audited == 3
+
+        # an end date stops it: the last day sends, then the schedule is over
+        await officer.send("/lich")
+        listing = await officer.expect_reply()
+        await officer.press(listing, texts.lich_btn_edit(schedule_id))
+        await officer.press(await officer.expect_reply(), texts.LICH_BTN_END)
+        await officer.expect_reply()
+        await officer.send("9/4")
+        await officer.expect_reply()
+        clock.set(local(2031, 4, 9, 19, 1))
+        await svc.schedules.tick()
+        await sim.wait_for_message(GROUPS[0])
+        clock.set(local(2031, 4, 10, 19, 1))
+        await svc.schedules.tick()
+        await sim.wait_idle()
+        assert group_texts(sim, GROUPS[0]) == ["Nhắc bà con đóng góp ý kiến"]
+        state = await svc.db.fetchval("SELECT state FROM schedules WHERE id = ?", (schedule_id,))
+        assert state == "done"
+        assert app.job_queue.scheduler.get_job(job_id(schedule_id)) is None  # type: ignore[attr-defined]
