@@ -67,6 +67,7 @@ LOCAL_ID_COLUMNS = (
     ("notices", "chat_id"), ("broadcasts", "created_by"), ("broadcasts", "progress_chat_id"),
     ("outbox", "chat_id"), ("outbox", "migrated_from"), ("compose_drafts", "user_id"),
     ("schedules", "created_by"), ("search_waits", "user_id"), ("unit_asks", "officer_id"),
+    ("tip_waits", "officer_id"),
 )  # fmt: skip
 STRANGER_DAYS = 30  # an address nothing refers to is kept this long after first contact
 

@@ -90,6 +90,7 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         ("invite_offers", "user_id"),
         ("search_waits", "user_id"),
         ("unit_asks", "officer_id"),
+        ("tip_waits", "officer_id"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     # The menus last shown in their private chats, remembered under each address.
@@ -157,6 +158,7 @@ async def what_erasure_removes(db: Database, user_id: int) -> list[tuple[str, st
         ),
         (texts.MY_INVITE_OPENED, await present("SELECT 1 FROM invite_offers WHERE user_id = ?")),
         (texts.MY_UNIT_ASK, await present("SELECT 1 FROM unit_asks WHERE officer_id = ?")),
+        (texts.MY_TIP_CLOSING, await present("SELECT 1 FROM tip_waits WHERE officer_id = ?")),
         (texts.MY_TIPS_HANDLED, await counted("SELECT COUNT(*) FROM tips WHERE handled_by = ?")),
         (texts.MY_REVIEWS, await counted("SELECT COUNT(*) FROM reports WHERE reviewed_by = ?")),
         (

@@ -35,6 +35,7 @@ class InProgress:
     tip: bool  # a tip draft (bot/tips.py)
     reason: bool  # an officer asked for a review reason (bot/reports.py)
     report: bool  # a report draft (bot/report_flow.py)
+    closing: bool = False  # an officer closing a tip, asked for a note (bot/tips.py)
 
 
 async def in_progress(db: Database, user_id: int, event_id: int) -> InProgress:
@@ -44,12 +45,13 @@ async def in_progress(db: Database, user_id: int, event_id: int) -> InProgress:
         "SELECT (SELECT outcome FROM flow_marks WHERE user_id = ?1 AND event_id = ?2),"
         " (SELECT 1 FROM tip_drafts WHERE user_id = ?1),"
         " (SELECT 1 FROM review_waits WHERE officer_id = ?1),"
-        " (SELECT 1 FROM report_drafts WHERE user_id = ?1 AND paused = 0)",
+        " (SELECT 1 FROM report_drafts WHERE user_id = ?1 AND paused = 0),"
+        " (SELECT 1 FROM tip_waits WHERE officer_id = ?1)",
         (user_id, event_id),
     )
-    stored, tip, reason, report = row if row is not None else (None, 0, 0, 0)
+    stored, tip, reason, report, closing = row if row is not None else (None, 0, 0, 0, 0)
     replay = replace(Reply.from_json(stored), replayed=True) if stored is not None else None
-    return InProgress(replay, bool(tip), bool(reason), bool(report))
+    return InProgress(replay, bool(tip), bool(reason), bool(report), bool(closing))
 
 
 async def once(db: Database, user_id: int, event_id: int | None, step: Step) -> Reply | None:

@@ -578,6 +578,7 @@ MY_BROADCAST_DRAFT = "Tin phát đang soạn dở"
 MY_NOTICES = "Tin nhắn đang chờ gửi cho anh/chị"
 MY_INVITE_OPENED = "Lời mời đang mở"
 MY_UNIT_ASK = "Câu hỏi /themto đang chờ anh/chị trả lời"
+MY_TIP_CLOSING = "Tin báo anh/chị đang đóng (chờ ghi chú)"
 MY_TIPS_HANDLED = "Tin báo anh/chị đã xử lý"
 MY_REVIEWS = "Báo cáo anh/chị đã duyệt"
 MY_BROADCASTS = "Tin anh/chị đã gửi đi"
@@ -1517,13 +1518,62 @@ def tip_card(
     return rich("\n").join(lines)
 
 
-def tip_handled_line(who: str, when: str) -> str:
-    return f"\n\n✅ Đã xử lý ({who}, {when})."
+def tip_handled_line(who: str, when: str, outcome: str = "", note: str = "") -> str:
+    line = f"\n\n✅ Đã xử lý ({who}, {when})."
+    if outcome:
+        line += f"\nKết quả: {TIP_OUTCOMES.get(outcome, outcome)}."
+    if note:
+        line += f"\nGhi chú của cán bộ: {note}"
+    return line
 
 
-def tip_thanks(number: int) -> str:
+# What was done about a tip, in the order offered; the resident is told the first three.
+TIP_OUTCOMES = {
+    "corrected": "Đã cải chính",
+    "referred": "Chuyển cơ quan chức năng",
+    "not_false": "Không phải tin sai",
+    "other": "Khác",
+}
+_TIP_OUTCOME_FOR_RESIDENT = {
+    "corrected": "Phường đã đăng thông tin cải chính.",
+    "referred": "Phường đã chuyển tin tới cơ quan chức năng.",
+    "not_false": "Sau khi xem xét, đây không phải tin sai.",
+}
+TIP_OUTCOME_NOTE_MAX = 300
+
+
+def tip_ask_outcome(number: int) -> Rich:
+    return rich(bold(f"Đóng tin báo số {number}"), "\nKết quả xử lý là gì?")
+
+
+def tip_ask_outcome_note(number: int, outcome: str) -> Rich:
+    return rich(
+        bold(f"Tin báo số {number}: {TIP_OUTCOMES[outcome]}"),
+        "\nAnh/chị gõ một ghi chú ngắn (đã cải chính ở đâu, chuyển cơ quan nào…),"
+        " hoặc chọn “Không ghi chú”.",
+    )
+
+
+TIP_BTN_NO_OUTCOME_NOTE = "Không ghi chú"
+
+
+def tip_outcome_note_too_long(length: int) -> str:
     return (
-        f"Tin báo số {number} của anh/chị đã được cán bộ phường xử lý. Cảm ơn anh/chị đã báo tin."
+        f"Ghi chú dài {length} ký tự; tối đa {TIP_OUTCOME_NOTE_MAX}. Anh/chị gõ ngắn lại."
+        " Kết quả đã chọn vẫn được giữ."
+    )
+
+
+def tip_closing_dropped(number: int) -> str:
+    return f"Chưa đóng tin báo số {number}; tin vẫn chờ xử lý."
+
+
+def tip_thanks(number: int, outcome: str = "") -> str:
+    what = _TIP_OUTCOME_FOR_RESIDENT.get(outcome, "")
+    return (
+        f"Tin báo số {number} của anh/chị đã được cán bộ phường xử lý."
+        + (f" {what}" if what else "")
+        + " Cảm ơn anh/chị đã báo tin."
     )
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot import inputs, media, people, texts
+from bot import flows, inputs, media, people, texts
 from bot.clock import Clock, iso, parse_iso
 from bot.config import Config
 from bot.db import Database
@@ -25,7 +25,7 @@ from bot.flows import once
 from bot.notices import Notice, RenderContext, Rendered, queue, renderer
 from bot.reply import Reply
 from bot.report_parse import NOTES_MAX, clean_text
-from bot.rich import Rich
+from bot.rich import Rich, rich
 from bot.screens import TAKES_TEXT, Button, Screen, page_nav, rows
 
 CONTENT_MAX = 3000  # stored; the card is fitted to Telegram's limit when shown (card())
@@ -56,6 +56,8 @@ class Tip:
     created_at: datetime
     handled_by_name: str
     handled_at: datetime | None
+    outcome: str = ""  # what was done (texts.TIP_OUTCOMES), once handled
+    outcome_note: str = ""
 
 
 async def get(conn: aiosqlite.Connection, tip_id: int) -> Tip | None:
@@ -64,7 +66,7 @@ async def get(conn: aiosqlite.Connection, tip_id: int) -> Tip | None:
         " COALESCE(p.last_name, '')), t.kind, t.content, t.origin, t.media_id, m.kind, t.note,"
         " t.status, t.created_at,"
         " TRIM(COALESCE(h.first_name, '') || ' ' || COALESCE(h.last_name, '')),"
-        " t.handled_at, t.handled_by"
+        " t.handled_at, t.handled_by, t.outcome, t.outcome_note"
         " FROM tips t LEFT JOIN people p ON p.user_id = t.reporter_id"
         " LEFT JOIN media m ON m.id = t.media_id"
         " LEFT JOIN people h ON h.user_id = t.handled_by WHERE t.id = ?",
@@ -84,8 +86,11 @@ async def get(conn: aiosqlite.Connection, tip_id: int) -> Tip | None:
         note=str(row[8]),
         status=str(row[9]),
         created_at=parse_iso(row[10]),
-        handled_by_name=str(row[11]) or ("" if row[13] is None else str(row[13])),
+        # the config's admin, known by id only, is named by what they are, not by a number
+        handled_by_name=str(row[11]) or ("" if row[13] is None else texts.R_SOME_OFFICER),
         handled_at=None if row[12] is None else parse_iso(row[12]),
+        outcome=str(row[14]),
+        outcome_note=str(row[15]),
     )
 
 
@@ -111,7 +116,7 @@ def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
         )
         if handled and tip.handled_at is not None:
             when = tip.handled_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
-            text += texts.tip_handled_line(str(f["handler"]), when)
+            text += texts.tip_handled_line(str(f["handler"]), when, tip.outcome, str(f["outcome"]))
         return text
 
     people_text: dict[str, Field] = {
@@ -120,6 +125,7 @@ def card(tip: Tip, config: Config, *, caption: bool = False) -> Screen:
         "origin": tip.origin,
         "note": tip.note,
         "handler": tip.handled_by_name,
+        "outcome": tip.outcome_note,
     }
     text = fit(build, people_text, CAPTION_LIMIT if caption else TEXT_LIMIT)
     buttons: list[tuple[Button, ...]] = []
@@ -211,9 +217,15 @@ class TipFlow:
             cursor = await conn.execute(
                 "DELETE FROM tip_drafts WHERE user_id = ? RETURNING user_id", (user_id,)
             )
-            if await cursor.fetchone() is None:
+            if await cursor.fetchone() is not None:
+                return Reply(Screen(texts.TIP_CANCELLED), menu=True)
+            cursor = await conn.execute(
+                "DELETE FROM tip_waits WHERE officer_id = ? RETURNING tip_id", (user_id,)
+            )
+            closing = await cursor.fetchone()
+            if closing is None:
                 return None
-            return Reply(Screen(texts.TIP_CANCELLED), menu=True)
+            return Reply(Screen(texts.tip_closing_dropped(int(closing[0]))))
 
         return await once(self.db, user_id, event_id, step)
 
@@ -239,8 +251,8 @@ class TipFlow:
                 return Reply(Screen(texts.TIP_NOT_FOUND), notice=texts.TIP_NOT_FOUND)
             if action == "ph" and tip.photo:
                 return Reply(card(tip, self.config, caption=True), photo=tip.photo)
-            if action == "done":
-                return await self._handled(conn, user_id, tip)
+            if action in ("done", "o", "nn"):
+                return await self._closing(conn, user_id, tip, parts[2:])
             screen = card(tip, self.config)
             back = (Button(texts.BTN_BACK, "tip:list"),)
             return Reply(replace(screen, buttons=(*screen.buttons, back)), replace=True)
@@ -299,25 +311,114 @@ class TipFlow:
             await queue(conn, officer, "tip", now, ref_id=tip_id)
         return Reply(Screen(texts.tip_received(tip_id)), replace=edit, wake=True, menu=not edit)
 
-    async def _handled(self, conn: aiosqlite.Connection, officer_id: int, tip: Tip) -> Reply:
+    async def closing_note(
+        self, officer_id: int, text: str, event_id: int | None = None
+    ) -> Reply | None:
+        """The short note an officer types after choosing a tip's outcome; None when no
+        closing waits (or the officer is no longer one: the wait is dropped)."""
+
+        async def step(conn: aiosqlite.Connection) -> Reply | None:
+            role = await people.role_of(self.db, self.config, officer_id)
+            if not people.at_least(role, people.Role.OFFICER):
+                await conn.execute("DELETE FROM tip_waits WHERE officer_id = ?", (officer_id,))
+                return None
+            row = await flows.one(
+                conn, "SELECT tip_id, outcome FROM tip_waits WHERE officer_id = ?", (officer_id,)
+            )
+            if row is None:
+                return None
+            tip = await get(conn, int(row[0]))
+            if tip is None:
+                await conn.execute("DELETE FROM tip_waits WHERE officer_id = ?", (officer_id,))
+                return Reply(Screen(texts.TIP_NOT_FOUND))
+            note = clean_text(text)
+            if not note:
+                return Reply(_ask_outcome_note(tip.id, str(row[1])))
+            if len(note) > texts.TIP_OUTCOME_NOTE_MAX:
+                again = _ask_outcome_note(tip.id, str(row[1]))
+                shown = rich(texts.tip_outcome_note_too_long(len(note)), "\n\n", again.text)
+                return Reply(replace(again, text=shown))
+            return await self._close(conn, officer_id, tip, str(row[1]), note, pressed=False)
+
+        return await once(self.db, officer_id, event_id, step)
+
+    async def _closing(
+        self, conn: aiosqlite.Connection, officer_id: int, tip: Tip, rest: list[str]
+    ) -> Reply:
+        """Đã xử lý (`done`) → the outcome (`o:<code>`) → a note typed, or none (`nn`)."""
         if tip.status == "handled":
             return Reply(
                 card(tip, self.config), replace=True, notice=texts.tip_already_handled(tip.id)
             )
         now = self.clock.now()
+        if rest == ["done"]:
+            await conn.execute("DELETE FROM tip_waits WHERE officer_id = ?", (officer_id,))
+            return Reply(_outcome_screen(tip, self.config), replace=True)
+        if len(rest) == 2 and rest[0] == "o" and rest[1] in texts.TIP_OUTCOMES:
+            await conn.execute(
+                "INSERT INTO tip_waits (officer_id, tip_id, outcome, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (officer_id) DO UPDATE SET"
+                " tip_id = excluded.tip_id, outcome = excluded.outcome,"
+                " created_at = excluded.created_at",
+                (officer_id, tip.id, rest[1], iso(now)),
+            )
+            return Reply(_ask_outcome_note(tip.id, rest[1]), replace=True)
+        if rest == ["nn"]:
+            row = await flows.one(
+                conn,
+                "SELECT outcome FROM tip_waits WHERE officer_id = ? AND tip_id = ?",
+                (officer_id, tip.id),
+            )
+            if row is not None:
+                return await self._close(conn, officer_id, tip, str(row[0]), "", pressed=True)
+        return Reply(_outcome_screen(tip, self.config), replace=True, notice=texts.R_STALE_STEP)
+
+    async def _close(
+        self,
+        conn: aiosqlite.Connection,
+        officer_id: int,
+        tip: Tip,
+        outcome: str,
+        note: str,
+        *,
+        pressed: bool,
+    ) -> Reply:
+        now = self.clock.now()
+        await conn.execute("DELETE FROM tip_waits WHERE officer_id = ?", (officer_id,))
         await conn.execute(
-            "UPDATE tips SET status = 'handled', handled_by = ?, handled_at = ? WHERE id = ?",
-            (officer_id, iso(now), tip.id),
+            "UPDATE tips SET status = 'handled', handled_by = ?, handled_at = ?, outcome = ?,"
+            " outcome_note = ? WHERE id = ?",
+            (officer_id, iso(now), outcome, note, tip.id),
         )
         await conn.execute(
             "INSERT INTO audit_log (at, actor_id, action, target, detail, allowed)"
-            " VALUES (?, ?, 'tip_handled', ?, '', 1)",
-            (iso(now), officer_id, f"tip:{tip.id}"),
+            " VALUES (?, ?, 'tip_handled', ?, ?, 1)",
+            (iso(now), officer_id, f"tip:{tip.id}", outcome),
         )
-        await queue(conn, tip.reporter_id, "tip_thanks", now, ref_id=tip.id)
+        payload = {"outcome": outcome}
+        await queue(conn, tip.reporter_id, "tip_thanks", now, ref_id=tip.id, payload=payload)
         updated = await get(conn, tip.id)
         assert updated is not None
-        return Reply(card(updated, self.config), replace=True, wake=True)
+        return Reply(card(updated, self.config), replace=pressed, wake=True)
+
+
+def _outcome_screen(tip: Tip, config: Config) -> Screen:
+    """What was done about the tip: the card, then one button per outcome."""
+    shown = card(tip, config)
+    choices = [
+        (Button(label, f"tip:{tip.id}:o:{code}"),) for code, label in texts.TIP_OUTCOMES.items()
+    ]
+    back = (Button(texts.BTN_BACK, f"tip:{tip.id}:show"),)
+    text = rich(shown.text, "\n\n", texts.tip_ask_outcome(tip.id))
+    return Screen(text, (*choices, back))
+
+
+def _ask_outcome_note(tip_id: int, outcome: str) -> Screen:
+    buttons = (
+        (Button(texts.TIP_BTN_NO_OUTCOME_NOTE, f"tip:{tip_id}:nn"),),
+        (Button(texts.BTN_BACK, f"tip:{tip_id}:done"),),
+    )
+    return Screen(texts.tip_ask_outcome_note(tip_id, outcome), buttons, TAKES_TEXT)
 
 
 def _ask_note() -> Screen:
@@ -342,7 +443,8 @@ async def _render_tip(ctx: RenderContext, notice: Notice) -> Rendered | None:
 
 @renderer("tip_thanks")
 async def _render_thanks(ctx: RenderContext, notice: Notice) -> Rendered | None:
-    return Rendered(Screen(texts.tip_thanks(notice.ref_id)))
+    outcome = str(notice.payload.get("outcome", ""))
+    return Rendered(Screen(texts.tip_thanks(notice.ref_id, outcome)))
 
 
 def is_officer_data(data: str) -> bool:

@@ -105,6 +105,8 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outcome: Reply | None = None
     if found.tip:
         outcome = await tip_flow(svc).message(uid, tip_input(message), message.text or "", event)
+    elif found.closing and message.text:
+        outcome = await tip_flow(svc).closing_note(uid, message.text, event)
     elif found.reason and message.text:
         outcome = await reports.typed_reason(
             svc.db, svc.config, svc.content, svc.clock, uid, message.text, event

@@ -98,6 +98,7 @@ PERSON_COLUMNS = (
     ("invite_offers", "user_id"),
     ("search_waits", "user_id"),
     ("unit_asks", "officer_id"),
+    ("tip_waits", "officer_id"),
     ("addresses", "local_id"),
 )
 

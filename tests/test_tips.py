@@ -77,11 +77,24 @@ async def test_text_tip_with_note_handled_and_thanked(
     assert "Bình Trần" in card.text and "Thấy trong nhóm Zalo" in card.text
     assert labels(card) == [texts.TIP_BTN_HANDLED]
     await officer.press(card, texts.TIP_BTN_HANDLED)
+    # Issue 11: "Đã xử lý" asks what was done, then a short note (or none)
+    asked = await officer.expect_reply()
+    assert asked.message_id == card.message_id and "Kết quả xử lý là gì?" in asked.text
+    assert labels(asked) == [*texts.TIP_OUTCOMES.values(), texts.BTN_BACK]
+    assert await svc(bot).db.fetchval("SELECT status FROM tips") == "open"  # nothing yet
+    await officer.press(asked, texts.TIP_OUTCOMES["corrected"])
+    note_q = await officer.expect_reply()
+    assert note_q.text.startswith("Tin báo số 1: Đã cải chính")
+    await officer.press(note_q, texts.TIP_BTN_NO_OUTCOME_NOTE)
     handled = await officer.expect_reply()
     assert "✅ Đã xử lý" in handled.text and handled.buttons == []
-    assert await svc(bot).db.fetchval("SELECT status FROM tips") == "handled"
+    assert "Kết quả: Đã cải chính." in handled.text and "Ghi chú của cán bộ" not in handled.text
+    assert f"✅ Đã xử lý ({texts.R_SOME_OFFICER}," in handled.text  # not the admin's number
+    row = await db.fetchone("SELECT status, outcome, outcome_note FROM tips")
+    assert tuple(row) == ("handled", "corrected", "")
     thanks = await binh.expect_reply(timeout=10)
-    assert thanks.text == texts.tip_thanks(1)
+    assert thanks.text == texts.tip_thanks(1, "corrected")
+    assert "Phường đã đăng thông tin cải chính." in thanks.text
     await officer.press(card, callback_data="tip:1:done")  # again: nothing changes
     await sim.wait_idle()
     assert [a for a in sim.callback_answers if a.get("text")][-1]["text"] == (
@@ -132,8 +145,13 @@ async def test_link_forward_and_screenshot_tips(
     photo_card = await tip_card(sim, officer, 3)
     assert photo_card.photo and "ảnh chụp bài đăng" in photo_card.text
     await officer.press(photo_card, texts.TIP_BTN_HANDLED)  # a caption is edited, not a text
+    asked = await officer.expect_reply()
+    assert asked.message_id == photo_card.message_id and "Kết quả xử lý" in asked.text
+    await officer.press(asked, texts.TIP_OUTCOMES["not_false"])
+    await officer.press(await officer.expect_reply(), texts.TIP_BTN_NO_OUTCOME_NOTE)
     edited = await officer.expect_reply()
-    assert "✅ Đã xử lý" in edited.text
+    assert edited.message_id == photo_card.message_id
+    assert "✅ Đã xử lý" in edited.text and "Kết quả: Không phải tin sai." in edited.text
 
 
 async def test_cancel_and_the_officers_queue(
@@ -170,7 +188,9 @@ async def test_cancel_and_the_officers_queue(
         texts.BTN_BACK,
     ]
     await officer.press(card, texts.TIP_BTN_HANDLED)
-    await officer.expect_reply()
+    await officer.press(await officer.expect_reply(), texts.TIP_OUTCOMES["other"])
+    await officer.send("Trùng với tin số 1")
+    await officer.expect_replies(2)  # the note question, then the closed card
     await officer.send("/xulytin")
     queue = await officer.expect_reply()
     assert queue.text.startswith("Tin báo chờ xử lý: 1") and labels(queue) == [texts.tip_btn(1)]
@@ -187,3 +207,49 @@ def test_the_queue_line_cuts_at_a_word_and_leaves_no_dangling_colon() -> None:
     assert preview.endswith("…") and len(preview) <= 60
     assert text.startswith(preview[:-1]) and text[len(preview) - 1] == " "  # a whole word
     assert inputs.clip_words("ngắn thôi", 60) == "ngắn thôi"
+
+
+async def test_closing_a_tip_records_the_outcome_and_a_typed_note(
+    sim: BotApiSimulator, bot: Any, binh: SimUser, officer: SimUser
+) -> None:
+    db = svc(bot).db
+    await binh.send("/baotin")
+    await binh.expect_reply()
+    await binh.send("Có người rao bán đất dự án ở khu 3")
+    await binh.press(await binh.expect_reply(), texts.TIP_BTN_NO_NOTE)
+    await binh.expect_reply()
+    card = await tip_card(sim, officer, 1)
+    await officer.press(card, texts.TIP_BTN_HANDLED)
+    asked = await officer.expect_reply()
+    await officer.press(asked, texts.TIP_OUTCOMES["referred"])
+    await officer.expect_reply()
+    await officer.send("x" * (texts.TIP_OUTCOME_NOTE_MAX + 1))  # too long: the choice is kept
+    again = await officer.expect_reply()
+    assert again.text.startswith(texts.tip_outcome_note_too_long(texts.TIP_OUTCOME_NOTE_MAX + 1))
+    assert await db.fetchval("SELECT outcome FROM tip_waits") == "referred"
+    await officer.send("/huy")  # changed their mind: the tip stays open
+    assert (await officer.expect_reply()).text == texts.tip_closing_dropped(1)
+    assert await db.fetchval("SELECT COUNT(*) FROM tip_waits") == 0
+    await officer.send("Chuyển công an phường")  # not a note any more: searched, not stored
+    await officer.expect_reply()
+    assert await db.fetchval("SELECT status FROM tips") == "open"
+
+    await officer.press(card, callback_data="tip:1:done")
+    asked = await officer.expect_reply()
+    await officer.press(asked, texts.TIP_OUTCOMES["referred"])
+    await officer.expect_reply()
+    await officer.send("Đã chuyển Công an phường Hải An")
+    closed = await officer.expect_reply()
+    assert "Kết quả: Chuyển cơ quan chức năng." in closed.text
+    assert "Ghi chú của cán bộ: Đã chuyển Công an phường Hải An" in closed.text
+    row = await db.fetchone("SELECT status, outcome, outcome_note FROM tips")
+    assert tuple(row) == ("handled", "referred", "Đã chuyển Công an phường Hải An")
+    detail = await db.fetchval("SELECT detail FROM audit_log WHERE action = 'tip_handled'")
+    assert detail == "referred"
+    thanks = await binh.expect_reply(timeout=10)
+    assert thanks.text == texts.tip_thanks(1, "referred")
+    assert "Công an" not in thanks.text  # the officer's note stays with the officers
+    # a forged outcome is refused; the closed tip does not change
+    await officer.press(card, callback_data="tip:1:o:bogus")
+    await sim.wait_idle()
+    assert await db.fetchval("SELECT outcome FROM tips") == "referred"
