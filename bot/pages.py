@@ -5,7 +5,8 @@ imported, years of reports). So a list is never read whole: SQLite counts the ro
 one page (LIMIT/OFFSET), the page is built from that alone, and every name on it is cut short,
 so that a page always fits one Telegram message. "Trang trước/Trang sau" ask for the next.
 
-Callback data: `rl:s:<page>` (tổ without a report), `rl:p:<page>` (reports waiting for review).
+Callback data: `rl:s:<page>` (tổ without a report), `rl:p:<page>` (reports waiting for review),
+`rl:n:0` ("Nhắc các tổ này": asks first) and `rl:y:0` (sends the reminders).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ CALLBACK_PATTERN = r"^rl:"
 
 
 def parse(data: str) -> tuple[str, int] | None:
-    """`rl:s:<page>` / `rl:p:<page>` → ("s" | "p", page); None for anything else."""
+    """`rl:s|p|n|y:<page>` → ("s" | "p" | "n" | "y", page); None for anything else."""
     parts = data.split(":")
-    if len(parts) != 3 or parts[0] != "rl" or parts[1] not in ("s", "p"):
+    if len(parts) != 3 or parts[0] != "rl" or parts[1] not in ("s", "p", "n", "y"):
         return None
     page = inputs.number(parts[2])
     return None if page is None else (parts[1], page)
@@ -96,7 +97,21 @@ async def silent_page(db: Database, clock: Clock, config: Config, page: int) -> 
             names = [*names, texts.t_and_more(more[unit_id])]
         lines.append(texts.r_silent_line(clip(name, 80), names))
     text = texts.r_silent(period.label(), silent, total, lines) + _marker(page, pages)
-    return Screen(text, page_nav(page, pages, "rl:s:{}"))
+    nudge, _ = await reports.plan_nudge(db.conn, period)
+    remind = ((Button(texts.R_BTN_NUDGE, "rl:n:0"),),) if nudge.leaders else ()
+    return Screen(text, (*page_nav(page, pages, "rl:s:{}"), *remind))
+
+
+async def nudge_ask(db: Database, clock: Clock, config: Config) -> Screen:
+    """What "Nhắc các tổ này" will do, asked before it is done."""
+    period = reports.period_of(reports.local_today(clock, config), config)
+    nudge, _ = await reports.plan_nudge(db.conn, period)
+    if not nudge.leaders:
+        return Screen(texts.r_nudged(0, 0, nudge.already, nudge.no_leader))
+    return Screen(
+        texts.r_nudge_ask(nudge.units, nudge.leaders, nudge.no_leader),
+        ((Button(texts.R_BTN_NUDGE_YES, "rl:y:0"), Button(texts.BTN_BACK, "rl:s:0")),),
+    )
 
 
 async def pending_page(db: Database, page: int) -> Screen:
@@ -121,3 +136,9 @@ async def pending_page(db: Database, page: int) -> Screen:
         buttons.append(Button(texts.r_btn_show(int(report_id)), f"rv:{int(report_id)}:0:show"))
     text = texts.r_pending(total, lines, 0) + _marker(page, pages)
     return Screen(text, (*rows(buttons, per_row=2), *page_nav(page, pages, "rl:p:{}")))
+
+
+async def nudge(db: Database, clock: Clock, config: Config, officer_id: int) -> Screen:
+    """Send the reminders "Nhắc các tổ này" asked for; what was done."""
+    done = await reports.nudge_silent(db, clock, config, officer_id)
+    return Screen(texts.r_nudged(done.units, done.leaders, done.already, done.no_leader))

@@ -838,6 +838,79 @@ async def send_reminders(db: Database, clock: Clock, config: Config) -> list[Rem
     return sent
 
 
+@dataclass(frozen=True)
+class Nudge:
+    """What "Nhắc các tổ này" would do, or did: silent tổ whose leaders get a reminder now,
+    those already reminded this way in the period, those without a leader to remind."""
+
+    units: int
+    leaders: int
+    already: int
+    no_leader: int
+
+
+_SILENT_UNITS = (
+    "SELECT u.id, u.name FROM units u WHERE u.active = 1 AND NOT EXISTS (SELECT 1 FROM reports r"
+    f" WHERE r.unit_id = u.id AND r.status IN ({','.join('?' for _ in REPORTED)})"
+    " AND r.session_date BETWEEN ? AND ?)"
+)
+
+
+async def plan_nudge(conn: aiosqlite.Connection, period: Period) -> tuple[Nudge, list[Any]]:
+    """The silent tổ of `period` and their reachable leaders: (what a nudge does, rows of
+    (unit id, unit name, leader id) to remind)."""
+    params = (*REPORTED, period.start.isoformat(), period.end.isoformat())
+    silent = list(await conn.execute_fetchall(_SILENT_UNITS, params))
+    done = {
+        int(r[0])
+        for r in await conn.execute_fetchall(
+            "SELECT unit_id FROM unit_nudges WHERE period = ?", (period.key,)
+        )
+    }
+    ids = [int(r[0]) for r in silent if int(r[0]) not in done]
+    leaders = list(
+        await conn.execute_fetchall(
+            "SELECT l.unit_id, u.name, l.user_id FROM unit_leaders l JOIN units u ON u.id ="
+            " l.unit_id JOIN people p ON p.user_id = l.user_id WHERE l.active = 1"
+            f" AND p.reachable = 1 AND l.unit_id IN ({','.join('?' for _ in ids)})"
+            " ORDER BY l.unit_id, l.user_id",
+            ids,
+        )
+    )
+    reached = {int(r[0]) for r in leaders}
+    nudge = Nudge(len(reached), len(leaders), len(silent) - len(ids), len(ids) - len(reached))
+    return nudge, leaders
+
+
+async def nudge_silent(db: Database, clock: Clock, config: Config, officer_id: int) -> Nudge:
+    """Remind now the leaders of every silent tổ of this period not yet reminded this way:
+    once per tổ per period, through the notices (paced, kept across a restart)."""
+    now = clock.now()
+    period = period_of(local_today(clock, config), config)
+    async with db.transaction() as conn:
+        nudge, leaders = await plan_nudge(conn, period)
+        for unit_id in sorted({int(r[0]) for r in leaders}):
+            await conn.execute(
+                "INSERT INTO unit_nudges (unit_id, period, sent_at) VALUES (?, ?, ?)",
+                (unit_id, period.key, iso(now)),
+            )
+        theirs: dict[int, list[str]] = {}  # a leader of two silent tổ gets one message
+        for _, name, leader_id in leaders:
+            theirs.setdefault(int(leader_id), []).append(str(name))
+        for leader_id, names in theirs.items():
+            payload = {"units": names, "period": period.key, "nudged": True}
+            await notices.queue(conn, leader_id, "reminder", now, payload=payload)
+        await people.audit_conn(
+            conn,
+            officer_id,
+            "reports.nudge",
+            now,
+            target=f"period:{period.key}",
+            detail=f"{nudge.units} units {nudge.leaders} leaders",
+        )
+    return nudge
+
+
 # --------------------------------------------------------------------------- digests
 
 
@@ -965,7 +1038,7 @@ async def _render_reminder(ctx: RenderContext, notice: Notice) -> Rendered | Non
     key = str(notice.payload.get("period", ""))
     label = period_label(key) if key else ""
     start = ((Button(texts.R_BTN_REPORT_NOW, "r:start"),),)
-    screen = Screen(texts.r_reminder(units, label), start)
+    screen = Screen(texts.r_reminder(units, label, bool(notice.payload.get("nudged"))), start)
     return Rendered(screen)
 
 

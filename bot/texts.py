@@ -1429,10 +1429,10 @@ def r_period_month(month: str) -> str:
     return f"tháng {month}"
 
 
-def r_reminder(unit_names: list[str], period: str) -> Rich:
+def r_reminder(unit_names: list[str], period: str, from_officer: bool = False) -> Rich:
     units = ", ".join(unit_names)
     return rich(
-        bold("Nhắc báo cáo"),
+        bold("Cán bộ phường nhắc báo cáo" if from_officer else "Nhắc báo cáo"),
         f"\n{units} chưa có báo cáo {period}. Nếu tổ đã tuyên "
         "truyền, anh/chị chọn Báo cáo ngay; chỉ mất vài phút.",
     )
@@ -1446,6 +1446,35 @@ def r_silent(period: str, silent: int, total: int, lines: list[str]) -> Rich:
         bold(f"Các tổ chưa báo cáo {period}"),
         f"\n{silent}/{total} tổ chưa có báo cáo:\n" + "\n".join(lines),
     )
+
+
+R_BTN_NUDGE = "🔔 Nhắc các tổ này"
+R_BTN_NUDGE_YES = "Gửi lời nhắc"
+
+
+def r_nudge_ask(units: int, leaders: int, no_leader: int) -> Rich:
+    lines: list[Rich | str] = [
+        bold("Nhắc các tổ chưa báo cáo?"),
+        f"Bot sẽ nhắn lời nhắc tới {leaders} tổ trưởng của {units} tổ, ngay bây giờ.",
+    ]
+    if no_leader:
+        lines.append(f"{no_leader} tổ chưa có tổ trưởng nên không ai nhận được.")
+    lines.append("Mỗi tổ chỉ được nhắc một lần trong kỳ.")
+    return rich("\n").join(lines)
+
+
+def r_nudged(units: int, leaders: int, already: int, no_leader: int) -> Rich:
+    lines: list[Rich | str] = [
+        bold(f"Đã gửi lời nhắc tới {leaders} tổ trưởng của {units} tổ")
+        if units
+        else bold("Không có tổ nào cần nhắc thêm")
+    ]
+    if already:
+        lines.append(f"{already} tổ đã được nhắc trong kỳ này.")
+    if no_leader:
+        lines.append(f"{no_leader} tổ chưa có tổ trưởng: mời tổ trưởng bằng /moi.")
+    lines.append("Gõ /chuabaocao để xem lại danh sách.")
+    return rich("\n").join(lines)
 
 
 def r_silent_line(unit_name: str, leaders: list[str]) -> str:

@@ -224,6 +224,11 @@ async def list_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     which, page = wanted
     if which == "s":
         screen = await pages.silent_page(svc.db, svc.clock, svc.config, page)
+    elif which == "n":
+        screen = await pages.nudge_ask(svc.db, svc.clock, svc.config)
+    elif which == "y":
+        screen = await pages.nudge(svc.db, svc.clock, svc.config, await person_id(update, svc))
+        svc.bell.ring()
     else:
         screen = await pages.pending_page(svc.db, page)
     await replace_with(update, svc, screen)

@@ -219,3 +219,57 @@ async def test_jobs_have_misfire_grace_and_coalesce(config: Config, pack: Conten
         0,
     )
     assert str(trigger.timezone) == "Asia/Ho_Chi_Minh"
+
+
+async def test_nudge_the_silent_units_from_the_list(
+    sim: BotApiSimulator, config: Config, pack: ContentPack
+) -> None:
+    """Issue 11: /chuabaocao gave a list but no action. "Nhắc các tổ này" asks, then sends
+    the reminder now through the notices, once per tổ per period."""
+    cfg = weekly(config)
+    clock = FakeClock(local(2026, 4, 9, 10, 0))
+    app = build_application(cfg, pack, clock=clock)
+    async with running(app):
+        db = svc(app).db
+        officer = sim.user(ADMIN_ID, "Hà")
+        [five] = await add_leader(db, 3081, "Lan", "Tổ dân phố số 5")
+        await add_leader(db, 3082, "Hùng", "Tổ dân phố số 6")
+        await add_unit(db, "Tổ dân phố số 9")  # no leader: nobody to remind
+        await add_report(db, five, await lid(db, 3081), date(2026, 4, 8), "submitted")
+        lan, hung = sim.user(3081, "Lan", started=True), sim.user(3082, "Hùng", started=True)
+        await officer.send("/chuabaocao")
+        listing = await officer.expect_reply()
+        assert labels(listing) == [texts.R_BTN_NUDGE]
+        await officer.press(listing, texts.R_BTN_NUDGE)
+        ask = await officer.expect_reply()
+        assert ask.text == texts.r_nudge_ask(1, 1, 1).text  # nothing sent before the answer
+        assert await db.fetchval("SELECT COUNT(*) FROM notices WHERE kind = 'reminder'") == 0
+        await officer.press(ask, texts.R_BTN_NUDGE_YES)
+        done = await officer.expect_reply()
+        assert done.text == texts.r_nudged(1, 1, 0, 1).text
+        reminder = await hung.expect_reply(timeout=10)
+        assert reminder.text.startswith("Cán bộ phường nhắc báo cáo")
+        assert "Tổ dân phố số 6" in reminder.text and labels(reminder) == [texts.R_BTN_REPORT_NOW]
+        await sim.wait_idle()
+        assert sim.messages_in(lan.chat_id) == []  # her tổ reported: not reminded
+
+        # once per tổ per period: the button is gone, a replayed press sends nothing
+        await officer.send("/chuabaocao")
+        assert labels(await officer.expect_reply()) == []
+        await officer.press(done, callback_data="rl:y:0")
+        again = await officer.expect_reply()
+        assert again.text == texts.r_nudged(0, 0, 1, 1).text
+        assert await db.fetchval("SELECT COUNT(*) FROM notices WHERE kind = 'reminder'") == 1
+        assert (
+            await db.fetchval("SELECT COUNT(*) FROM audit_log WHERE action = 'reports.nudge'") == 2
+        )
+
+        # the next week is another period: the tổ may be reminded again
+        clock.set(local(2026, 4, 14, 10, 0))
+        await officer.send("/chuabaocao")
+        assert labels(await officer.expect_reply()) == [texts.R_BTN_NUDGE]
+
+        # not an officer: refused, nothing sent
+        await hung.press(reminder, callback_data="rl:y:0")
+        await sim.wait_idle()
+        assert await db.fetchval("SELECT COUNT(*) FROM notices WHERE kind = 'reminder'") == 1
