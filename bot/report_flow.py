@@ -73,16 +73,19 @@ class Draft:
     topics: list[str] = field(default_factory=list)
     topics_page: int = 0
     attendance: int | None = None
+    attendance_about: str = ""  # an estimate ("khoảng 40": about), see parse_attendance
     notes: str = ""
     photos: list[int] = field(default_factory=list)  # media ids (bot/media.py), in order
     difficulties: str = ""
     updated_at: str = ""
     paused: bool = False  # kept for later: typed text is not an answer until resumed
+    overflow: str = ""  # a note typed too long, kept until cut or typed again
 
 
 _DRAFT_COLUMNS = (
     "user_id, step, unit_id, report_id, back_to_summary, session_date, form, form_other,"
-    " topics, topics_page, attendance, notes, photos, difficulties, updated_at, paused"
+    " topics, topics_page, attendance, notes, photos, difficulties, updated_at, paused,"
+    " attendance_about, overflow"
 )
 
 
@@ -109,6 +112,8 @@ async def load_draft(conn: aiosqlite.Connection, user_id: int) -> Draft | None:
         difficulties=str(row[13]),
         updated_at=str(row[14]),
         paused=bool(row[15]),
+        attendance_about=str(row[16]),
+        overflow=str(row[17]),
     )
 
 
@@ -118,8 +123,8 @@ async def save_draft(conn: aiosqlite.Connection, draft: Draft, now: datetime) ->
     await conn.execute(
         "INSERT INTO report_drafts (user_id, step, unit_id, report_id, back_to_summary,"
         " session_date, form, form_other, topics, topics_page, attendance, notes, photos,"
-        " difficulties, created_at, updated_at, paused)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " difficulties, created_at, updated_at, paused, attendance_about, overflow)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step, unit_id = excluded.unit_id,"
         " report_id = excluded.report_id, back_to_summary = excluded.back_to_summary,"
         " session_date = excluded.session_date, form = excluded.form,"
@@ -127,7 +132,8 @@ async def save_draft(conn: aiosqlite.Connection, draft: Draft, now: datetime) ->
         " topics_page = excluded.topics_page, attendance = excluded.attendance,"
         " notes = excluded.notes, photos = excluded.photos,"
         " difficulties = excluded.difficulties, updated_at = excluded.updated_at,"
-        " paused = excluded.paused",
+        " paused = excluded.paused, attendance_about = excluded.attendance_about,"
+        " overflow = excluded.overflow",
         (
             draft.user_id,
             draft.step,
@@ -146,6 +152,8 @@ async def save_draft(conn: aiosqlite.Connection, draft: Draft, now: datetime) ->
             stamp,
             stamp,
             int(draft.paused),
+            draft.attendance_about,
+            draft.overflow,
         ),
     )
 
@@ -331,15 +339,18 @@ class ReportFlow:
                     else texts.R_BAD_ATTENDANCE
                 )
                 return await self._again(conn, draft, problem)
-            draft.attendance = number.value
+            draft.attendance, draft.attendance_about = number.value, number.about
             return await self._advance(conn, draft)
         if step in ("notes", "difficulties"):
             limit = NOTES_MAX if step == "notes" else DIFFICULTIES_MAX
             if folded in _SKIP_WORDS:
                 value = ""
-            if len(value) > limit:
-                return await self._again(conn, draft, texts.r_too_long(len(value), limit))
+            if len(value) > limit:  # kept, not lost: cut it here, or type it again shorter
+                draft.overflow = value
+                again = await self._again(conn, draft, texts.r_too_long_kept(len(value), limit))
+                return replace(again, more=(Screen(value),))
             setattr(draft, step, value)
+            draft.overflow = ""
             return await self._advance(conn, draft)
         if step == "photos":
             if folded in _SKIP_WORDS:
@@ -466,6 +477,12 @@ class ReportFlow:
             return await self._advance(conn, draft, edit=True)
         if verb == "skip":
             setattr(draft, draft.step, "")
+            draft.overflow = ""
+            return await self._advance(conn, draft, edit=True)
+        if verb == "cut" and draft.step in ("notes", "difficulties") and draft.overflow:
+            limit = NOTES_MAX if draft.step == "notes" else DIFFICULTIES_MAX
+            setattr(draft, draft.step, inputs.clip_words(draft.overflow, limit))
+            draft.overflow = ""
             return await self._advance(conn, draft, edit=True)
         if verb == "pok":
             return await self._advance(conn, draft, edit=True)
@@ -601,6 +618,7 @@ class ReportFlow:
             form_other=draft.form_other,
             topics=draft.topics,
             attendance=draft.attendance,
+            attendance_about=draft.attendance_about,
             notes=draft.notes,
             photos=draft.photos,
             difficulties=draft.difficulties,
@@ -676,6 +694,7 @@ class ReportFlow:
             form_other=report.form_other,
             topics=list(report.topics),
             attendance=report.attendance,
+            attendance_about=report.attendance_about,
             notes=report.notes,
             photos=[photo.id for photo in report.photos],
             difficulties=report.difficulties,
@@ -766,7 +785,7 @@ class ReportFlow:
         if draft.topics:
             known.append(texts.r_topics_count(len(draft.topics)))
         if draft.attendance:
-            known.append(texts.r_people(draft.attendance))
+            known.append(texts.r_people(draft.attendance, draft.attendance_about))
         if draft.photos:
             known.append(texts.r_photos(len(draft.photos)))
         return " · ".join(known)
@@ -794,18 +813,14 @@ class ReportFlow:
             return texts.R_Q_TOPICS, self._topic_buttons(draft, back)
         if step == "attendance":
             return texts.R_Q_ATTENDANCE, ((back,),)
-        if step == "notes":
-            label = texts.R_BTN_CLEAR_TEXT if draft.back_to_summary else texts.R_BTN_SKIP
-            return texts.R_Q_NOTES, ((Button(label, "r:skip"),), (back,))
+        if step in ("notes", "difficulties"):
+            return self._text_question(draft, back)
         if step == "photos":
             buttons: list[tuple[Button, ...]] = [(Button(texts.R_BTN_DONE, "r:pok"),)]
             if draft.photos:
                 buttons.append((Button(texts.R_BTN_CLEAR_PHOTOS, "r:pclr"),))
             buttons.append((back,))
             return texts.R_Q_PHOTOS, tuple(buttons)
-        if step == "difficulties":
-            label = texts.R_BTN_CLEAR_TEXT if draft.back_to_summary else texts.R_BTN_NONE
-            return texts.R_Q_DIFFICULTIES, ((Button(label, "r:skip"),), (back,))
         # edit: which answer to change
         labels = {
             "unit": texts.R_F_UNIT,
@@ -821,6 +836,28 @@ class ReportFlow:
         fields = [f for f in EDITABLE_FIELDS if f != "unit" or several]
         buttons_e = [Button(labels[f], f"r:e:{f}") for f in fields]
         return texts.R_Q_EDIT, (*rows(buttons_e, per_row=2), (back,))
+
+    def _text_question(
+        self, draft: Draft, back: Button
+    ) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+        """Ghi chú / Khó khăn: the question, what is there now (when editing it), and
+        "keep the first 1.000 characters" while a text typed too long waits."""
+        notes = draft.step == "notes"
+        question = texts.R_Q_NOTES if notes else texts.R_Q_DIFFICULTIES
+        current = draft.notes if notes else draft.difficulties
+        if current:
+            label = texts.R_F_NOTES if notes else texts.R_F_DIFFICULTIES
+            question = f"{texts.r_current_text(label, current)}\n\n{question}"
+        skip = texts.R_BTN_SKIP if notes else texts.R_BTN_NONE
+        buttons: list[tuple[Button, ...]] = []
+        if draft.overflow:
+            limit = NOTES_MAX if notes else DIFFICULTIES_MAX
+            buttons.append((Button(texts.r_btn_cut(limit), "r:cut"),))
+        buttons.append(
+            (Button(texts.R_BTN_CLEAR_TEXT if draft.back_to_summary else skip, "r:skip"),)
+        )
+        buttons.append((back,))
+        return question, tuple(buttons)
 
     def _topic_buttons(self, draft: Draft, back: Button) -> tuple[tuple[Button, ...], ...]:
         items = self.topic_items
@@ -846,6 +883,7 @@ _STEP_OF_VERB: dict[str, tuple[str, ...]] = {
     "tp": ("topics",),
     "tok": ("topics",),
     "skip": ("notes", "difficulties"),
+    "cut": ("notes", "difficulties"),
     "pok": ("photos",),
     "pclr": ("photos",),
     "send": ("summary",),

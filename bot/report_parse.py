@@ -83,9 +83,17 @@ class NumberProblem(StrEnum):
 class NumberResult:
     value: int | None
     problem: NumberProblem | None = None
+    about: str = ""  # an estimate: "about", "over", "nearly", "under"; "" when exact
 
 
 _APPROX = r"(?:khoang chung|khoang|tam|chung|gan|hon|tren|duoi|co|tong cong|tong so|tong|xap xi)"
+# What each word says of the number ("tổng" is exact): kept, so "khoảng 40" is not stored as 40.
+_ABOUT = {
+    "khoang chung": "about", "khoang": "about", "tam": "about", "chung": "about",
+    "co": "about", "xap xi": "about", "hon": "over", "tren": "over", "gan": "nearly",
+    "duoi": "under",
+}  # fmt: skip
+_ABOUT_RE = re.compile(r"^(khoang chung|khoang|tam|chung|gan|hon|tren|duoi|co|xap xi)\b")
 _UNIT = r"(?:nguoi(?:\s+(?:dan|du|tham du|tham gia))?|ng|luot(?:\s+nguoi)?)"
 _NUMBER = r"(?P<n>\d{1,3}(?:[.\s]\d{3})+|\d+)"
 _ATTENDANCE_RE = re.compile(rf"^(?:{_APPROX}\s*)*{_NUMBER}\s*(?:{_UNIT})?\s*(?:nhe|a)?$")
@@ -95,6 +103,7 @@ def parse_attendance(text: str) -> NumberResult:
     """How many people came: "35", "35 người", "khoảng 40", "1.250", "hơn 100 lượt".
 
     One whole number between 1 and 10,000; a range ("30-40") or a decimal is not a count.
+    An estimate keeps what its first word says ("khoảng 40": about 40).
     """
     folded = fold(text).strip(" .!")
     match = _ATTENDANCE_RE.match(folded)
@@ -103,7 +112,8 @@ def parse_attendance(text: str) -> NumberResult:
     value = int(re.sub(r"[.\s]", "", match.group("n")))
     if not ATTENDANCE_MIN <= value <= ATTENDANCE_MAX:
         return NumberResult(None, NumberProblem.RANGE)
-    return NumberResult(value)
+    word = _ABOUT_RE.match(re.sub(r"^(tong cong|tong so|tong)\s*", "", folded))
+    return NumberResult(value, about=_ABOUT[word.group(1)] if word else "")
 
 
 def clean_text(text: str) -> str:

@@ -65,6 +65,7 @@ class Report:
     photos: tuple[MediaRef, ...]
     reviewed_at: datetime | None = None
     reviewer_name: str = ""  # who decided, as the card says it
+    attendance_about: str = ""  # an estimate ("khoảng 40"): see report_parse.parse_attendance
 
     @property
     def editable(self) -> bool:
@@ -110,6 +111,8 @@ class Answers(Protocol):
     @property
     def attendance(self) -> int | None: ...
     @property
+    def attendance_about(self) -> str: ...
+    @property
     def notes(self) -> str: ...
     @property
     def photos(self) -> Sized: ...
@@ -133,7 +136,8 @@ def fields(pack: ContentPack, answers: Answers, unit_name: str | None = None) ->
         lines.extend(f"• {title}" for title in titles)
     else:
         lines.append(f"{texts.R_F_TOPICS}: —")
-    lines.append(f"{texts.R_F_ATTENDANCE}: {texts.r_people(a.attendance) if a.attendance else '—'}")
+    people_came = texts.r_people(a.attendance, a.attendance_about) if a.attendance else "—"
+    lines.append(f"{texts.R_F_ATTENDANCE}: {people_came}")
     lines.append(f"{texts.R_F_NOTES}: {a.notes if a.notes else texts.R_NONE}")
     lines.append(f"{texts.R_F_PHOTOS}: {texts.r_photos(len(a.photos))}")
     shown = a.difficulties if a.difficulties else texts.R_NONE
@@ -181,7 +185,7 @@ _REPORT_SQL = (
     " COALESCE(TRIM(p.first_name || ' ' || p.last_name), ''), r.session_date, r.form,"
     " r.form_other, r.topics, r.attendance, r.notes, r.difficulties, r.status, r.version,"
     " r.submitted_at, r.reviewed_by, r.review_reason, r.reviewed_at,"
-    " COALESCE(TRIM(v.first_name || ' ' || v.last_name), '')"
+    " COALESCE(TRIM(v.first_name || ' ' || v.last_name), ''), r.attendance_about"
     " FROM reports r JOIN units u ON u.id = r.unit_id"
     " LEFT JOIN people p ON p.user_id = r.leader_id"
     " LEFT JOIN people v ON v.user_id = r.reviewed_by"
@@ -216,6 +220,7 @@ async def _report_from(conn: aiosqlite.Connection, row: aiosqlite.Row) -> Report
         photos=photos,
         reviewed_at=parse_iso(row[17]) if row[17] else None,
         reviewer_name=str(row[18]),
+        attendance_about=str(row[19]),
     )
 
 
@@ -257,6 +262,7 @@ async def store(
     photos: list[int],
     difficulties: str,
     now: datetime,
+    attendance_about: str = "",
 ) -> tuple[int, str | None]:
     """Insert a new report, or replace the answers of `report_id` (an edit or a fix).
 
@@ -274,6 +280,7 @@ async def store(
         attendance,
         notes,
         difficulties,
+        attendance_about,
     )
     previous_difficulties = ""
     edited = report_id is not None
@@ -281,15 +288,15 @@ async def store(
     if report_id is None:
         cursor = await conn.execute(
             "INSERT INTO reports (unit_id, session_date, form, form_other, topics, attendance,"
-            " notes, difficulties, leader_id, submitted_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " notes, difficulties, attendance_about, leader_id, submitted_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*values, leader_id, stamp, stamp),
         )
         number = int(cursor.lastrowid or 0)
     else:
         cursor = await conn.execute(
             "SELECT status, difficulties, leader_id, session_date, form, form_other, topics,"
-            " attendance, notes FROM reports WHERE id = ?",
+            " attendance, notes, attendance_about FROM reports WHERE id = ?",
             (report_id,),
         )
         row = await cursor.fetchone()
@@ -307,7 +314,7 @@ async def store(
             "date": row[3],
             "form": [row[4], row[5]],
             "topics": json.loads(row[6]),
-            "attendance": int(row[7]),
+            "attendance": [int(row[7]), str(row[9])],
             "notes": str(row[8]),
             "difficulties": str(row[1]),
         }
@@ -315,7 +322,7 @@ async def store(
             "date": values[1],
             "form": [values[2], values[3]],
             "topics": list(topics),
-            "attendance": attendance,
+            "attendance": [attendance, attendance_about],
             "notes": notes,
             "difficulties": difficulties,
         }
@@ -324,7 +331,8 @@ async def store(
             changed["photos"] = len(before)
         await conn.execute(
             "UPDATE reports SET unit_id = ?, session_date = ?, form = ?, form_other = ?,"
-            " topics = ?, attendance = ?, notes = ?, difficulties = ?, status = 'submitted',"
+            " topics = ?, attendance = ?, notes = ?, difficulties = ?, attendance_about = ?,"
+            " status = 'submitted',"
             " version = version + 1, updated_at = ?, digested_at = NULL WHERE id = ?",
             (*values, stamp, report_id),
         )
@@ -412,8 +420,9 @@ def changes_text(pack: ContentPack, changed: dict[str, Any]) -> str:
             was = form_text(str(old[0]), str(old[1])) if old[0] else "—"
         elif key == "topics":
             was = ", ".join(topic_titles(pack, [str(t) for t in old])) or "—"
-        elif key == "attendance":
-            was = texts.r_people(int(old)) if old else "—"
+        elif key == "attendance":  # [count, estimate]; a bare count from before
+            count, about = (old[0], old[1]) if isinstance(old, list) else (old, "")
+            was = texts.r_people(int(count), str(about)) if count else "—"
         elif key == "photos":
             was = texts.r_photos(int(old))
         else:

@@ -1075,6 +1075,22 @@ R_BAD_ATTENDANCE = "Số người chưa đúng. Anh/chị gõ một số, ví d�
 R_RANGE_ATTENDANCE = "Số người phải từ 1 đến 10.000. Anh/chị gõ lại, ví dụ: 35."
 
 
+def r_too_long_kept(length: int, limit: int) -> str:
+    return (
+        f"Nội dung dài {r_number(length)} ký tự, quá giới hạn {r_number(limit)} ký tự. Bot vẫn"
+        f" giữ nguyên đoạn anh/chị gõ: chọn “Giữ {r_number(limit)} ký tự đầu”, hoặc gõ lại"
+        " ngắn hơn (đoạn đã gõ được gửi lại ngay dưới đây để anh/chị sao chép)."
+    )
+
+
+def r_btn_cut(limit: int) -> str:
+    return f"✂️ Giữ {r_number(limit)} ký tự đầu"
+
+
+def r_current_text(label: str, text: str) -> str:
+    return f"{label} hiện có: “{text}”"
+
+
 def r_too_long(length: int, limit: int) -> str:
     return (
         f"Nội dung dài {r_number(length)} ký tự, quá giới hạn {r_number(limit)} ký tự. "
@@ -1161,8 +1177,13 @@ R_SUMMARY_TITLE = bold("Kiểm tra báo cáo trước khi gửi")
 R_SUMMARY_NEXT = "Đúng rồi thì chọn Gửi; chọn Sửa để thay đổi một mục, Hủy để bỏ báo cáo."
 
 
-def r_people(count: int) -> str:
-    return f"{r_number(count)} người"
+R_ABOUT = {"about": "khoảng", "over": "hơn", "nearly": "gần", "under": "dưới"}
+
+
+def r_people(count: int, about: str = "") -> str:
+    """ "40 người", "khoảng 40 người" (an estimate, as the leader gave it)."""
+    word = R_ABOUT.get(about, "")
+    return f"{word + ' ' if word else ''}{r_number(count)} người"
 
 
 def r_photos(count: int) -> str:

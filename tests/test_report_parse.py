@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from bot.report_parse import (
     ATTENDANCE_MAX,
     DateProblem,
     NumberProblem,
+    NumberResult,
     parse_attendance,
     parse_date,
 )
@@ -109,3 +111,21 @@ def test_attendance_of_any_text_is_a_count_in_range_or_a_problem(text: str) -> N
         assert 1 <= result.value <= ATTENDANCE_MAX
         digits = "".join(ch for ch in text if ch.isdigit())
         assert str(result.value) == digits.lstrip("0") or int(digits) == result.value
+
+
+@pytest.mark.parametrize(
+    ("typed", "value", "about"),
+    [
+        ("khoảng 40", 40, "about"),
+        ("tầm 40 người", 40, "about"),
+        ("hơn 100 lượt", 100, "over"),
+        ("gần 50", 50, "nearly"),
+        ("dưới 20 người", 20, "under"),
+        ("tổng cộng 35", 35, ""),
+        ("35", 35, ""),
+        ("1.250 người", 1250, ""),
+    ],
+)
+def test_an_estimate_is_kept_as_an_estimate(typed: str, value: int, about: str) -> None:
+    """Issue 11: "khoảng 40" was stored as 40, as if counted."""
+    assert parse_attendance(typed) == NumberResult(value, about=about)

@@ -64,7 +64,7 @@ async def test_happy_path_receipt_review_card_difficulty_and_photo(
         "Họp tổ dân phố",
         topics(pack)[0].title,
         topics(pack)[2].title,
-        "40 người",
+        "Số người dự: khoảng 40 người",  # Issue 11: kept as the estimate it was
         "chuyển đổi số",
         "1 ảnh",
         "Cần thêm tài liệu",
@@ -80,6 +80,7 @@ async def test_happy_path_receipt_review_card_difficulty_and_photo(
     assert f"Đã gửi báo cáo số {rows[0]['id']}" in receipt.text
     report = rows[0]
     assert report["attendance"] == 40 and report["form"] == "hop_to"
+    assert report["attendance_about"] == "about"
     assert json.loads(report["topics"]) == [topics(pack)[0].id, topics(pack)[2].id]
     assert report["session_date"] == FIXED_TODAY.isoformat()
     assert report["status"] == "submitted"
@@ -236,8 +237,10 @@ async def test_form_other_is_typed_and_wrong_attendance_reasked(
     notes_q = await lan.expect_reply()
     assert "1.250 người" in notes_q.text and texts.R_Q_NOTES in notes_q.text
     await lan.send("a" * 1001)
-    reply = await lan.expect_reply()
-    assert texts.r_too_long(1001, 1000) in reply.text and texts.R_Q_NOTES in reply.text
+    reply, kept = await lan.expect_replies(2)
+    assert texts.r_too_long_kept(1001, 1000) in reply.text and texts.R_Q_NOTES in reply.text
+    assert labels(reply)[0] == texts.r_btn_cut(1000)
+    assert kept.text == "a" * 1001  # Issue 11: sent back to copy, not lost
     await lan.send_document()  # a file where the note is asked: answered, nothing lost
     reply = await lan.expect_reply()
     assert texts.R_FILE_NOT_HERE in reply.text and texts.R_Q_NOTES in reply.text
@@ -347,12 +350,15 @@ async def test_back_edit_from_summary_and_stale_buttons(
     await lan.send("khoảng 55 người")
     back_at_summary = await lan.expect_reply()
     assert back_at_summary.text.startswith("Kiểm tra báo cáo")
-    assert "55 người" in back_at_summary.text and "40 người" not in back_at_summary.text
+    assert "khoảng 55 người" in back_at_summary.text and "40 người" not in back_at_summary.text
     # notes: "Để trống" clears them when editing
     await lan.press(back_at_summary, texts.R_BTN_EDIT)
     await lan.press(await lan.expect_reply(), texts.R_F_NOTES)
     notes_q = await lan.expect_reply()
     assert texts.R_BTN_CLEAR_TEXT in labels(notes_q)
+    # Issue 11: the note being edited is shown, to copy and change
+    current = texts.r_current_text(texts.R_F_NOTES, "Bà con hỏi nhiều về chuyển đổi số")
+    assert current in notes_q.text
     await lan.press(notes_q, texts.R_BTN_CLEAR_TEXT)
     summary = await lan.expect_reply()
     assert f"{texts.R_F_NOTES}: {texts.R_NONE}" in summary.text
@@ -550,3 +556,46 @@ async def test_huy_on_an_empty_draft_needs_no_question(
     await begin(lan)
     await lan.send("/huy")
     assert (await lan.expect_reply()).text == texts.R_CANCELLED
+
+
+async def test_details_a_leader_gives_are_kept(
+    sim: BotApiSimulator, bot: Any, lan: SimUser, pack: ContentPack
+) -> None:
+    """Issue 11, item 14: an estimate stays an estimate; a note too long is kept and can be
+    cut to fit (or typed again from the copy sent back); the old note shows when editing."""
+    summary = await walk(lan, pack)
+    await lan.press(summary, texts.R_BTN_EDIT)
+    await lan.press(await lan.expect_reply(), texts.R_F_ATTENDANCE)
+    await lan.expect_reply()
+    await lan.send("hơn 100 người")
+    at_summary = await lan.expect_reply()
+    assert "Số người dự: hơn 100 người" in at_summary.text
+    await lan.press(at_summary, texts.R_BTN_EDIT)
+    await lan.press(await lan.expect_reply(), texts.R_F_ATTENDANCE)
+    await lan.expect_reply()
+    await lan.send("tổng cộng 35")  # "tổng" is a count, not an estimate
+    at_summary = await lan.expect_reply()
+    assert "Số người dự: 35 người" in at_summary.text
+
+    long_note = ("Bà con hỏi về chuyển đổi số và dịch vụ công trực tuyến. " * 25).strip()
+    assert len(long_note) > 1000
+    await lan.press(at_summary, texts.R_BTN_EDIT)
+    await lan.press(await lan.expect_reply(), texts.R_F_NOTES)
+    await lan.expect_reply()
+    await lan.send(long_note)
+    asked, copy = await lan.expect_replies(2)
+    assert copy.text == long_note
+    draft = await svc(bot).db.fetchone("SELECT notes, overflow FROM report_drafts")
+    assert draft["overflow"] == long_note and draft["notes"] == "Bà con hỏi nhiều về chuyển đổi số"
+    await lan.press(asked, texts.r_btn_cut(1000))
+    at_summary = await lan.expect_reply()
+    assert at_summary.text.startswith("Kiểm tra báo cáo")
+    notes = await svc(bot).db.fetchval("SELECT notes FROM report_drafts")
+    assert notes.endswith("…") and len(notes) <= 1000
+    assert long_note.startswith(notes[:-1]) and long_note[len(notes) - 1] == " "  # at a word
+    assert await svc(bot).db.fetchval("SELECT overflow FROM report_drafts") == ""
+
+    await lan.press(at_summary, texts.R_BTN_SEND)
+    await lan.expect_reply()
+    row = (await fetch_reports(bot))[0]
+    assert (row["attendance"], row["attendance_about"], row["notes"]) == (35, "", notes)
