@@ -54,6 +54,7 @@ TABLE: tuple[Command, ...] = (
     Command("baocaocuatoi", RESIDENT, menu=Menu.PRIVATE),
     Command("baotin", RESIDENT, menu=Menu.PRIVATE),
     Command("dangky", RESIDENT, menu=Menu.PRIVATE),
+    Command("todanpho", RESIDENT, menu=Menu.PRIVATE),
     Command("tatthongbao", RESIDENT, menu=Menu.PRIVATE),
     Command("batthongbao", RESIDENT, menu=Menu.PRIVATE),
     Command("dulieucuatoi", RESIDENT, menu=Menu.PRIVATE),

@@ -259,6 +259,8 @@ def who_screen() -> Screen:
                 Button(texts.BC_WHO_LEADERS, "bc:w:l"),
                 Button(texts.BC_WHO_GROUPS, "bc:w:g"),
                 Button(texts.BC_WHO_BOTH, "bc:w:b"),
+                Button(texts.BC_WHO_RESIDENTS, "bc:w:r"),
+                Button(texts.BC_WHO_ALL, "bc:w:a"),
                 Button(texts.BC_BTN_CANCEL, "bc:x"),
             ]
         ),
@@ -274,7 +276,9 @@ async def describe_audience(svc: Services, audience: Audience) -> str:
             tuple(audience.units),
         )
         names = [str(r[0]) for r in rows_found]
-    return texts.bc_audience(audience.kind.value, names, audience.leaders, audience.groups)
+    return texts.bc_audience(
+        audience.kind.value, names, audience.leaders, audience.groups, audience.residents
+    )
 
 
 async def card_screen(svc: Services, draft: Draft) -> Screen:
@@ -563,9 +567,13 @@ async def on_button(svc: Services, user_id: int, data: str, where: tuple[int, in
             draft.step = WHO
             await save(svc.db, user_id, draft, now)
             return Reply(who_screen(), replace=True)
-        case ["w", who] if draft.step == WHO and who in ("l", "g", "b"):
+        case ["w", who] if draft.step == WHO and who in ("l", "g", "b", "r", "a"):
             audience = Audience(
-                AudienceKind.UNITS, tuple(draft.units), who in ("l", "b"), who in ("g", "b")
+                AudienceKind.UNITS,
+                tuple(draft.units),
+                leaders=who in ("l", "b", "a"),
+                groups=who in ("g", "b", "a"),
+                residents=who in ("r", "a"),
             )
             draft.audience = audience.to_json()
             return await _preview(svc, user_id, draft, await describe_audience(svc, audience))

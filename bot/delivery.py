@@ -170,7 +170,7 @@ class Channel(Protocol):
 class AudienceKind(StrEnum):
     LEADERS = "leaders"  # every active tổ trưởng
     GROUPS = "groups"  # every group chat linked to an active tổ
-    UNITS = "units"  # chosen tổ: their leaders and/or their linked groups
+    UNITS = "units"  # chosen tổ: their leaders, linked groups and/or residents
     EVERYONE = "everyone"  # everyone who agreed to the data notice (started the bot)
 
 
@@ -180,6 +180,7 @@ class Audience:
     units: tuple[int, ...] = ()
     leaders: bool = True  # UNITS: include the leaders of the chosen tổ
     groups: bool = True  # UNITS: include the groups linked to the chosen tổ
+    residents: bool = False  # UNITS: include the people who said they live in them
 
     def to_json(self) -> str:
         return json.dumps(
@@ -188,6 +189,7 @@ class Audience:
                 "units": list(self.units),
                 "leaders": self.leaders,
                 "groups": self.groups,
+                "residents": self.residents,
             }
         )
 
@@ -199,6 +201,7 @@ class Audience:
             tuple(int(u) for u in data.get("units", ())),
             bool(data.get("leaders", True)),
             bool(data.get("groups", True)),
+            bool(data.get("residents", False)),
         )
 
 
@@ -232,6 +235,13 @@ async def recipients(conn: aiosqlite.Connection, audience: Audience, urgent: boo
                 found += await _ids(conn, f"{leaders_sql} AND l.unit_id IN ({marks})", units)
             if audience.groups:
                 found += await _ids(conn, f"{groups_sql} AND c.unit_id IN ({marks})", units)
+            if audience.residents:  # as for everyone: a resident who opted out, urgent only
+                found += await _ids(
+                    conn,
+                    "SELECT user_id FROM people WHERE reachable = 1 AND home_unit_id IN"
+                    f" ({marks}) AND (role != 'resident' OR notifications = 1 OR ?)",
+                    (*units, int(urgent)),
+                )
     elif audience.kind == AudienceKind.EVERYONE:
         found = await _ids(
             conn,

@@ -158,6 +158,14 @@ async def what_erasure_removes(db: Database, user_id: int) -> list[tuple[str, st
         ),
         (texts.MY_INVITE_OPENED, await present("SELECT 1 FROM invite_offers WHERE user_id = ?")),
         (texts.MY_UNIT_ASK, await present("SELECT 1 FROM unit_asks WHERE officer_id = ?")),
+        (
+            texts.MY_HOME_UNIT,
+            await db.fetchval(
+                "SELECT u.code || ' — ' || u.name FROM people p JOIN units u"
+                " ON u.id = p.home_unit_id WHERE p.user_id = ?",
+                (user_id,),
+            ),
+        ),
         (texts.MY_TIP_CLOSING, await present("SELECT 1 FROM tip_waits WHERE officer_id = ?")),
         (texts.MY_TIPS_HANDLED, await counted("SELECT COUNT(*) FROM tips WHERE handled_by = ?")),
         (texts.MY_REVIEWS, await counted("SELECT COUNT(*) FROM reports WHERE reviewed_by = ?")),

@@ -202,6 +202,25 @@ def code_key(code: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+async def home_unit(db: Database, user_id: int) -> Unit | None:
+    """The tổ a person said they live in (an active one), if any."""
+    row = await db.fetchone(
+        "SELECT u.id, u.code, u.name, u.area, u.active FROM people p JOIN units u"
+        " ON u.id = p.home_unit_id WHERE p.user_id = ? AND u.active = 1",
+        (user_id,),
+    )
+    return None if row is None else unit_from_row(row)
+
+
+async def set_home_unit(db: Database, user_id: int, unit_id: int | None) -> bool:
+    """Record (or clear, None) where a registered person lives; False when not registered."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE people SET home_unit_id = ? WHERE user_id = ?", (unit_id, user_id)
+        )
+        return cursor.rowcount == 1
+
+
 async def can_be_privileged(db: Database, user_id: int) -> bool:
     """Only a person can ever hold a role: not nobody (0), not a shared address."""
     if user_id <= 0:

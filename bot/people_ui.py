@@ -32,7 +32,7 @@ from bot.units import OverviewTotals as UnitOverviewTotals
 PAGE_SIZE = 8
 LIST_PAGE_SIZE = 20  # lines of /nhom and /loimoi in one message
 DSTO_PAGE_SIZE = 8  # tổ blocks of /dsto in one message (each at most ~450 characters)
-CALLBACK_PATTERN = r"^p[cxivldrsnt]:"  # every payload this module makes starts so
+CALLBACK_PATTERN = r"^p[cxivldrsnth]:"  # every payload this module makes starts so
 
 # ASCII digits only (`\d` is any Unicode digit) and at most 15 of them: SQLite's integers end
 # at 2**63, and no id or page of ours comes near 10**15.
@@ -63,7 +63,11 @@ _FORMS: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (rf"^pr:u:{_ID}$", "role", "person"),
         (rf"^pr:s:{_ID}:(officer|admin|resident)$", "role", "set"),
         (rf"^pr:p:{_ID}$", "role", "page"),
-        (rf"^pt:(o|t|n):{_ID}$", "unit", "answer"),  # /themto's question: other, typed, none
+        (rf"^pt:(o|t|n):{_ID}$", "unit", "answer"),
+        (rf"^ph:u:{_ID}$", "home", "unit"),  # /todanpho: where the person lives
+        (rf"^ph:p:{_ID}$", "home", "page"),
+        (r"^ph:n$", "home", "none"),
+        (r"^ph:s$", "home", "skip"),  # /themto's question: other, typed, none
     )
 )
 
@@ -203,6 +207,19 @@ def invite_role_screen(roles: tuple[Role, ...]) -> Screen:
         texts.INVITE_PICK_ROLE,
         rows([Button(texts.INVITE_ROLE_BUTTONS[r.value], f"pi:r:{r.value}") for r in roles]),
     )
+
+
+def home_picker(
+    units: list[Unit], page: int, total: int, current: Unit | None, *, first_time: bool
+) -> Screen:
+    """Where the person lives: one page of tổ, and "skip" (just registered) or "none"."""
+    screen = unit_picker(
+        texts.home_prompt(unit_text(current) if current else None), units, page, "ph", total
+    )
+    last = (
+        Button(texts.HOME_BTN_SKIP, "ph:s") if first_time else Button(texts.HOME_BTN_NONE, "ph:n")
+    )
+    return Screen(screen.text, (*screen.buttons, (last,)))
 
 
 def unit_picker(

@@ -39,6 +39,7 @@ MENU_LINES: dict[str, str] = {
     "baocaocuatoi": "Các báo cáo tôi đã gửi",
     "baotin": "Báo tin sai sự thật",
     "dangky": "Đăng ký nhận tin của phường",
+    "todanpho": "Chọn tổ dân phố nơi tôi ở",
     "tatthongbao": "Tắt các tin thường của phường",
     "batthongbao": "Bật lại các tin của phường",
     "dulieucuatoi": "Xem dữ liệu bot lưu về tôi",
@@ -84,6 +85,7 @@ HELP_PRIVATE = rich(
     "ví dụ: /timkiem chuyen doi so\n"
     "• /baotin — gửi cho phường một tin nghi sai sự thật\n"
     "• /dangky — đăng ký nhận tin của phường; /tatthongbao, /batthongbao để tắt, bật\n"
+    "• /todanpho — chọn tổ dân phố nơi anh/chị ở, để nhận cả tin riêng của tổ\n"
     "• /dulieucuatoi, /xoadulieu — xem, xóa dữ liệu Loa Phường lưu về anh/chị\n",
 )
 HELP_LEADER = (
@@ -405,8 +407,10 @@ def unit_label(code: str, name: str) -> str:
 _CONSENT_KEPT = {
     "resident": (
         "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• tổ dân phố nơi anh/chị ở, nếu anh/chị chọn;\n"
         "• tin báo sai sự thật anh/chị gửi cho phường (nếu có).\n"
-        "Mục đích: gửi tin tuyên truyền của phường tới anh/chị. Chỉ cán bộ phường được xem."
+        "Mục đích: gửi tin tuyên truyền của phường (và của tổ, nếu anh/chị chọn tổ) tới"
+        " anh/chị. Chỉ cán bộ phường được xem."
     ),
     "leader": (
         "• mã số Telegram và tên hiển thị của anh/chị;\n"
@@ -456,6 +460,30 @@ REGISTERED = rich(
     "\nCảm ơn anh/chị. Xem dữ liệu đã lưu: /dulieucuatoi; xóa dữ liệu: /xoadulieu.",
 )
 ALREADY_REGISTERED = "Anh/chị đã đăng ký rồi. Xem dữ liệu đã lưu: /dulieucuatoi."
+
+
+def home_prompt(current: str | None) -> Rich:
+    now = f"\nĐang chọn: {current}." if current else ""
+    return rich(
+        bold("Anh/chị sống ở tổ dân phố nào?"),
+        f"{now}\nChọn tổ để nhận cả tin riêng của tổ (không bắt buộc). Đổi lại lúc nào cũng"
+        " được: gõ /todanpho.",
+    )
+
+
+HOME_BTN_SKIP = "Bỏ qua"
+HOME_BTN_NONE = "Không chọn tổ nào"
+HOME_NOT_REGISTERED = "Anh/chị gõ /dangky để đăng ký trước, rồi chọn tổ dân phố."
+HOME_CLEARED = "Đã bỏ chọn tổ. Anh/chị vẫn nhận các tin chung của phường."
+HOME_SKIPPED = "Được ạ. Khi cần, gõ /todanpho để chọn tổ dân phố nơi anh/chị ở."
+
+
+def home_set(unit: str) -> Rich:
+    return rich(
+        bold(f"Đã chọn {unit}"),
+        "\nAnh/chị sẽ nhận cả tin phường gửi riêng cho tổ. Đổi lại: /todanpho.",
+    )
+
 
 # -- invites: redeeming
 INVITE_UNKNOWN = (
@@ -578,6 +606,7 @@ MY_BROADCAST_DRAFT = "Tin phát đang soạn dở"
 MY_NOTICES = "Tin nhắn đang chờ gửi cho anh/chị"
 MY_INVITE_OPENED = "Lời mời đang mở"
 MY_UNIT_ASK = "Câu hỏi /themto đang chờ anh/chị trả lời"
+MY_HOME_UNIT = "Tổ dân phố nơi anh/chị ở"
 MY_TIP_CLOSING = "Tin báo anh/chị đang đóng (chờ ghi chú)"
 MY_TIPS_HANDLED = "Tin báo anh/chị đã xử lý"
 MY_REVIEWS = "Báo cáo anh/chị đã duyệt"
@@ -1722,13 +1751,15 @@ BC_AUDIENCE_PROMPT = rich(bold("Gửi cho ai?"), "\nAnh/chị chọn người nh
 BC_AUD_LEADERS = "Tất cả tổ trưởng"
 BC_AUD_GROUPS = "Tất cả nhóm tổ dân phố"
 BC_AUD_UNITS = "Chọn tổ dân phố"
-BC_AUD_EVERYONE = "Mọi người đã dùng bot"
+BC_AUD_EVERYONE = "Mọi người đã đăng ký"
 BC_NO_UNITS = "Chưa có tổ dân phố nào trong danh sách. Cán bộ phường thêm tổ bằng /themto."
 BC_PICK_A_UNIT = "Anh/chị chọn ít nhất một tổ dân phố."
 BC_WHO_PROMPT = bold("Gửi cho ai trong các tổ đã chọn?")
 BC_WHO_LEADERS = "Tổ trưởng"
 BC_WHO_GROUPS = "Nhóm của tổ"
 BC_WHO_BOTH = "Cả tổ trưởng và nhóm"
+BC_WHO_RESIDENTS = "Người dân đã chọn tổ"
+BC_WHO_ALL = "Tổ trưởng, nhóm và người dân"
 
 
 def bc_units_prompt(page: int, pages: int) -> Rich:
@@ -1743,15 +1774,26 @@ def bc_btn_units_done(count: int) -> str:
     return f"Xong ({count} tổ)" if count else "Xong"
 
 
-def bc_audience(kind: str, unit_names: list[str], leaders: bool, groups: bool) -> str:
+def bc_audience(
+    kind: str, unit_names: list[str], leaders: bool, groups: bool, residents: bool = False
+) -> str:
     """Who gets a broadcast (plain text)."""
     if kind == "leaders":
         return "tất cả tổ trưởng"
     if kind == "groups":
         return "tất cả nhóm tổ dân phố đã liên kết"
     if kind == "everyone":
-        return "mọi người đã đăng ký dùng Loa Phường"
-    who = "tổ trưởng và nhóm" if leaders and groups else "tổ trưởng" if leaders else "nhóm"
+        return "mọi người đã đăng ký nhận tin Loa Phường (người dân, tổ trưởng, cán bộ)"
+    parts = [
+        name
+        for name, wanted in (
+            ("tổ trưởng", leaders),
+            ("nhóm", groups),
+            ("người dân đã chọn tổ", residents),
+        )
+        if wanted
+    ]
+    who = " và ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} và {parts[2]}"
     shown = ", ".join(unit_names[:5])
     if len(unit_names) > 5:
         shown += f" và {len(unit_names) - 5} tổ khác"
@@ -1763,7 +1805,7 @@ def bc_audience_short(kind: str) -> str:
         "leaders": "tổ trưởng",
         "groups": "nhóm tổ dân phố",
         "units": "các tổ đã chọn",
-        "everyone": "mọi người",
+        "everyone": "mọi người đã đăng ký",
     }.get(kind, kind)
 
 

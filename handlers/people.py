@@ -221,10 +221,66 @@ async def _consent_button(update: Update, context: ContextTypes.DEFAULT_TYPE, pr
             # An edit cannot carry a reply keyboard: the new 📝 button needs its own message.
             await say(update, svc, texts.LEADER_MENU_READY, menu=True)
         return
+    uid = await person_id(update, svc)
     created = await consent.register(svc.db, await _identity(update, svc, user), now)
     await replace_with(
         update, svc, Screen(texts.REGISTERED if created else texts.ALREADY_REGISTERED)
     )
+    if created and await units.count_units(svc.db):  # where they live, if they like to say
+        await say(update, svc, await _home_picker(svc, uid, 0, first_time=True))
+
+
+async def home_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/todanpho: say (or change) which tổ the person lives in."""
+    if not is_private(update):
+        await say(update, services(context), texts.PRIVATE_ONLY)
+        return
+    svc = services(context)
+    uid = await person_id(update, svc)
+    if not await consent.is_registered(svc.db, uid):
+        await say(update, svc, texts.HOME_NOT_REGISTERED)
+        return
+    if not await units.count_units(svc.db):
+        await say(update, svc, texts.NO_UNITS_YET)
+        return
+    await say(update, svc, await _home_picker(svc, uid, 0, first_time=False))
+
+
+async def _home_picker(svc: Services, uid: int, page: int, *, first_time: bool) -> Screen:
+    total = await units.count_units(svc.db)
+    size = people_ui.PAGE_SIZE
+    page = max(0, min(page, people_ui.page_count(total) - 1))
+    shown = await units.units_page(svc.db, page * size, size)
+    current = await people.home_unit(svc.db, uid)
+    return people_ui.home_picker(shown, page, total, current, first_time=first_time)
+
+
+async def _home_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
+    """A tổ picked as home, a page turned, "Không chọn tổ nào" or "Bỏ qua"."""
+    if not is_private(update):
+        await _stale(update, services(context))
+        return
+    svc = services(context)
+    uid = await person_id(update, svc)
+    if not await consent.is_registered(svc.db, uid):
+        await replace_with(update, svc, Screen(texts.HOME_NOT_REGISTERED))
+        return
+    if press.verb == "page":  # past the first page, "Không chọn tổ nào" serves as "Bỏ qua"
+        await replace_with(
+            update, svc, await _home_picker(svc, uid, press.ids[0], first_time=False)
+        )
+    elif press.verb == "skip":
+        await replace_with(update, svc, Screen(texts.HOME_SKIPPED))
+    elif press.verb == "none":
+        await people.set_home_unit(svc.db, uid, None)
+        await replace_with(update, svc, Screen(texts.HOME_CLEARED))
+    else:
+        unit = await units.get_unit(svc.db, press.ids[0])
+        if unit is None or not unit.active:
+            await _stale(update, svc, "home.forged")
+            return
+        await people.set_home_unit(svc.db, uid, unit.id)
+        await replace_with(update, svc, Screen(texts.home_set(people_ui.unit_text(unit))))
 
 
 async def _erase_button(update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
@@ -757,11 +813,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _groups_button(update, context)
     elif press.kind == "unit":
         await _unit_answer_button(update, context)
+    elif press.kind == "home":
+        await _home_button(update, context, press)
 
 
 # Commands and their callbacks, in the order they appear in /canbo.
 COMMANDS = {
     "dangky": register_command,
+    "todanpho": home_command,
     "dulieucuatoi": my_data_command,
     "xoadulieu": erase_command,
     "moi": invite_command,

@@ -100,7 +100,7 @@ async def test_the_prune_knows_every_column_that_holds_a_local_id(tmp_path: Path
     not to be one): a table added later cannot have its people pruned from under it."""
     not_people = {"unit_id", "report_id", "media_id", "schedule_id", "broadcast_id",
                   "ref_id", "event_id", "invite_id", "message_id", "progress_message_id",
-                  "external_id", "tip_id"}  # fmt: skip
+                  "external_id", "tip_id", "home_unit_id"}  # fmt: skip
     async with Database(tmp_path / "a.sqlite3") as db:
         tables = [
             str(r[0])

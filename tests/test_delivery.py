@@ -295,3 +295,87 @@ async def test_wrong_input_keeps_the_draft_and_others_are_refused(
     _, preview, card = await officer.expect_replies(3)
     assert preview.document and preview.file_name == "ke-hoach.pdf"
     assert "Sẽ gửi tới 3 người/nhóm" in card.text
+
+
+async def test_a_resident_says_where_they_live_and_a_unit_broadcast_reaches_them(
+    sim: BotApiSimulator, app: object
+) -> None:
+    """Issue 11, item 16: "Chọn tổ dân phố" reached only leaders and groups; a resident may
+    now say (when registering, or with /todanpho) which tổ they live in. The audience that
+    was "Mọi người đã dùng bot" is named by what it is."""
+    await seed_ward(app)
+    db = svc_of(app).db
+    minh = sim.user(3101, "Minh")
+    await minh.send("/dangky")
+    notice = await minh.expect_reply()
+    assert "tổ dân phố nơi anh/chị ở, nếu anh/chị chọn" in notice.text
+    await minh.press(notice, texts.BTN_AGREE)
+    registered, picker = await minh.expect_replies(2)
+    assert registered.text.startswith("Đã đăng ký")
+    assert picker.text.startswith("Anh/chị sống ở tổ dân phố nào?")
+    assert all_buttons(picker) == [
+        "T01 — Tổ dân phố số 1",
+        "T02 — Tổ dân phố số 2",
+        texts.HOME_BTN_SKIP,
+    ]
+    await minh.press(picker, "T02 — Tổ dân phố số 2")
+    chosen = await minh.expect_reply()
+    assert chosen.text.startswith("Đã chọn T02 — Tổ dân phố số 2")
+    minh_id = await local(db, 3101)
+    assert await db.fetchval("SELECT home_unit_id FROM people WHERE user_id = ?", (minh_id,)) == 2
+    await minh.send("/dulieucuatoi")
+    assert "T02 — Tổ dân phố số 2" in (await minh.expect_reply()).text
+    # 3001 lives in tổ 2 too but turned ordinary news off; 3002 lives in tổ 1
+    await db.execute("UPDATE people SET home_unit_id = 2, notifications = 0 WHERE user_id = ?",
+                     (await local(db, 3001),))  # fmt: skip
+    await db.execute(
+        "UPDATE people SET home_unit_id = 1 WHERE user_id = ?", (await local(db, 3002),)
+    )
+
+    officer = sim.user(ADMIN_ID, started=True)
+    await officer.send("/guitin")
+    await officer.expect_reply()
+    await officer.send("Tổ 2 họp tối nay")
+    audience = await officer.expect_reply()
+    assert texts.BC_AUD_EVERYONE == "Mọi người đã đăng ký" and texts.BC_AUD_EVERYONE in all_buttons(
+        audience
+    )
+    await officer.press(audience, texts.BC_AUD_UNITS)
+    units = await officer.expect_reply()
+    await officer.press(units, next(b for b in all_buttons(units) if "số 2" in b))
+    await officer.press(await officer.expect_reply(), texts.bc_btn_units_done(1))
+    who = await officer.expect_reply()
+    assert texts.BC_WHO_RESIDENTS in all_buttons(who) and texts.BC_WHO_ALL in all_buttons(who)
+    await officer.press(who, texts.BC_WHO_RESIDENTS)
+    chosen_aud, _, card = await officer.expect_replies(3)
+    assert "người dân đã chọn tổ của Tổ dân phố số 2" in chosen_aud.text
+    assert "Sẽ gửi tới 1 người/nhóm" in card.text  # Minh; 3001 opted out of ordinary news
+    await wait_done(db, await send_now(sim, app, card))
+    got = sim.last_in(3101)
+    assert got is not None and got.text == "Tổ 2 họp tối nay"
+    for other in (3001, 3002, 2002, 2003, -502):
+        assert sim.messages_in(other) == [], other
+
+    # "Tổ trưởng, nhóm và người dân" of tổ 2: leaders, the group and Minh, each once
+    officer.skip_replies()
+    await officer.send("/guitin")
+    await officer.expect_reply()
+    await officer.send("Lần hai")
+    await officer.press(await officer.expect_reply(), texts.BC_AUD_UNITS)
+    units = await officer.expect_reply()
+    await officer.press(units, next(b for b in all_buttons(units) if "số 2" in b))
+    await officer.press(await officer.expect_reply(), texts.bc_btn_units_done(1))
+    await officer.press(await officer.expect_reply(), texts.BC_WHO_ALL)
+    _, _, card = await officer.expect_replies(3)
+    assert "Sẽ gửi tới 4 người/nhóm" in card.text
+
+    # /todanpho changes it, or clears it
+    minh.skip_replies()
+    await minh.send("/todanpho")
+    again = await minh.expect_reply()
+    assert "Đang chọn: T02 — Tổ dân phố số 2." in again.text
+    await minh.press(again, texts.HOME_BTN_NONE)
+    assert (await minh.expect_reply()).text == texts.HOME_CLEARED
+    assert (
+        await db.fetchval("SELECT home_unit_id FROM people WHERE user_id = ?", (minh_id,)) is None
+    )
