@@ -1,8 +1,9 @@
 """`python -m bot demo`: the real bot against the local Bot API simulator, no account needed.
 
 The scripted tour walks through what a resident and a tổ's group see and prints the
-conversation; `--interactive` lets you type as a resident (type a button's number to press
-it). Everything runs on loopback in a temporary folder and leaves nothing behind.
+conversation; `--interactive` lets you type as a resident, or with `--admin` as the ward's
+admin (type a button's number to press it), and prints every message, edit, toast and
+alert as it arrives. Everything runs on loopback in a temporary folder and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def _show_user(name: str, text: str) -> None:
     print(f"\n👤 {name}: {text}")
 
 
-def _show_bot(message: Any) -> None:
-    marker = "✏️ (sửa tin)" if message.edits else "🤖"
+def _show_bot(message: Any, *, edited: bool | None = None) -> None:
+    changed = bool(message.edits) if edited is None else edited
+    marker = "✏️ (sửa tin)" if changed else "🤖"
     attachment = " [ảnh]" if message.photo else " [tệp]" if message.document else ""
     print(f"{marker} Loa Phường{attachment}:")
     for line in message.text.splitlines():
@@ -80,30 +82,99 @@ async def _tour(sim: BotApiSimulator, pack: ContentPack) -> None:
         _show_bot(reply)
 
 
-async def _interactive(sim: BotApiSimulator) -> None:
+class _Watcher:
+    """Prints, as it arrives, everything the bot shows the demo's user: each new message,
+    each edit of one, and each toast or alert a button press brings. The typing loop never
+    waits for an answer, so a two-message reply (or a notice that comes later) is never
+    left behind for the next line typed."""
+
+    def __init__(self, sim: BotApiSimulator, chat_id: int) -> None:
+        self.sim = sim
+        self.chat_id = chat_id
+        self.last_with_buttons: SentMessage | None = None
+        self._events = 0
+        self._answers = 0
+
+    def show_new(self) -> int:
+        """Print what arrived since the last call; how many things were printed."""
+        chat = self.sim.chats.get(self.chat_id)
+        shown = 0
+        events = chat.events if chat is not None else []
+        for event in events[self._events :]:
+            _show_bot(event, edited=event.event == "edited")
+            live = self.sim.message(self.chat_id, event.message_id)
+            if live.buttons:
+                self.last_with_buttons = live
+            shown += 1
+        self._events = len(events)
+        answers = self.sim.callback_answers
+        for answer in answers[self._answers :]:
+            if answer.get("chat_id") == self.chat_id and answer.get("text"):
+                mark = texts.DEMO_ALERT if answer.get("show_alert") else texts.DEMO_TOAST
+                print(f"{mark} {answer['text']}")
+                shown += 1
+        self._answers = len(answers)
+        return shown
+
+    async def run(self) -> None:
+        while True:
+            self.show_new()
+            await asyncio.sleep(0.05)
+
+
+async def _interactive(sim: BotApiSimulator, *, admin: bool) -> None:
     user = sim.user(DEMO_ADMIN_ID, first_name="Bạn")
-    print("Gõ tin nhắn như một người dân (ví dụ /start). Gõ số để bấm nút của tin gần nhất;")
-    print("gõ 'thoat' hoặc Ctrl+D để dừng.")
+    print(texts.DEMO_ADMIN_HEADER if admin else texts.DEMO_RESIDENT_HEADER)
+    print(texts.DEMO_HOW_TO)
+    watcher = _Watcher(sim, user.chat_id)
+    printing = asyncio.create_task(watcher.run())
     loop = asyncio.get_running_loop()
-    last: SentMessage | None = None
-    while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line or line.strip().lower() in ("thoat", "thoát", "exit", "quit"):
-            return
-        text = line.strip()
-        if not text:
-            continue
-        buttons = sum(last.buttons, []) if last is not None else []
-        if last is not None and text.isdigit() and 1 <= int(text) <= len(buttons):
-            await user.press(last, buttons[int(text) - 1])
-        else:
-            await user.send(text)
-        try:
-            for reply in await user.expect_replies(1, timeout=5):
-                _show_bot(reply)
-                last = reply
-        except AssertionError:
-            print("(Loa Phường không trả lời)")
+    try:
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line or line.strip().lower() in ("thoat", "thoát", "exit", "quit"):
+                break
+            text = line.strip()
+            if not text:
+                continue
+            watcher.show_new()  # the numbers refer to what is on screen now
+            last = watcher.last_with_buttons
+            buttons = sum(last.buttons, []) if last is not None else []
+            if last is not None and text.isdigit() and 1 <= int(text) <= len(buttons):
+                await user.press(last, buttons[int(text) - 1])
+            else:
+                await user.send(text)
+            if not await _answered(watcher, sim):
+                print(texts.DEMO_NO_ANSWER)
+    finally:
+        printing.cancel()
+        watcher.show_new()  # what came in the last instant
+
+
+async def _answered(
+    watcher: _Watcher, sim: BotApiSimulator, wait: float = 5.0, settle: float = 0.3
+) -> bool:
+    """Whether anything came back within `wait` seconds (the watcher prints it), once the
+    answer has settled: a reply of several messages is all on screen before the next line
+    is read (typed ahead, as from a file, a number must mean the last message's buttons)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    chat = sim.chats.get(watcher.chat_id)
+
+    def seen() -> tuple[int, int]:
+        return (len(chat.events) if chat is not None else 0, len(sim.callback_answers))
+
+    before = last = seen()
+    quiet_since = loop.time()
+    while loop.time() < deadline:
+        await asyncio.sleep(0.05)
+        chat = chat or sim.chats.get(watcher.chat_id)
+        now = seen()
+        if now != last:
+            last, quiet_since = now, loop.time()
+        elif now != before and loop.time() - quiet_since >= settle:
+            return True
+    return last != before
 
 
 DEMO_ADMIN_ID = 2002  # the interactive user; an admin of the demo ward with --admin
@@ -134,7 +205,7 @@ async def main(*, interactive: bool = False, admin: bool = False, numbered: bool
             print("─" * WIDTH)
             async with running(app):
                 if interactive:
-                    await _interactive(sim)
+                    await _interactive(sim, admin=admin)
                 else:
                     await _tour(sim, pack)
             print("\n" + "─" * WIDTH + "\nXong. Chạy với --interactive để tự trò chuyện với bot.")

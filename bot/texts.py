@@ -2414,3 +2414,18 @@ def numbered_hint(count: int) -> str:
     if count == 2:
         return "Trả lời 1 hoặc 2 để chọn."
     return f"Trả lời một số từ 1 đến {count} để chọn."
+
+
+# ---------------------------------------------------------------- the demo (python -m bot demo)
+DEMO_RESIDENT_HEADER = "Gõ tin nhắn như một người dân, ví dụ /start, /muctieu, /dangky."
+DEMO_ADMIN_HEADER = (
+    "Gõ tin nhắn như quản trị viên của phường, ví dụ /canbo, /themto TDP01 Tổ 1, /moi TDP01,"
+    " /guitin."
+)
+DEMO_HOW_TO = (
+    "Gõ số để bấm nút của tin gần nhất có nút; gõ 'thoat' hoặc Ctrl+D để dừng. Mọi tin, mọi"
+    " lần sửa tin và mọi thông báo nhỏ hiện ra ngay khi bot gửi."
+)
+DEMO_TOAST = "💬 (thông báo nhỏ)"
+DEMO_ALERT = "⚠️ (hộp thông báo)"
+DEMO_NO_ANSWER = "(Loa Phường không trả lời)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from bot import texts
+
 
 def test_demo_tour_shows_a_conversation() -> None:
     result = subprocess.run(
@@ -30,3 +32,33 @@ def test_demo_interactive_reads_typed_lines_and_button_numbers() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "3 đột phá chiến lược" in result.stdout
     assert "✏️" in result.stdout  # pressing [1] edited the list into the first breakthrough
+
+
+def test_demo_interactive_shows_every_message_edit_and_alert_as_it_arrives() -> None:
+    """Issue 11, item 19: the demo fell one message behind after the first two-message
+    answer, never showed toasts and alerts, and --admin said "như một người dân"."""
+    script = "/themto TDP01 Tổ 1\n/guitin\nChào bà con\n3\n2\n1\n2\n1\nthoat\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--interactive", "--admin"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert texts.DEMO_ADMIN_HEADER in out and texts.DEMO_RESIDENT_HEADER not in out
+    assert "Đã thêm TDP01 — Tổ 1." in out
+    # "Xong" with no tổ chosen: the alert is shown, where it came
+    alert = f"{texts.DEMO_ALERT} {texts.BC_PICK_A_UNIT}"
+    assert alert in out
+    assert out.index("[2] Xong\n") < out.index(alert) < out.index("✅ TDP01")
+    # the three-message answer (audience chosen, preview, card) is all there, in order,
+    # and nothing was left unanswered because the demo looked at an older message
+    chosen = out.index("Người nhận: tổ trưởng của Tổ 1.")
+    preview = out.index("Chào bà con", chosen)
+    card = out.index("Xem trước", preview)
+    assert chosen < preview < card
+    assert texts.DEMO_NO_ANSWER not in out
+    assert out.count("✏️ (sửa tin)") == 4  # units, unit ticked, who, chosen: edits in place
+    assert "Traceback" not in out + result.stderr
