@@ -24,6 +24,12 @@ from bot.clock import Clock, iso
 from bot.db import Database
 
 TELEGRAM = "telegram"
+ZALO = "zalo"
+# The address a channel that speaks through the Telegram-shaped handlers (Zalo: its updates
+# are translated into python-telegram-bot Updates, bot/channels/zalo_bridge.py) puts on the
+# user and the chat it made, beside the local id standing in for Telegram's number.
+CARRIED = "loa_address"
+ZALO_PHOTO = "loa_photo_url"  # a translated Zalo photo's URL, on its message
 CACHE_LIMIT = 100_000  # addresses remembered in memory (the ward has a few thousand people)
 
 
@@ -53,6 +59,13 @@ class Address:
 
 def telegram(external_id: int, kind: Kind = Kind.PERSON) -> Address:
     return Address(TELEGRAM, str(external_id), kind)
+
+
+def carried(obj: object, kind: Kind = Kind.PERSON) -> Address | None:
+    """The address a translated update's user or chat carries (None: a Telegram one)."""
+    extra = getattr(obj, "api_kwargs", None) or {}
+    found = extra.get(CARRIED)
+    return Address.parse(found, kind) if isinstance(found, str) else None
 
 
 # Every column that holds a local id (of a person or a group). An address whose local id is

@@ -26,16 +26,20 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot import texts
-from bot.addresses import Directory
-from bot.channels import telegram_inbox, telegram_jobs, telegram_menus
+from bot.addresses import TELEGRAM, ZALO, Directory
+from bot.channels import telegram_inbox, telegram_jobs, telegram_menus, zalo_bridge
 from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.router import Channels
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
 from bot.channels.telegram_errors import on_error
 from bot.channels.telegram_numbered import NumberedRequest, numbered_input
+from bot.channels.zalo_api import ZaloApi
+from bot.channels.zalo_channel import ZaloChannel
 from bot.clock import Clock, SystemClock
 from bot.config import PUBLIC_BOT_API, Config, ConfigError, check_writable
 from bot.content import ContentPack
 from bot.db import Database
+from bot.delivery import Channel
 from bot.inbox import Inbox
 from bot.limits import FloodGate
 from bot.logs import protect, redact
@@ -91,10 +95,9 @@ def build_application(
         refresh_menu=lambda local_id: telegram_menus.set_persons(
             app.bot, app.bot_data[BOT_DATA_KEY], local_id
         ),
-        # The one way out to Telegram: replies, notices, previews and broadcasts.
-        channel=TelegramChannel(
-            app.bot, Library(svc.db, config.storage.media), edits=config.telegram.buttons
-        ),
+        # The one way out: replies, notices, previews and broadcasts (Telegram, and Zalo
+        # when it has a token: one router over both, by each address's channel).
+        channel=_channel(app, config, svc),
     )
     telegram_inbox.answer_floods(app)
     handlers.register(app)
@@ -103,6 +106,27 @@ def build_application(
     app.add_error_handler(on_error)
     telegram_jobs.register(app, config)
     return app
+
+
+ZALO_API, ZALO_RUNTIME = "zalo.api", "zalo.runtime"  # in bot_data when Zalo runs
+
+
+def _channel(app: Application, config: Config, svc: Services) -> Channel:
+    library = Library(svc.db, config.storage.media)
+    telegram_channel = TelegramChannel(app.bot, library, edits=config.telegram.buttons)
+    if not config.zalo.token:
+        return telegram_channel
+    api = ZaloApi(config.zalo.token, config.zalo.base_url)
+    app.bot_data[ZALO_API] = api
+    zalo_channel = ZaloChannel(
+        api,
+        library,
+        svc.db,
+        svc.clock,
+        per_second=config.zalo.per_second,
+        retry_for=config.delivery.reply_retry_seconds,
+    )
+    return Channels({TELEGRAM: telegram_channel, ZALO: zalo_channel})
 
 
 def _request(config: Config, svc: Services) -> BaseRequest:
@@ -131,12 +155,21 @@ async def post_init(app: Application) -> None:
         alive=lambda: app.running,  # sends wait for app.start() and stop at app.stop()
         directory=svc.directory,
     )
+    api = app.bot_data.get(ZALO_API)
+    writer = telegram_inbox.writer_of(app)
+    if isinstance(api, ZaloApi) and writer is not None:  # Zalo's updates, into the same inbox
+        app.bot_data[ZALO_RUNTIME] = await zalo_bridge.start(
+            app, api, writer, svc.config.zalo.poll_timeout
+        )
     await telegram_jobs.arm_schedules(app)  # the calendar and officials' schedules
     await telegram_menus.set_all(app.bot, svc)  # everyone's menus, then each official's
 
 
 async def post_shutdown(app: Application) -> None:
     try:
+        runtime = app.bot_data.pop(ZALO_RUNTIME, None)
+        if isinstance(runtime, zalo_bridge.ZaloRuntime):  # no more Zalo updates taken in
+            await zalo_bridge.stop(runtime)
         # Stop claiming outbox rows, let calls in flight finish briefly: before the
         # database closes.
         await app.bot_data[BOT_DATA_KEY].delivery.stop()

@@ -43,6 +43,22 @@ class TelegramConfig:
     buttons: bool = True
 
 
+ZALO_BOT_API = "https://bot-api.zaloplatforms.com"  # which host is canonical is unconfirmed
+
+
+@dataclass(frozen=True)
+class ZaloConfig:
+    """The Zalo Bot Platform (bot/channels/zalo_*.py). Empty token: no Zalo."""
+
+    token: str = ""
+    base_url: str = ZALO_BOT_API
+    mode: str = "polling"  # or "webhook"
+    webhook_secret: str = ""  # 8–256 characters, sent back in X-Bot-Api-Secret-Token
+    # Zalo publishes no rate limit: a conservative pace for broadcasts, as a setting.
+    per_second: float = 5.0
+    poll_timeout: float = 25.0  # seconds a getUpdates may wait for an update
+
+
 @dataclass(frozen=True)
 class WardConfig:
     name: str = "Hải An"
@@ -123,6 +139,7 @@ class LimitsConfig:
 @dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    zalo: ZaloConfig = field(default_factory=ZaloConfig)
     ward: WardConfig = field(default_factory=WardConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     content: ContentConfig = field(default_factory=ContentConfig)
@@ -223,6 +240,9 @@ def parse_config(data: dict[str, Any], env: Mapping[str, str] | None = None) -> 
     token = environ.get("BOT_TOKEN") or config.telegram.token
     if token != config.telegram.token:
         config = _replace(config, "telegram", token=token)
+    zalo_token = environ.get("ZALO_BOT_TOKEN") or config.zalo.token
+    if zalo_token != config.zalo.token:
+        config = _replace(config, "zalo", token=zalo_token)
     validate(config)
     return config
 
@@ -272,6 +292,20 @@ def validate(config: Config) -> None:
             raise ConfigError(
                 "[admins] addresses", texts.CFG_EXPECTED_ADDRESSES, texts.CFG_FIX_ADDRESSES
             ) from exc
+    zalo = config.zalo
+    if zalo.token:
+        if ":" not in zalo.token or any(c.isspace() for c in zalo.token):
+            raise ConfigError("[zalo] token", texts.CFG_TOKEN_SHAPE, texts.CFG_FIX_ZALO_TOKEN)
+        if not zalo.base_url.startswith(("http://", "https://")):
+            raise ConfigError("[zalo] base_url", texts.CFG_BAD_URL, texts.CFG_FIX_URL)
+        if zalo.mode not in ("polling", "webhook"):
+            raise ConfigError("[zalo] mode", texts.CFG_BAD_ZALO_MODE, texts.CFG_FIX_ZALO_MODE)
+        if zalo.mode == "webhook" and not 8 <= len(zalo.webhook_secret) <= 256:
+            raise ConfigError(
+                "[zalo] webhook_secret", texts.CFG_BAD_ZALO_SECRET, texts.CFG_FIX_ZALO_SECRET
+            )
+        if zalo.per_second <= 0 or zalo.poll_timeout <= 0:
+            raise ConfigError("[zalo] per_second", texts.CFG_NOT_POSITIVE, texts.CFG_FIX_POSITIVE)
     if config.reports.period not in ("weekly", "monthly"):
         raise ConfigError("[reports] period", texts.CFG_BAD_PERIOD, texts.CFG_FIX_PERIOD)
     if config.invites.ttl_days < 1:

@@ -27,7 +27,7 @@ from bot.people import Identity, Person, Role, Unit, audit_conn, get_person, lea
 # Bump when the notice's content changes (texts.consent_notice), so a consent can be matched
 # to the words the person actually agreed to. From 2026-12 the words depend on the role the
 # person registered with (an invite's role, else resident): the audit log's invite rows say it.
-CONSENT_VERSION = "2026-12-2"  # a resident may give the tổ they live in
+CONSENT_VERSION = "2026-12-3"  # Zalo accounts too; a resident may give their tổ
 
 EraseHook = Callable[[aiosqlite.Connection, int, datetime], Awaitable[None]]
 ExportHook = Callable[[Database, int], Awaitable[list[tuple[str, str]]]]

@@ -274,6 +274,10 @@ class InboxWriter:
         finally:
             self._marker = None
 
+    def seen(self, key: Key) -> None:
+        """An update handled again at start-up: a repeat of it is a duplicate."""
+        self._remember(key)
+
     def _remember(self, key: Key) -> None:
         self._known.add(key)
         self._known_order.append(key)

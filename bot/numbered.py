@@ -45,6 +45,9 @@ TELEGRAM = Capabilities(4096, 1024, buttons=True, edits=True, formatting="html")
 # zalo-facts.md: text 1–2000 characters, no buttons, no formatting, no edits.
 NUMBERED = Capabilities(2000, 2000, buttons=False, edits=False, formatting="plain")
 
+# An option standing for a reply-keyboard button (the main menu's keys): picking it is the
+# same as typing its label.
+TEXT_TOKEN = "\x00text:"
 # "2", "2.", "2)", "số 2", "so 2", with spaces around: what people type to pick an option.
 _CHOICE = re.compile(r"^\s*(?:s[oố]\s*)?([0-9]{1,3})\s*[.)]?\s*$", re.I)
 

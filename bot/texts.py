@@ -100,9 +100,18 @@ HELP_TOOLS = "• /canbo — mọi việc anh/chị làm được với vai trò
 HELP_BUTTONS = "\nAnh/chị cũng có thể bấm các nút ở bảng bên dưới."
 
 
-def help_private(*, leads: bool, officer: bool) -> Rich:
-    """/help in a private chat: what everyone can do, then what this person's role adds."""
+HELP_ZALO_GROUPS = (
+    "• Trên Zalo, Loa Phường chỉ trò chuyện riêng với từng người: bot Zalo hiện chưa vào được"
+    " nhóm. Nhóm của tổ dùng Loa Phường trên Telegram.\n"
+)
+
+
+def help_private(*, leads: bool, officer: bool, zalo: bool = False) -> Rich:
+    """/help in a private chat: what everyone can do, then what this person's role adds
+    (on Zalo, honestly, that groups stay Telegram's)."""
     parts: list[Rich | str] = [HELP_PRIVATE]
+    if zalo:
+        parts.append(HELP_ZALO_GROUPS)
     if leads:
         parts.append(HELP_LEADER)
     if officer:
@@ -249,6 +258,14 @@ CFG_EXPECTED_TIME = "phải là giờ dạng HH:MM."
 CFG_EXPECTED_TIMES = "phải là danh sách giờ dạng HH:MM."
 CFG_FIX_TIME = 'ghi dạng "07:30" (24 giờ).'
 CFG_TOKEN_MISSING = "chưa có token của bot."
+CFG_FIX_ZALO_TOKEN = (
+    "lấy token của bot Zalo ở trang Zalo Bot Platform rồi ghi vào [zalo] token, hoặc đặt biến"
+    " môi trường ZALO_BOT_TOKEN."
+)
+CFG_BAD_ZALO_MODE = 'chỉ nhận "polling" hoặc "webhook".'
+CFG_FIX_ZALO_MODE = 'ghi mode = "polling" (mặc định) hoặc mode = "webhook".'
+CFG_BAD_ZALO_SECRET = "chế độ webhook cần một mã bí mật dài 8–256 ký tự."
+CFG_FIX_ZALO_SECRET = 'ghi webhook_secret = "…" (một chuỗi ngẫu nhiên, 8–256 ký tự).'
 CFG_TOKEN_SHAPE = "token không đúng dạng 123456:ABC…"
 CFG_FIX_TOKEN = (
     "lấy token từ @BotFather rồi ghi vào [telegram] token trong config.toml "
@@ -406,21 +423,21 @@ def unit_label(code: str, name: str) -> str:
 # is true for that person (a resident files no reports and leads no tổ).
 _CONSENT_KEPT = {
     "resident": (
-        "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• mã số tài khoản (Telegram hoặc Zalo) và tên hiển thị của anh/chị;\n"
         "• tổ dân phố nơi anh/chị ở, nếu anh/chị chọn;\n"
         "• tin báo sai sự thật anh/chị gửi cho phường (nếu có).\n"
         "Mục đích: gửi tin tuyên truyền của phường (và của tổ, nếu anh/chị chọn tổ) tới"
         " anh/chị. Chỉ cán bộ phường được xem."
     ),
     "leader": (
-        "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• mã số tài khoản (Telegram hoặc Zalo) và tên hiển thị của anh/chị;\n"
         "• tổ dân phố anh/chị phụ trách;\n"
         "• các báo cáo buổi tuyên truyền anh/chị gửi, kèm ảnh.\n"
         "Mục đích: gửi tin tuyên truyền của phường và nhận báo cáo của tổ. Chỉ cán bộ phường "
         "phụ trách được xem."
     ),
     "officer": (
-        "• mã số Telegram và tên hiển thị của anh/chị;\n"
+        "• mã số tài khoản (Telegram hoặc Zalo) và tên hiển thị của anh/chị;\n"
         "• các việc anh/chị làm với vai trò cán bộ (duyệt báo cáo, gửi tin, xử lý tin báo).\n"
         "Mục đích: để phường điều hành việc tuyên truyền. Chỉ cán bộ phường được xem."
     ),
@@ -625,7 +642,7 @@ def my_numbered(count: int, numbers: list[int]) -> str:
 
 def my_data_none(audit_entries: int, lines: list[str] | None = None) -> Rich:
     note = (
-        f"\nChỉ có {audit_entries} dòng nhật ký an toàn ghi mã số Telegram của anh/chị, khi "
+        f"\nChỉ có {audit_entries} dòng nhật ký an toàn ghi mã số của anh/chị, khi "
         "anh/chị dùng chức năng dành cho cán bộ."
         if audit_entries
         else ""
@@ -679,7 +696,7 @@ ERASE_CONFIRM = rich(
     "\nLoa Phường sẽ xóa tên, vai trò, tổ phụ trách, bản nháp, ảnh và những tin nhắn của "
     "anh/chị mà Loa Phường còn giữ.\n"
     "Chỉ còn lại: báo cáo đã gửi, dưới dạng số liệu của tổ, không ghi người gửi; tin báo đã "
-    "gửi, không ghi người báo; nhật ký an toàn của phường, chỉ ghi mã số Telegram và việc đã "
+    "gửi, không ghi người báo; nhật ký an toàn của phường, chỉ ghi mã số và việc đã "
     "làm.\n"
     "Việc này không hoàn tác được.",
 )
@@ -2002,7 +2019,7 @@ def bc_report(
     lines: list[Rich | str] = [bold(f"Báo cáo tin số {broadcast_id}")]
     if title:
         lines.append(f"“{title}”")
-    lines.append(f"• Đã gửi tới Telegram: {bc_number(sent)}/{bc_number(total)}")
+    lines.append(f"• Đã gửi tới người nhận: {bc_number(sent)}/{bc_number(total)}")
     if gone:
         lines.append(
             f"• Đã chặn bot, rời nhóm hoặc không còn tài khoản: {bc_number(gone)} "
@@ -2429,3 +2446,7 @@ DEMO_HOW_TO = (
 DEMO_TOAST = "💬 (thông báo nhỏ)"
 DEMO_ALERT = "⚠️ (hộp thông báo)"
 DEMO_NO_ANSWER = "(Loa Phường không trả lời)"
+
+
+# ---------------------------------------------------------------- Zalo
+ZALO_PHOTO_NOT_SENT = "(Tin này có kèm ảnh; ảnh chưa gửi được qua Zalo, anh/chị xem trên Telegram.)"

@@ -10,7 +10,7 @@ from telegram import (
 from telegram.constants import ChatType
 
 from bot import people
-from bot.addresses import TELEGRAM, Address, Kind, telegram
+from bot.addresses import TELEGRAM, ZALO, ZALO_PHOTO, Address, Kind, carried, telegram
 from bot.media import Incoming
 from bot.reply import Menu
 from bot.screens import main_menu
@@ -23,7 +23,11 @@ GROUP_ANONYMOUS_BOT = 1087968824
 
 def incoming_file(message: Message, *, images_only: bool = True) -> Incoming | None:
     """The photo or file of a message as the core receives files (the largest size of a
-    photo); with `images_only`, a file that is not an image is not one."""
+    photo); with `images_only`, a file that is not an image is not one. A translated Zalo
+    photo is its URL (downloaded like Telegram's, by bot/channels/zalo_media.py)."""
+    url = (message.api_kwargs or {}).get(ZALO_PHOTO)
+    if isinstance(url, str) and url:
+        return Incoming(ZALO, "photo", url, str(message.message_id))
     if message.photo:
         size = message.photo[-1]
         return Incoming(TELEGRAM, "photo", size.file_id, size.file_unique_id)
@@ -58,12 +62,13 @@ async def person_id(update: Update, svc: Services) -> int:
     user = update.effective_user
     if user is None:
         return 0
-    return await svc.directory.local(sender_address(user.id))
+    return await svc.directory.local(carried(user) or sender_address(user.id))
 
 
 def chat_address(chat: Chat) -> Address:
     """Where a chat is reached: a private chat is its person's address, a group a group's."""
-    return telegram(chat.id, Kind.PERSON if chat.type == ChatType.PRIVATE else Kind.GROUP)
+    kind = Kind.PERSON if chat.type == ChatType.PRIVATE else Kind.GROUP
+    return carried(chat, kind) or telegram(chat.id, kind)
 
 
 async def local_chat_id(svc: Services, chat: Chat) -> int:

@@ -7,11 +7,12 @@ from telegram.ext import ContextTypes
 
 from bot import people as roles
 from bot import search_waits, texts
+from bot.addresses import ZALO
 from bot.inputs import shown as shown_text
 from bot.screens import TAKES_TEXT, Screen, menu_key
 from bot.services import services
 from handlers import people
-from handlers.common import is_private, person_id
+from handlers.common import chat_address, is_private, person_id
 from handlers.content import SEARCH_MAX, run_search
 from handlers.content import menu as content_menu
 from handlers.outcomes import notify, say
@@ -45,7 +46,10 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if is_private(update):
         role, leads = await roles.standing(svc.db, svc.config, await person_id(update, svc))
         officer = roles.at_least(role, roles.Role.OFFICER)
-        await say(update, svc, texts.help_private(leads=leads, officer=officer), menu=True)
+        chat = update.effective_chat
+        on_zalo = chat is not None and chat_address(chat).channel == ZALO
+        help_text = texts.help_private(leads=leads, officer=officer, zalo=on_zalo)
+        await say(update, svc, help_text, menu=True)
     else:
         await say(update, svc, texts.HELP_GROUP)
 

@@ -98,7 +98,7 @@ async def test_compose_preview_count_send_progress_report(
         assert "Đã gửi" in report.text
         report = await officer.expect_reply(timeout=10)
     assert report.text.startswith("Báo cáo tin số")
-    assert "Đã gửi tới Telegram: 3/3" in report.text
+    assert "Đã gửi tới người nhận: 3/3" in report.text
     final = sim.message(ADMIN_ID, card.message_id)
     assert "đã gửi xong" in final.text and "3/3" in final.text
     # The residents and groups were not in this audience.

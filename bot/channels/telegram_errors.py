@@ -9,7 +9,7 @@ from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.addresses import Kind, telegram
+from bot.addresses import Kind, carried, telegram
 from bot.delivery import Mode, Outcome
 from bot.reply import Pressed, Reply
 from bot.screens import Screen
@@ -36,7 +36,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         reply, pressed = Reply(Screen(texts.ERROR_GENERIC)), None
     chat = update.effective_chat
-    address = telegram(chat.id, Kind.PERSON if chat.type == "private" else Kind.GROUP)
+    kind = Kind.PERSON if chat.type == "private" else Kind.GROUP
+    address = carried(chat, kind) or telegram(chat.id, kind)
     try:
         # Once: if Telegram is what failed, the apology would fail too.
         result = await channel.send(address, reply, pressed=pressed, mode=Mode.ONCE)

@@ -273,6 +273,12 @@ def answer_floods(app: Application) -> None:
     queue.on_flood = on_flood
 
 
+def writer_of(app: Application) -> InboxWriter | None:
+    """The one inbox writer (its sequence numbers are every channel's), when durable."""
+    queue = app.update_queue
+    return queue.writer if isinstance(queue, DurableQueue) else None
+
+
 async def flush(app: Application) -> None:
     """Write the inbox's pending marks (at shutdown, before the database closes)."""
     queue = app.update_queue

@@ -13,11 +13,12 @@ import asyncio
 import logging
 from pathlib import Path
 
+import httpx
 from telegram.ext import Application, ContextTypes
 
 from bot import media
 from bot.addresses import TELEGRAM
-from bot.channels.telegram_delivery import TelegramChannel
+from bot.channels import zalo_media
 from bot.notice_sender import NoticeSender
 from bot.private_files import private_dir, private_file
 from bot.services import BOT_DATA_KEY, Services
@@ -32,6 +33,7 @@ class MediaDownloader:
     def __init__(self, app: Application) -> None:
         self.app = app
         self._lock = asyncio.Lock()
+        self._zalo: httpx.AsyncClient | None = None  # made the first time Zalo has a photo
 
     @property
     def svc(self) -> Services:
@@ -68,6 +70,9 @@ class MediaDownloader:
                     done += 1
                 else:  # its owner erased their data while it downloaded (bot/erasure.py)
                     target.unlink(missing_ok=True)
+            if svc.config.zalo.token:
+                self._zalo = self._zalo or httpx.AsyncClient(timeout=30.0)
+                done += await zalo_media.download(svc, self._zalo)
             return done
 
 
@@ -77,7 +82,7 @@ def sender(app: Application) -> NoticeSender:
     if not isinstance(found, NoticeSender):
         svc = app.bot_data[BOT_DATA_KEY]
         assert isinstance(svc, Services)
-        assert isinstance(svc.channel, TelegramChannel)  # made with the application
+        assert svc.channel is not None  # made with the application (Telegram, or a router)
         found = NoticeSender(
             svc,
             svc.channel,

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # Telegram's own limits: only the buttons, the formatting and the edits are taken away.
 CAPS = Capabilities(4096, 1024, buttons=False, edits=False, formatting="plain")
 QUERY_PREFIX = "n:"  # the id of a press made by typing a number: never answered to Telegram
-TEXT_TOKEN = "\x00text:"  # an option standing for a reply-keyboard button: its label is typed
+TEXT_TOKEN = numbered.TEXT_TOKEN  # a reply-keyboard button: its label is typed
 _OK_TRUE = (200, b'{"ok":true,"result":true}')
 # Set while the press (or typed label) an answer stood for is handled: it is not an answer.
 _STANDING_IN: contextvars.ContextVar[bool] = contextvars.ContextVar("standing_in", default=False)

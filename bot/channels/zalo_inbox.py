@@ -64,6 +64,11 @@ class ZaloReceiver:
         task.add_done_callback(self._tasks.discard)
         return True
 
+    async def handle_again(self, seq: int, message: ZaloMessage) -> None:
+        """An update recorded by a previous run that did not finish it (start-up)."""
+        self.writer.seen((ZALO, message.message_id))
+        await self._handle(seq, message)
+
     async def _handle(self, seq: int, message: ZaloMessage) -> None:
         token = EVENT.set(seq)
         try:

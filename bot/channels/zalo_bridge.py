@@ -1,0 +1,137 @@
+"""Zalo updates through the same handlers as Telegram's: the channel code only translates.
+
+A Zalo message becomes the python-telegram-bot `Update` a Telegram user typing the same
+would make, with the person's local id standing in for Telegram's number and their Zalo
+address carried beside it (`bot.addresses.CARRIED`), so every rule of the core — who may do
+what, the durable flows, the exactly-once guard — is the one Telegram's updates meet. A reply
+"2" to a numbered screen becomes the press of its second option (bot/numbered.py); a photo
+keeps its URL (bot/channels/zalo_media.py downloads it). The answer goes back through the
+channel of the address: `bot/channels/zalo_channel.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot import numbered, texts
+from bot.addresses import CARRIED, ZALO, ZALO_PHOTO, Address, Kind
+from bot.channels.zalo_api import ZaloApi, ZaloMessage, parse_update
+from bot.channels.zalo_inbox import ZaloPoller, ZaloReceiver
+from bot.inbox import EVENT, InboxWriter
+from bot.reply import Reply
+from bot.screens import Screen
+from bot.services import BOT_DATA_KEY, Services
+
+log = logging.getLogger(__name__)
+
+PRESS_PREFIX = "z:"  # the id of a press made by typing a number on Zalo
+
+
+class ZaloBridge:
+    def __init__(self, app: Application) -> None:
+        self.app = app
+
+    @property
+    def svc(self) -> Services:
+        found: Services = self.app.bot_data[BOT_DATA_KEY]
+        return found
+
+    async def handle(self, message: ZaloMessage) -> None:
+        """One Zalo message, handled as Telegram's would be (inside the inbox's EVENT)."""
+        svc = self.svc
+        address = Address(ZALO, message.chat_id, Kind.PERSON)
+        local = await svc.directory.local(address)
+        seq = EVENT.get() or 0
+        token: str | None = None
+        if message.text:
+            found = await numbered.resolve(svc.db, str(address), message.text)
+            if found.out_of:  # "7" of three: say so, keep the screen
+                assert svc.channel is not None
+                hint = Reply(Screen(texts.numbered_out_of_range(found.out_of)))
+                await svc.channel.send(address, hint)
+                return
+            token = found.token
+        raw = translate(message, local, seq, token)
+        update = Update.de_json(raw, self.app.bot)
+        if update is not None:
+            await self.app.process_update(update)
+
+
+def translate(message: ZaloMessage, local: int, seq: int, token: str | None) -> dict[str, Any]:
+    """The Telegram update JSON for a Zalo message (or the press it stands for)."""
+    carried = str(Address(ZALO, message.chat_id))
+    name = message.sender_name or "Zalo"
+    user = {"id": local, "is_bot": False, "first_name": name, CARRIED: carried}
+    chat = {"id": local, "type": "private", "first_name": name, CARRIED: carried}
+    base: dict[str, Any] = {"message_id": seq, "date": message.date_ms // 1000, "chat": chat}
+    if token is not None and not token.startswith(numbered.TEXT_TOKEN):
+        return {
+            "update_id": seq,
+            "callback_query": {
+                "id": f"{PRESS_PREFIX}{seq}",
+                "from": user,
+                "chat_instance": carried,
+                "data": token,
+                "message": base | {"text": ""},
+            },
+        }
+    body: dict[str, Any] = base | {"from": user}
+    text = token[len(numbered.TEXT_TOKEN) :] if token is not None else message.text
+    if message.photo_url:
+        body["photo"] = [
+            {"file_id": message.photo_url, "file_unique_id": message.message_id,
+             "width": 1, "height": 1}
+        ]  # fmt: skip
+        body[ZALO_PHOTO] = message.photo_url
+        if message.caption:
+            body["caption"] = message.caption
+    elif text:
+        body["text"] = text
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"update_id": seq, "message": body}
+
+
+@dataclass
+class ZaloRuntime:
+    """What runs for Zalo inside the bot process."""
+
+    api: ZaloApi
+    receiver: ZaloReceiver
+    poller: ZaloPoller | None
+
+
+async def start(
+    app: Application, api: ZaloApi, writer: InboxWriter, poll_timeout: float
+) -> ZaloRuntime:
+    """Learn the bot's own id (to drop its echoes), handle again what a previous run left
+    unfinished, then poll."""
+    me = await api.get_me()
+    bridge = ZaloBridge(app)
+    receiver = ZaloReceiver(writer, str(me.get("id", "")), bridge.handle)
+    await writer.load()
+    pending = await writer.inbox.take_unfinished(ZALO)
+    for item in pending:
+        message = parse_update(json.loads(item.payload)) if item.payload else None
+        if message is not None:
+            await receiver.handle_again(item.seq, message)
+    if pending:
+        log.warning("handling %d Zalo update(s) again that a previous run did not finish",
+                    len(pending))  # fmt: skip
+    poller = ZaloPoller(api, receiver, timeout=poll_timeout)
+    poller.start()
+    return ZaloRuntime(api, receiver, poller)
+
+
+async def stop(runtime: ZaloRuntime) -> None:
+    if runtime.poller is not None:
+        await runtime.poller.stop()
+    await runtime.receiver.idle()
+    await runtime.api.aclose()
