@@ -14,6 +14,7 @@ nothing — this holds across processes too.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import re
 import secrets
@@ -42,6 +43,10 @@ from bot.people import (
 )
 
 TOKEN_BYTES = 18  # 144 bits
+# The typed code: no 0/O, 1/I/L or U to confuse, read aloud in groups of three.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 9  # 30**9 ≈ 2**44: guesses are limited per sender, and codes expire
+CODE_RE = re.compile(r"^\s*([A-Za-z0-9]{3})[-\s]?([A-Za-z0-9]{3})[-\s]?([A-Za-z0-9]{3})\s*$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 INVITABLE = (Role.LEADER, Role.OFFICER, Role.ADMIN)
 
@@ -76,6 +81,7 @@ class NewInvite:
 
     invite: Invite
     token: str
+    code: str = ""  # the same invite, typed: "7KQ-M4X-P9D"
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,38 @@ class Redemption:
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_code() -> str:
+    """ "7KQ-M4X-P9D": random, from an alphabet without look-alikes."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:3]}-{raw[3:6]}-{raw[6:]}"
+
+
+def normal_code(text: str) -> str | None:
+    """The code a person typed ("7kq m4x p9d", "7KQM4XP9D"), or None when it is not one.
+    Nine letters without a digit or a separator are a word, not a code."""
+    match = CODE_RE.match(text)
+    if match is None:
+        return None
+    code = "".join(match.groups()).upper()
+    if any(c not in CODE_ALPHABET for c in code):
+        return None
+    if not any(c.isdigit() for c in code) and not re.search(r"[-\s]", text.strip()):
+        return None
+    return code
+
+
+def code_hash(code: str, key: bytes) -> str:
+    """A keyed hash: 44 bits are too few to hide behind a plain sha256 from someone with a
+    copy of the database, so the key comes from the bot's secrets, never stored beside it."""
+    return hmac.new(key, code.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def code_key(config: Config) -> bytes:
+    """The key of `code_hash`, from the bot's tokens (held in the config, not the database)."""
+    secret = f"loa-phuong invite code\0{config.telegram.token}\0{config.zalo.token}"
+    return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
 def token_hash(token: str) -> str:
@@ -153,7 +191,7 @@ async def create(
         raise ValueError("a leader invite needs a unit")
     if role != Role.LEADER:
         unit_id = None
-    token = new_token()
+    token, code = new_token(), new_code()
     expires = now + timedelta(days=config.invites.ttl_days)
     async with db.transaction() as conn:
         if unit_id is not None:
@@ -162,9 +200,17 @@ async def create(
             if found is None or not found[0]:
                 raise ValueError("unit is missing or inactive")
         cursor = await conn.execute(
-            "INSERT INTO invites (token_hash, role, unit_id, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (token_hash(token), role.value, unit_id, created_by, iso(now), iso(expires)),
+            "INSERT INTO invites (token_hash, code_hash, role, unit_id, created_by, created_at,"
+            " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                token_hash(token),
+                code_hash(normal_code(code) or "", code_key(config)),
+                role.value,
+                unit_id,
+                created_by,
+                iso(now),
+                iso(expires),
+            ),
         )
         invite_id = cursor.lastrowid
         await audit_conn(
@@ -177,7 +223,7 @@ async def create(
         )
     invite = await get(db, int(invite_id or 0))
     assert invite is not None
-    return NewInvite(invite, token)
+    return NewInvite(invite, token, code)
 
 
 async def get(db: Database, invite_id: int) -> Invite | None:
@@ -205,6 +251,26 @@ def status(invite: Invite | None, now: datetime) -> Outcome:
     if invite.unit is not None and not invite.unit.active:
         return Outcome.UNIT_INACTIVE
     return Outcome.OK
+
+
+async def find_code(db: Database, code: str, key: bytes) -> Invite | None:
+    """The invite of a typed code (already normalised by `normal_code`)."""
+    row = await db.fetchone(f"{_INVITE_SELECT} WHERE i.code_hash = ?", (code_hash(code, key),))
+    return None if row is None else _invite(row)
+
+
+async def check_code(
+    db: Database, code: str, key: bytes, now: datetime
+) -> tuple[Outcome, Invite | None]:
+    invite = await find_code(db, code, key)
+    return status(invite, now), invite
+
+
+async def redeem_code(
+    db: Database, code: str, key: bytes, person: Identity, now: datetime
+) -> Redemption:
+    """`redeem` for a typed code (a registered person: the notice was agreed to before)."""
+    return await _redeem(db, "i.code_hash = ?", code_hash(code, key), person, now, None)
 
 
 async def check(db: Database, token: str, now: datetime) -> tuple[Outcome, Invite | None]:

@@ -123,7 +123,7 @@ async def invite_main(
         private_dir(png.parent)
     write_private(png, invites.qr_png(link))  # a live invite: for the bot's user only
     expires = local(made.invite.expires_at, tz)
-    print(texts.cli_invite(_what(made.invite), link, expires, str(png)), file=out)
+    print(texts.cli_invite(_what(made.invite), link, expires, str(png), made.code), file=out)
     return 0
 
 
@@ -154,17 +154,17 @@ async def _invite_all(
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in unit.code)
         write_private(folder / f"{safe}.png", invites.qr_png(link))
         made_rows.append(
-            [unit.code, unit.name, link, local(made.invite.expires_at, config.ward.tz)]
+            [unit.code, unit.name, link, local(made.invite.expires_at, config.ward.tz), made.code]
         )
     # A sheet to print or mail-merge next to the QR codes; Excel opens it (BOM, ";").
     sheet = folder / "invites.csv"
     private_file(sheet)
     with sheet.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, delimiter=";")
-        writer.writerow(["Mã tổ", "Tên tổ", "Đường link", "Hết hạn"])
+        writer.writerow(["Mã tổ", "Tên tổ", "Đường link", "Hết hạn", "Mã gõ (Zalo)"])
         # A tổ's name is typed by people: it must stay text, never become a formula.
         writer.writerows(sheets.safe_row(row) for row in made_rows)
     print(texts.cli_all_done(len(made_rows), str(folder), skipped), file=out)
-    for code, name, link, _ in made_rows:
+    for code, name, link, _, _ in made_rows:
         print(f"  {texts.unit_label(code, name)}: {link}", file=out)
     return 0

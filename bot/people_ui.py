@@ -229,8 +229,8 @@ def unit_picker(
     return Screen(title, paged(buttons, page, prefix, total))
 
 
-def invite_caption(invite: Invite, link: str, tz: ZoneInfo) -> Rich:
-    return texts.invite_caption(invite_what(invite), link, local(invite.expires_at, tz))
+def invite_caption(invite: Invite, link: str, tz: ZoneInfo, code: str = "") -> Rich:
+    return texts.invite_caption(invite_what(invite), link, local(invite.expires_at, tz), code)
 
 
 def invites_screen(

@@ -30,6 +30,14 @@ _patterns: list[re.Pattern[str]] = [
 ]
 # A cheap first look: most updates contain none of these and cost one substring search each.
 _markers: list[str] = ["start", "pc:y:"]
+# A typed invite code (bot/invites.py): a message that is nothing but three groups of three.
+_patterns.append(
+    re.compile(
+        r'"text":\s*"\s*(?P<secret>(?=[A-Za-z0-9 -]*[0-9 -])'
+        r'[A-Za-z0-9]{3}[- ]?[A-Za-z0-9]{3}[- ]?[A-Za-z0-9]{3})\s*"'
+    )
+)
+_markers.append('"text"')
 
 
 def add_pattern(pattern: str, marker: str) -> None:

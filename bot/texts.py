@@ -506,6 +506,10 @@ def home_set(unit: str) -> Rich:
 INVITE_UNKNOWN = (
     "Lời mời này không đúng. Anh/chị kiểm tra lại đường link hoặc xin cán bộ phường lời mời mới."
 )
+INVITE_CODE_UNKNOWN = (
+    "Mã mời này không đúng. Anh/chị xem lại mã trên giấy mời (9 ký tự, ví dụ 7KQ-M4X-P9D)"
+    " hoặc xin cán bộ phường mã mới."
+)
 INVITE_EXPIRED = "Lời mời này đã hết hạn. Anh/chị xin cán bộ phường gửi lời mời mới."
 INVITE_USED = (
     "Lời mời này đã được dùng. Mỗi lời mời chỉ dùng một lần; anh/chị xin cán bộ phường "
@@ -564,12 +568,18 @@ NO_UNITS_YET = (
 )
 
 
-def invite_caption(what: str, link: str, expires: str) -> Rich:
+def invite_caption(what: str, link: str, expires: str, code: str = "") -> Rich:
+    typed = (
+        f"\nTrên Zalo: người được mời nhắn cho Loa Phường rồi gõ mã {code} (đọc cho nhau"
+        " nghe cũng được)."
+        if code
+        else ""
+    )
     return rich(
         bold(f"Lời mời làm {what}"),
         f"\n{link}\nDùng một lần, hết hạn lúc {expires}.\n"
         "In mã QR này hoặc gửi đường link cho người được mời: họ quét mã hoặc bấm link, "
-        "rồi bấm Start (Bắt đầu).",
+        f"rồi bấm Start (Bắt đầu).{typed}",
     )
 
 
@@ -1022,8 +1032,9 @@ def cli_unknown_unit(code: str) -> str:
     )
 
 
-def cli_invite(what: str, link: str, expires: str, png: str) -> str:
-    return f"Lời mời làm {what}: {link}\nDùng một lần, hết hạn lúc {expires}.\nMã QR: {png}"
+def cli_invite(what: str, link: str, expires: str, png: str, code: str = "") -> str:
+    typed = f"\nTrên Zalo (hoặc gõ tay): nhắn cho Loa Phường rồi gõ mã {code}" if code else ""
+    return f"Lời mời làm {what}: {link}\nDùng một lần, hết hạn lúc {expires}.\nMã QR: {png}{typed}"
 
 
 def cli_all_done(count: int, folder: str, skipped: int) -> str:

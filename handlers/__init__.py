@@ -42,6 +42,8 @@ def flows() -> list[tuple[str, BaseHandler]]:
         ),
         ("/huy of a report, a tip or a review reason", cancel),
         ("typed answers and photos of a report, a tip or a review reason", answers),
+        # After them (a report's note may be anything), before the search takes stray text.
+        ("an invite's code typed (Zalo cannot open a deep link)", people.code_handler()),
     ]
 
 

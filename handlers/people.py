@@ -13,7 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from telegram import Update, User
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot import chats, consent, erasure, inputs, invites, people, people_ui, scrub, texts, units
 from bot.invites import Outcome
@@ -110,6 +118,49 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     assert invite is not None
     await invites.offer(svc.db, uid, invite, now)  # "Đồng ý" redeems it by this row
     await say(update, svc, people_ui.consent_screen(invite))
+
+
+async def code_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An invite's code typed in a private chat ("7KQ-M4X-P9D": what a Zalo user, who cannot
+    open a deep link, reads off the printed invite): as /start <token> would."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    code = invites.normal_code(message.text)
+    if code is None:
+        return  # nine letters that are a word: the search has them
+    svc = services(context)
+    now = svc.clock.now()
+    uid = await person_id(update, svc)
+    if not await _may_guess(update, svc, uid):
+        raise ApplicationHandlerStop
+    key = invites.code_key(svc.config)
+    if await consent.is_registered(svc.db, uid):
+        identity = await _identity(update, svc, user)
+        result = await invites.redeem_code(svc.db, code, key, identity, now)
+        if result.outcome == Outcome.UNKNOWN:
+            await _audit_redeem_refusal(svc, uid, result.outcome, None)
+            await say(update, svc, _code_refusal(result.outcome))
+            raise ApplicationHandlerStop
+        await say(update, svc, await _redemption_text(svc, update, result))
+        await svc.refresh_menu(uid)
+        raise ApplicationHandlerStop
+    outcome, invite = await invites.check_code(svc.db, code, key, now)
+    if outcome != Outcome.OK:
+        await _audit_redeem_refusal(svc, uid, outcome, invite)
+        await say(update, svc, _code_refusal(outcome))
+        raise ApplicationHandlerStop
+    assert invite is not None
+    await invites.offer(svc.db, uid, invite, now)  # "Đồng ý" redeems it by this row
+    await say(update, svc, people_ui.consent_screen(invite))
+    raise ApplicationHandlerStop
+
+
+def _code_refusal(outcome: Outcome) -> Rich | str:
+    """Why a typed code did nothing; an unknown one is spoken of as a code, not a link."""
+    if outcome == Outcome.UNKNOWN:
+        return texts.INVITE_CODE_UNKNOWN
+    return OUTCOME_TEXTS.get(outcome, texts.INVITE_CODE_UNKNOWN)
 
 
 async def _may_guess(update: Update, svc: Services, user_id: int) -> bool:
@@ -389,7 +440,7 @@ async def _create_and_send(
     if update.callback_query is not None:
         await replace_with(update, svc, Screen(texts.invite_made(made.invite.id)))
     qr = Generated(invites.qr_png(link), f"loi-moi-{made.invite.id}.png")
-    caption = people_ui.invite_caption(made.invite, link, svc.config.ward.tz)
+    caption = people_ui.invite_caption(made.invite, link, svc.config.ward.tz, made.code)
     await show(update, svc, Reply(Screen(caption), photo=qr), answer=False)
 
 
@@ -843,3 +894,10 @@ def register(app: Application) -> None:
     for name, callback in COMMANDS.items():
         app.add_handler(CommandHandler(name, callback))
     app.add_handler(CallbackQueryHandler(button, pattern=people_ui.CALLBACK_PATTERN))
+
+
+def code_handler() -> MessageHandler:
+    """A typed invite code, in a flow group of its own (handlers.flows): a text that only
+    looks like a code passes on to the catch-alls."""
+    code_like = filters.ChatType.PRIVATE & filters.Regex(invites.CODE_RE) & ~filters.COMMAND
+    return MessageHandler(code_like, code_typed)

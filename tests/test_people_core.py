@@ -564,3 +564,38 @@ def test_near_key_ignores_zeros_and_separators(
 def test_a_unit_typed_as_it_is_is_never_doubted(code: str) -> None:
     unit = _unit(code, "Tổ dân phố", "Khu 1")
     assert units.doubt_about(units.Typed(code, unit.name, unit.area), [unit]) is None
+
+
+# ---------------------------------------------------------------- typed invite codes (pure)
+
+
+@given(st.integers(min_value=0, max_value=200))
+def test_a_new_code_reads_back_however_it_is_typed(_: int) -> None:
+    code = invites.new_code()
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{3}-[2-9A-HJKMNP-TV-Z]{3}-[2-9A-HJKMNP-TV-Z]{3}", code)
+    plain = code.replace("-", "")
+    for typed in (code, code.lower(), plain, code.replace("-", " "), f"  {code}  "):
+        assert invites.normal_code(typed) == plain or (
+            typed == plain and not any(c.isdigit() for c in plain)  # a word, not a code
+        )
+    assert len(invites.CODE_ALPHABET) ** invites.CODE_LENGTH >= 2**40
+
+
+def test_what_is_not_a_code() -> None:
+    for text in (
+        "xinchaoba",
+        "abc-def",
+        "7KQ-M4X-P9",
+        "7KQ-M4X-P9DD",
+        "7KQ-M4X-P1D",
+        "7KO-M4X-P9D",
+    ):
+        assert invites.normal_code(text) is None, text  # a word, too short/long, 1 and O
+
+
+def test_codes_are_hashed_with_a_key_the_database_does_not_hold(config: Config) -> None:
+    key = invites.code_key(config)
+    other = invites.code_key(with_changes(config, "telegram", token="999:OTHER"))
+    assert key != other
+    digest = invites.code_hash("7KQM4XP9D", key)
+    assert digest != hashlib.sha256(b"7KQM4XP9D").hexdigest() and len(digest) == 64

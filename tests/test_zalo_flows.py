@@ -3,19 +3,24 @@ Telegram simulator, in one process: the same handlers, the replies as plain numb
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot import texts
+from bot import invites, texts, units
+from bot.addresses import ZALO, Address
 from bot.app import build_application, running
 from bot.config import Config
 from bot.content import ContentPack
+from bot.people import Role
+from bot.report_parse import topics
+from bot.services import BOT_DATA_KEY
 from bot.simulator import BotApiSimulator
 from bot.simulator.zalo import TEXT_LIMIT, ZaloSimulator, utf16_length
 
-from .conftest import with_changes
+from .conftest import ADMIN_ID, with_changes
 
 ZALO_TOKEN = "5550001:ZALO-FLOWS-SECRET"
 
@@ -71,3 +76,111 @@ async def test_a_zalo_resident_reads_the_programme_by_typing_numbers(
     helped = await lan.expect_reply()
     assert texts.HELP_ZALO_GROUPS.strip() in helped.text  # groups stay Telegram's, said so
     assert sim.sent == []  # nothing of it went to Telegram
+
+
+def number_of(message_text: str, label: str, part: bool = False) -> str:
+    """The number a numbered screen gives `label` ("3. Họp tổ dân phố" → "3")."""
+    for line in message_text.splitlines():
+        head, _, rest = line.partition(". ")
+        if head.isdigit() and (rest == label or (part and label in rest)):
+            return head
+    raise AssertionError(f"{label!r} is not an option of:\n{message_text}")
+
+
+async def pick(user: Any, screen: Any, label: str, part: bool = False) -> Any:
+    await user.send(number_of(screen.text, label, part))
+    return await user.expect_reply()
+
+
+async def test_a_leader_registers_by_code_and_files_a_report_on_zalo_alone(
+    app: Any, zalo: ZaloSimulator, sim: BotApiSimulator, pack: ContentPack
+) -> None:
+    """The requirement's core: a tổ leader who never installed Telegram types the invite code
+    the bot asks for, agrees to the notice, and files a report with a wrong input and a
+    photo; the officer on Telegram reviews it, and "Cần bổ sung" comes back on Zalo."""
+    svc = app.bot_data[BOT_DATA_KEY]
+    unit, _ = await units.upsert_unit(
+        svc.db, "TDP05", "Tổ dân phố số 5", "", svc.clock.now(), actor_id=0
+    )
+    made = await invites.create(
+        svc.db, svc.config, role=Role.LEADER, unit_id=unit.id, created_by=0, now=svc.clock.now()
+    )
+    code = made.code
+    assert invites.normal_code(code) and len(code) == 11 and code[3] == code[7] == "-"
+
+    hoa = zalo.user("z-hoa-05", "Hoa")
+    await hoa.send("xin chào")  # a first message: the bot answers, as it would anyone
+    await hoa.expect_reply()
+    await hoa.send("AAA-AAA-AAA")  # a wrong code: refused, counted as a guess
+    assert (await hoa.expect_reply()).text == texts.INVITE_CODE_UNKNOWN
+    await hoa.send(code.replace("-", " ").lower())  # read aloud, typed as heard
+    notice = await hoa.expect_reply()
+    assert notice.text.startswith("Lời mời làm tổ trưởng TDP05")
+    assert "1. Đồng ý" in notice.text
+    welcome = await pick(hoa, notice, texts.BTN_AGREE)
+    assert welcome.text.startswith("Anh/chị đã là tổ trưởng TDP05")
+    ready = await hoa.expect_reply()  # the menu with the leader's key, numbered
+    assert ready.text.startswith("Bảng chọn") and f"3. {texts.BTN_REPORT}" in ready.text
+    hoa_id = await svc.directory.local(Address(ZALO, "z-hoa-05"))
+    assert await svc.db.fetchval("SELECT role FROM people WHERE user_id = ?", (hoa_id,)) == "leader"
+    refused = await svc.db.fetchval(
+        "SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND action = 'invite.redeem'"
+        " AND allowed = 0",
+        (hoa_id,),
+    )
+    assert refused == 1
+    # the code never rests in the inbox in the clear
+    payloads = [
+        r[0] for r in await svc.db.fetchall("SELECT payload FROM inbox WHERE channel = 'zalo'")
+    ]
+    assert not any(code.replace("-", " ").lower() in p for p in payloads)
+
+    # the report: every step by typed numbers and text, one wrong input, one photo
+    await hoa.send("/baocao")
+    date_q = await hoa.expect_reply()
+    form_q = await pick(hoa, date_q, texts.R_BTN_TODAY)
+    topic_q = await pick(hoa, form_q, texts.R_FORM_LABELS["hop_to"])
+    first = topics(pack)[0]
+    topic_q = await pick(hoa, topic_q, first.title, part=True)
+    attendance_q = await pick(hoa, topic_q, texts.r_btn_topics_done(1))
+    await hoa.send("nhiều lắm")  # wrong: asked again, nothing lost
+    again = await hoa.expect_reply()
+    assert texts.R_BAD_ATTENDANCE in again.text and "1 nội dung" in again.text
+    await hoa.send("khoảng 40")
+    notes_q = await hoa.expect_reply()
+    await hoa.send("Bà con hỏi về chuyển đổi số")
+    photos_q = await hoa.expect_reply()
+    photo = zalo.add_file(b"\xff\xd8\xff\xe0 a small jpeg", "image/jpeg")
+    await hoa.send_photo(photo)
+    added = await hoa.expect_reply()
+    assert "1" in added.text
+    difficulties_q = await pick(hoa, added, texts.R_BTN_DONE)
+    await hoa.send("Không có")
+    summary = await hoa.expect_reply()
+    assert "khoảng 40 người" in summary.text and "1 ảnh" in summary.text
+    receipt = await pick(hoa, summary, texts.R_BTN_SEND)
+    assert receipt.text.startswith("Đã gửi báo cáo số")
+    number = int(receipt.text.split("số ")[1].split()[0])
+    row = await svc.db.fetchone(
+        "SELECT leader_id, attendance_about FROM reports WHERE id = ?", (number,)
+    )
+    assert tuple(row) == (hoa_id, "about")
+
+    # the officer reviews on Telegram; the photo was downloaded for them
+    officer = sim.user(ADMIN_ID, "Hà", started=True)
+    card = await sim.wait_for_message(ADMIN_ID, timeout=10)
+    assert card.text.startswith(f"Báo cáo số {number}")
+    await officer.press(card, texts.R_BTN_NEEDS_MORE)
+    await officer.expect_reply()
+    await officer.send("Thiếu tên buổi họp")
+    await officer.expect_reply()
+    verdict = await hoa.expect_reply(timeout=10)
+    assert verdict.text.startswith(f"Báo cáo số {number} cần bổ sung")
+    assert "Thiếu tên buổi họp" in verdict.text and f"1. {texts.R_BTN_FIX}" in verdict.text
+    for _ in range(100):
+        stored = await svc.db.fetchval("SELECT path FROM media WHERE channel = 'zalo'")
+        if stored:
+            break
+        await asyncio.sleep(0.1)
+    assert stored, "the Zalo photo was not downloaded"
+    assert attendance_q and notes_q and photos_q and difficulties_q

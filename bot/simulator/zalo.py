@@ -149,6 +149,7 @@ class ZaloSimulator:
         self._waiters: list[asyncio.Future[None]] = []
         self._runner: web.AppRunner | None = None
         self._client: httpx.AsyncClient | None = None
+        self._files: dict[str, tuple[bytes, str]] = {}
         self.port = 0
 
     # ---------------------------------------------------------------- lifecycle
@@ -156,6 +157,7 @@ class ZaloSimulator:
     async def __aenter__(self) -> ZaloSimulator:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/files/{name}", self._file)  # the photos people send, by URL
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -188,6 +190,18 @@ class ZaloSimulator:
         if user_id not in self.users:
             self.users[user_id] = ZaloUser(self, user_id, display_name)
         return self.users[user_id]
+
+    def add_file(self, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Host a file as Zalo's CDN would; the URL a photo message carries."""
+        name = f"f{next(self._ids):06d}"
+        self._files[name] = (data, content_type)
+        return f"{self.base_url}/files/{name}"
+
+    async def _file(self, request: web.Request) -> web.Response:
+        found = self._files.get(request.match_info["name"])
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[0], content_type=found[1])
 
     def fail_next(self, method: str, code: int, count: int = 1, description: str = "") -> None:
         """The next `count` calls of `method` answer `code` (429, 403, 500, …)."""
