@@ -184,3 +184,49 @@ async def test_a_leader_registers_by_code_and_files_a_report_on_zalo_alone(
         await asyncio.sleep(0.1)
     assert stored, "the Zalo photo was not downloaded"
     assert attendance_q and notes_q and photos_q and difficulties_q
+
+
+async def test_a_broadcast_to_telegram_and_zalo_leaders_gives_one_report(
+    app: Any, zalo: ZaloSimulator, sim: BotApiSimulator
+) -> None:
+    from .broadcast_support import add_leader, add_unit, wait_done
+
+    svc = app.bot_data[BOT_DATA_KEY]
+    await add_unit(svc.db, 1)
+    await add_unit(svc.db, 2)
+    await add_leader(svc.db, 2001, 1)  # on Telegram
+    sim.user(2001, started=True)
+    hoa = zalo.user("z-hoa-07", "Hoa")  # on Zalo: her address gets a local id, then a tổ
+    hoa_id = await svc.directory.local(Address(ZALO, "z-hoa-07"))
+    await svc.db.execute(
+        "INSERT INTO people (user_id, first_name, role, consent_at, consent_version,"
+        " notifications, reachable, created_at, updated_at)"
+        " VALUES (?, 'Hoa', 'leader', '2026-01-01T00:00:00Z', 'v1', 1, 1, '2026-01-01T00:00:00Z',"
+        " '2026-01-01T00:00:00Z')",
+        (hoa_id,),
+    )
+    await svc.db.execute(
+        "INSERT INTO unit_leaders (unit_id, user_id, since) VALUES (2, ?, '2026-01-01T00:00:00Z')",
+        (hoa_id,),
+    )
+    officer = sim.user(ADMIN_ID, started=True)
+    await officer.send("/guitin")
+    await officer.expect_reply()
+    await officer.send("**Họp tổ** tối thứ Bảy\n- Mang sổ")
+    audience = await officer.expect_reply()
+    await officer.press(audience, texts.BC_AUD_LEADERS)
+    _, _, card = await officer.expect_replies(3)
+    assert "Sẽ gửi tới 2 người/nhóm" in card.text
+    await officer.press(card, texts.BC_BTN_SEND)
+    await officer.expect_reply()
+    broadcast_id = int(await svc.db.fetchval("SELECT MAX(id) FROM broadcasts"))
+    status = await wait_done(svc.db, broadcast_id)
+    assert (status.sent, status.gone, status.failed) == (2, 0, 0)
+    got = await hoa.expect_reply(timeout=10)
+    lines = [line for line in got.text.splitlines() if line]
+    assert lines == ["Họp tổ tối thứ Bảy", "• Mang sổ"]  # plain text: Zalo shows no bold
+    telegram_got = sim.last_in(2001)
+    assert telegram_got is not None and telegram_got.html.startswith("<b>Họp tổ</b>")
+    await sim.wait_idle()
+    report = sim.last_in(ADMIN_ID)
+    assert report is not None and "Đã gửi tới người nhận: 2/2" in report.text  # one report
