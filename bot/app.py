@@ -158,9 +158,7 @@ async def post_init(app: Application) -> None:
     api = app.bot_data.get(ZALO_API)
     writer = telegram_inbox.writer_of(app)
     if isinstance(api, ZaloApi) and writer is not None:  # Zalo's updates, into the same inbox
-        app.bot_data[ZALO_RUNTIME] = await zalo_bridge.start(
-            app, api, writer, svc.config.zalo.poll_timeout
-        )
+        app.bot_data[ZALO_RUNTIME] = await zalo_bridge.start(app, api, writer, svc.config)
     await telegram_jobs.arm_schedules(app)  # the calendar and officials' schedules
     await telegram_menus.set_all(app.bot, svc)  # everyone's menus, then each official's
 

@@ -60,6 +60,15 @@ class ZaloConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The bot's own small web app (bot/web.py): Zalo's webhook."""
+
+    host: str = "127.0.0.1"
+    port: int = 8088
+    public_url: str = ""  # how the outside reaches it, e.g. "https://loa.haian.gov.vn"
+
+
+@dataclass(frozen=True)
 class WardConfig:
     name: str = "Hải An"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -140,6 +149,7 @@ class LimitsConfig:
 class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     zalo: ZaloConfig = field(default_factory=ZaloConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     ward: WardConfig = field(default_factory=WardConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     content: ContentConfig = field(default_factory=ContentConfig)

@@ -230,3 +230,70 @@ async def test_a_broadcast_to_telegram_and_zalo_leaders_gives_one_report(
     await sim.wait_idle()
     report = sim.last_in(ADMIN_ID)
     assert report is not None and "Đã gửi tới người nhận: 2/2" in report.text  # one report
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_mode_takes_updates_only_with_the_secret_and_after_the_inbox_write(
+    config: Config, pack: ContentPack, zalo: ZaloSimulator
+) -> None:
+    import httpx
+
+    port = free_port()
+    secret = "s3cret-webhook-token"
+    cfg = with_changes(
+        config, "zalo", token=ZALO_TOKEN, base_url=zalo.base_url, mode="webhook",
+        webhook_secret=secret,
+    )  # fmt: skip
+    cfg = with_changes(
+        cfg, "web", host="127.0.0.1", port=port, public_url=f"http://127.0.0.1:{port}"
+    )
+    application = build_application(cfg, pack)
+    async with running(application):
+        svc = application.bot_data[BOT_DATA_KEY]
+        assert zalo.webhook == {
+            "url": f"http://127.0.0.1:{port}/zalo/webhook",
+            "secret_token": secret,
+        }
+        lan = zalo.user("z-lan-wh", "Lan")
+        await lan.send("/start")  # flat body
+        assert (await lan.expect_reply()).text.startswith("Chào Lan")
+        zalo.webhook_wrapped = True
+        await lan.send("/dotpha")  # wrapped body
+        assert "đột phá" in (await lan.expect_reply()).text.lower()
+        assert zalo.webhook_answers == [200, 200]
+
+        async def rows() -> int:
+            return int(await svc.db.fetchval("SELECT COUNT(*) FROM inbox WHERE channel = 'zalo'"))
+
+        before = await rows()
+        body = {
+            "event_name": "message.text.received",
+            "message": {
+                "message_id": "m-direct-1",
+                "date": 1_765_000_000_000,
+                "chat": {"id": "z-lan-wh", "chat_type": "PRIVATE"},
+                "from": {"id": "z-lan-wh", "display_name": "Lan", "is_bot": False},
+                "text": "/muctieu",
+            },
+        }
+        url = f"http://127.0.0.1:{port}/zalo/webhook"
+        async with httpx.AsyncClient() as client:
+            missing = await client.post(url, json=body)
+            wrong = await client.post(url, json=body, headers={"X-Bot-Api-Secret-Token": "nope"})
+            assert (missing.status_code, wrong.status_code) == (401, 403)
+            assert await rows() == before  # refused: nothing recorded, nothing handled
+            right = await client.post(url, json=body, headers={"X-Bot-Api-Secret-Token": secret})
+            assert right.status_code == 200
+            assert await rows() == before + 1  # on disk when the 200 came back
+            again = await client.post(url, json=body, headers={"X-Bot-Api-Secret-Token": secret})
+            assert again.status_code == 200 and await rows() == before + 1  # a repeat: ignored
+        assert (await lan.expect_reply()).text.startswith("Mục tiêu")
+        await asyncio.sleep(0.3)
+        assert len(lan.received) == 3  # the repeat was not answered

@@ -21,12 +21,15 @@ from telegram.ext import Application
 
 from bot import numbered, texts
 from bot.addresses import CARRIED, ZALO, ZALO_PHOTO, Address, Kind
-from bot.channels.zalo_api import ZaloApi, ZaloMessage, parse_update
+from bot.channels import zalo_webhook
+from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloMessage, parse_update
 from bot.channels.zalo_inbox import ZaloPoller, ZaloReceiver
+from bot.config import Config
 from bot.inbox import EVENT, InboxWriter
 from bot.reply import Reply
 from bot.screens import Screen
 from bot.services import BOT_DATA_KEY, Services
+from bot.web import WebApp
 
 log = logging.getLogger(__name__)
 
@@ -101,18 +104,17 @@ def translate(message: ZaloMessage, local: int, seq: int, token: str | None) -> 
 
 @dataclass
 class ZaloRuntime:
-    """What runs for Zalo inside the bot process."""
+    """What runs for Zalo inside the bot process: polling, or the webhook on the web app."""
 
     api: ZaloApi
     receiver: ZaloReceiver
     poller: ZaloPoller | None
+    web: WebApp | None = None
 
 
-async def start(
-    app: Application, api: ZaloApi, writer: InboxWriter, poll_timeout: float
-) -> ZaloRuntime:
+async def start(app: Application, api: ZaloApi, writer: InboxWriter, config: Config) -> ZaloRuntime:
     """Learn the bot's own id (to drop its echoes), handle again what a previous run left
-    unfinished, then poll."""
+    unfinished, then poll, or take the webhook's calls."""
     me = await api.get_me()
     bridge = ZaloBridge(app)
     receiver = ZaloReceiver(writer, str(me.get("id", "")), bridge.handle)
@@ -125,7 +127,21 @@ async def start(
     if pending:
         log.warning("handling %d Zalo update(s) again that a previous run did not finish",
                     len(pending))  # fmt: skip
-    poller = ZaloPoller(api, receiver, timeout=poll_timeout)
+    if config.zalo.mode == "webhook":
+        site = WebApp(config.web.host, config.web.port)
+        site.add_post(zalo_webhook.PATH, zalo_webhook.handler(receiver, config.zalo.webhook_secret))
+        await site.start()
+        if config.web.public_url:
+            url = config.web.public_url.rstrip("/") + zalo_webhook.PATH
+            await api.set_webhook(url, config.zalo.webhook_secret)
+        else:
+            log.warning("[web] public_url is empty: register the Zalo webhook by hand")
+        return ZaloRuntime(api, receiver, None, site)
+    try:  # getUpdates fails while a webhook is set (a webhook deployment before this one)
+        await api.delete_webhook()
+    except ZaloError as exc:
+        log.warning("could not clear a Zalo webhook: %s", exc)
+    poller = ZaloPoller(api, receiver, timeout=config.zalo.poll_timeout)
     poller.start()
     return ZaloRuntime(api, receiver, poller)
 
@@ -133,5 +149,7 @@ async def start(
 async def stop(runtime: ZaloRuntime) -> None:
     if runtime.poller is not None:
         await runtime.poller.stop()
+    if runtime.web is not None:
+        await runtime.web.stop()
     await runtime.receiver.idle()
     await runtime.api.aclose()
