@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--numbered", action="store_true", help="không có nút: gõ số để chọn, như trên Zalo"
     )
+    demo.add_argument(
+        "--channel", choices=("telegram", "zalo"), default="telegram", help="kênh chạy thử"
+    )
 
     check = sub.add_parser("check-content", help="kiểm tra thư mục nội dung")
     check.add_argument("--config", type=Path, default=None)
@@ -73,7 +76,12 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import main as demo_main
 
             return asyncio.run(
-                demo_main(interactive=args.interactive, admin=args.admin, numbered=args.numbered)
+                demo_main(
+                    interactive=args.interactive,
+                    admin=args.admin,
+                    numbered=args.numbered,
+                    channel=args.channel,
+                )
             )
         if args.command == "check-content":
             return _check_content(args.config, args.path)

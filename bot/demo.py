@@ -14,13 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot import texts
+from bot import demo_zalo, texts
 from bot.app import build_application, running
 from bot.config import parse_config
 from bot.content import ContentPack, load_pack
 from bot.simulator import BotApiSimulator, SentMessage
+from bot.simulator.zalo import ZaloSimulator
 
 DEMO_TOKEN = "100000001:DEMO-local-simulator"
+DEMO_ZALO_TOKEN = "200000002:DEMO-local-zalo"
 WIDTH = 72
 
 
@@ -67,7 +69,7 @@ async def _tour(sim: BotApiSimulator, pack: ContentPack) -> None:
         await lan.send(text)
         _show_bot(await lan.expect_reply())
 
-    print("\n" + "─" * WIDTH + "\nTrong nhóm Zalo/Telegram của tổ dân phố:")
+    print("\n" + "─" * WIDTH + "\n" + texts.DEMO_IN_GROUP)
     group = sim.group(-1001234567, title="Tổ dân phố số 5")
     print("\n➕ Tổ trưởng thêm Loa Phường vào nhóm «Tổ dân phố số 5»")
     sim.add_bot_to_group(group, by=lan)
@@ -180,11 +182,31 @@ async def _answered(
 DEMO_ADMIN_ID = 2002  # the interactive user; an admin of the demo ward with --admin
 
 
-async def main(*, interactive: bool = False, admin: bool = False, numbered: bool = False) -> int:
+async def main(
+    *,
+    interactive: bool = False,
+    admin: bool = False,
+    numbered: bool = False,
+    channel: str = "telegram",
+) -> int:
     with tempfile.TemporaryDirectory(prefix="loa-phuong-demo-") as tmp:
-        async with BotApiSimulator(token=DEMO_TOKEN, bot_username="loaphuong_demo_bot") as sim:
+        async with (
+            BotApiSimulator(token=DEMO_TOKEN, bot_username="loaphuong_demo_bot") as sim,
+            ZaloSimulator(token=DEMO_ZALO_TOKEN) as zalo,
+        ):
+            on_zalo = channel == "zalo"
+            admins = (
+                {"addresses": [f"zalo:{demo_zalo.DEMO_ZALO_USER}"]}
+                if on_zalo
+                else {"telegram_ids": [DEMO_ADMIN_ID]}
+            )
             config = parse_config(
                 {
+                    "zalo": {
+                        "token": DEMO_ZALO_TOKEN,
+                        "base_url": zalo.base_url,
+                        "poll_timeout": 1,
+                    },
                     # numbered: options as "1. …" lines and typed numbers, as on Zalo
                     "telegram": {
                         "token": DEMO_TOKEN,
@@ -195,17 +217,22 @@ async def main(*, interactive: bool = False, admin: bool = False, numbered: bool
                         "database": str(Path(tmp) / "demo.sqlite3"),
                         "media": str(Path(tmp) / "media"),
                     },
-                    "admins": {"telegram_ids": [DEMO_ADMIN_ID] if admin else []},
+                    "admins": admins if admin else {},
                 },
                 env={},
             )
             pack = load_pack(config.content.path)
             app = build_application(config, pack)
-            print("Loa Phường — chạy thử với máy chủ Telegram mô phỏng tại", sim.url)
+            where = texts.DEMO_ON_ZALO if on_zalo else texts.DEMO_ON_TELEGRAM
+            print(where, zalo.base_url if on_zalo else sim.url)
             print("─" * WIDTH)
             async with running(app):
-                if interactive:
+                if interactive and on_zalo:
+                    await demo_zalo.interactive(zalo, admin=admin)
+                elif interactive:
                     await _interactive(sim, admin=admin)
+                elif on_zalo:
+                    await demo_zalo.tour(zalo, pack)
                 else:
                     await _tour(sim, pack)
             print("\n" + "─" * WIDTH + "\nXong. Chạy với --interactive để tự trò chuyện với bot.")

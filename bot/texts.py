@@ -2445,6 +2445,9 @@ def numbered_hint(count: int) -> str:
 
 
 # ---------------------------------------------------------------- the demo (python -m bot demo)
+DEMO_IN_GROUP = "Trong nhóm Telegram của tổ dân phố (bot Zalo chưa vào được nhóm):"
+DEMO_ON_TELEGRAM = "Loa Phường — chạy thử với máy chủ Telegram mô phỏng tại"
+DEMO_ON_ZALO = "Loa Phường — chạy thử trên Zalo, với máy chủ Zalo Bot Platform mô phỏng tại"
 DEMO_RESIDENT_HEADER = "Gõ tin nhắn như một người dân, ví dụ /start, /muctieu, /dangky."
 DEMO_ADMIN_HEADER = (
     "Gõ tin nhắn như quản trị viên của phường, ví dụ /canbo, /themto TDP01 Tổ 1, /moi TDP01,"
@@ -2453,6 +2456,9 @@ DEMO_ADMIN_HEADER = (
 DEMO_HOW_TO = (
     "Gõ số để bấm nút của tin gần nhất có nút; gõ 'thoat' hoặc Ctrl+D để dừng. Mọi tin, mọi"
     " lần sửa tin và mọi thông báo nhỏ hiện ra ngay khi bot gửi."
+)
+DEMO_HOW_TO_ZALO = (
+    "Trên Zalo không có nút: gõ số của một dòng để chọn; gõ 'thoat' hoặc Ctrl+D để dừng."
 )
 DEMO_TOAST = "💬 (thông báo nhỏ)"
 DEMO_ALERT = "⚠️ (hộp thông báo)"

@@ -62,3 +62,31 @@ def test_demo_interactive_shows_every_message_edit_and_alert_as_it_arrives() -> 
     assert texts.DEMO_NO_ANSWER not in out
     assert out.count("✏️ (sửa tin)") == 4  # units, unit ticked, who, chosen: edits in place
     assert "Traceback" not in out + result.stderr
+
+
+def test_the_demo_tour_runs_on_zalo_with_typed_numbers() -> None:
+    """Issue 12: `python -m bot demo --channel zalo` runs the same tour on the fake Zalo."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--channel", "zalo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert texts.DEMO_ON_ZALO in out and "🤖 Loa Phường (Zalo):" in out
+    assert "Chào Lan, đây là Loa Phường" in out and "1. 📚 Nội dung" in out
+    assert "12 nhóm nhiệm vụ" in out and "3 đột phá chiến lược" in out
+    assert texts.HELP_ZALO_GROUPS.strip() in out  # groups are said to be Telegram's
+    assert "<b>" not in out and "Traceback" not in out + result.stderr
+
+    typed = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--channel", "zalo", "--interactive"],
+        input="/dotpha\n1\nthoat\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert typed.returncode == 0, typed.stderr[-2000:]
+    assert "Khoa học - công nghệ, chuyển đổi số" in typed.stdout  # "1" opened the first
+    assert texts.DEMO_NO_ANSWER not in typed.stdout
