@@ -181,3 +181,21 @@ async def test_the_token_never_reaches_a_log_line_at_the_most_verbose_level(
     text = caplog.text + json.dumps([r.getMessage() for r in caplog.records])
     assert "HTTP Request" in text or "send_request" in text  # httpx did log the requests
     assert TOKEN not in text and TOKEN.split(":", 1)[1] not in text
+
+
+def test_zalo_errors_are_classified_like_telegrams() -> None:
+    from bot.channels.zalo_channel import classify
+    from bot.delivery import Outcome
+
+    cases = {
+        (429, "Quota exceeded"): Outcome.THROTTLED,
+        (403, "Internal server error"): Outcome.TEMPORARY,  # Zalo's own words for its 403
+        (500, "Internal Server Error"): Outcome.TEMPORARY,
+        (0, "unreachable: ConnectError"): Outcome.TEMPORARY,
+        (400, "Bad Request: chat not found"): Outcome.GONE,
+        (400, "Bad Request: text must be 1-2000 characters"): Outcome.PERMANENT,
+        (404, "Not Found"): Outcome.PERMANENT,
+    }
+    for (code, description), outcome in cases.items():
+        assert classify(ZaloError(code, description)).outcome is outcome, (code, description)
+    assert classify(ZaloError(429, "x")).retry_after > 0

@@ -11,6 +11,7 @@ channel of the address: `bot/channels/zalo_channel.py`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ class ZaloBridge:
 
     async def handle(self, message: ZaloMessage) -> None:
         """One Zalo message, handled as Telegram's would be (inside the inbox's EVENT)."""
+        # Updates taken in at start-up (a previous run's unfinished ones) wait until the
+        # application runs: its handlers are not to be called before app.start().
+        while not self.app.running:
+            await asyncio.sleep(0.05)
         svc = self.svc
         address = Address(ZALO, message.chat_id, Kind.PERSON)
         local = await svc.directory.local(address)
@@ -123,7 +128,7 @@ async def start(app: Application, api: ZaloApi, writer: InboxWriter, config: Con
     for item in pending:
         message = parse_update(json.loads(item.payload)) if item.payload else None
         if message is not None:
-            await receiver.handle_again(item.seq, message)
+            receiver.handle_again(item.seq, message)
     if pending:
         log.warning("handling %d Zalo update(s) again that a previous run did not finish",
                     len(pending))  # fmt: skip

@@ -64,10 +64,13 @@ class ZaloReceiver:
         task.add_done_callback(self._tasks.discard)
         return True
 
-    async def handle_again(self, seq: int, message: ZaloMessage) -> None:
-        """An update recorded by a previous run that did not finish it (start-up)."""
+    def handle_again(self, seq: int, message: ZaloMessage) -> None:
+        """An update recorded by a previous run that did not finish it (start-up): handled
+        in the background, ahead of anything new from the same chat."""
         self.writer.seen((ZALO, message.message_id))
-        await self._handle(seq, message)
+        task = asyncio.get_running_loop().create_task(self._handle(seq, message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _handle(self, seq: int, message: ZaloMessage) -> None:
         token = EVENT.set(seq)
