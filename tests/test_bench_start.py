@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ("broadcast.py", "reports.py", "updates.py")
+BENCHES = ("broadcast.py", "reports.py", "updates.py", "zalo.py")
 
 
 @pytest.mark.parametrize("name", BENCHES)
@@ -37,6 +37,10 @@ TINY_RUNS = {
     "updates.py": (["--n", "100", "--repeat", "1"], "throughput ratio Loa Phường / PTB echo"),
     "broadcast.py": (["--recipients", "30", "--only", "a,d", "--chatters", "2"], "rate (msg/s)"),
     "reports.py": (["--leaders", "5", "--repeat", "1"], "durable / sequential"),
+    "zalo.py": (
+        ["--leaders", "5", "--recipients", "20", "--window-updates", "10"],
+        "ratio Zalo/Telegram",
+    ),
 }
 
 
