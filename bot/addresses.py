@@ -81,6 +81,7 @@ LOCAL_ID_COLUMNS = (
     ("outbox", "chat_id"), ("outbox", "migrated_from"), ("compose_drafts", "user_id"),
     ("schedules", "created_by"), ("search_waits", "user_id"), ("unit_asks", "officer_id"),
     ("tip_waits", "officer_id"),
+    ("link_codes", "user_id"),
 )  # fmt: skip
 STRANGER_DAYS = 30  # an address nothing refers to is kept this long after first contact
 
@@ -167,6 +168,13 @@ class Directory:
         for local_id in strangers:
             self.forget(local_id)
         return len(strangers)
+
+    def moved(self, address: Address, local_id: int, *, was: int) -> None:
+        """`address` now belongs to `local_id` (bot/links.py changed its row)."""
+        self._local[(address.channel, address.external_id)] = local_id
+        if self._address.get(was) == address:
+            del self._address[was]
+        self._address.setdefault(local_id, address)
 
     def forget(self, local_id: int) -> None:
         """After an erasure (which deleted the person's address rows, bot/erasure.py): keep

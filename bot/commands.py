@@ -55,6 +55,7 @@ TABLE: tuple[Command, ...] = (
     Command("baotin", RESIDENT, menu=Menu.PRIVATE),
     Command("dangky", RESIDENT, menu=Menu.PRIVATE),
     Command("todanpho", RESIDENT, menu=Menu.PRIVATE),
+    Command("themkenh", RESIDENT, PRIVATE, Menu.PRIVATE),  # a code for another channel too
     Command("tatthongbao", RESIDENT, menu=Menu.PRIVATE),
     Command("batthongbao", RESIDENT, menu=Menu.PRIVATE),
     Command("dulieucuatoi", RESIDENT, menu=Menu.PRIVATE),

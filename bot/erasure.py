@@ -91,6 +91,7 @@ async def erase_reports_and_inbox(conn: aiosqlite.Connection, user_id: int, now:
         ("search_waits", "user_id"),
         ("unit_asks", "officer_id"),
         ("tip_waits", "officer_id"),
+        ("link_codes", "user_id"),
     ):
         await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
     # The menus last shown in their private chats, remembered under each address.
@@ -158,6 +159,10 @@ async def what_erasure_removes(db: Database, user_id: int) -> list[tuple[str, st
         ),
         (texts.MY_INVITE_OPENED, await present("SELECT 1 FROM invite_offers WHERE user_id = ?")),
         (texts.MY_UNIT_ASK, await present("SELECT 1 FROM unit_asks WHERE officer_id = ?")),
+        (
+            texts.MY_LINK_CODE,
+            await present("SELECT 1 FROM link_codes WHERE user_id = ? AND used_at IS NULL"),
+        ),
         (
             texts.MY_HOME_UNIT,
             await db.fetchval(

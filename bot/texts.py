@@ -40,6 +40,7 @@ MENU_LINES: dict[str, str] = {
     "baotin": "Báo tin sai sự thật",
     "dangky": "Đăng ký nhận tin của phường",
     "todanpho": "Chọn tổ dân phố nơi tôi ở",
+    "themkenh": "Dùng Loa Phường trên cả Zalo và Telegram",
     "tatthongbao": "Tắt các tin thường của phường",
     "batthongbao": "Bật lại các tin của phường",
     "dulieucuatoi": "Xem dữ liệu bot lưu về tôi",
@@ -86,6 +87,7 @@ HELP_PRIVATE = rich(
     "• /baotin — gửi cho phường một tin nghi sai sự thật\n"
     "• /dangky — đăng ký nhận tin của phường; /tatthongbao, /batthongbao để tắt, bật\n"
     "• /todanpho — chọn tổ dân phố nơi anh/chị ở, để nhận cả tin riêng của tổ\n"
+    "• /themkenh — dùng Loa Phường trên cả Zalo và Telegram, là một người trên cả hai\n"
     "• /dulieucuatoi, /xoadulieu — xem, xóa dữ liệu Loa Phường lưu về anh/chị\n",
 )
 HELP_LEADER = (
@@ -506,6 +508,35 @@ def home_set(unit: str) -> Rich:
 INVITE_UNKNOWN = (
     "Lời mời này không đúng. Anh/chị kiểm tra lại đường link hoặc xin cán bộ phường lời mời mới."
 )
+LINK_NOT_REGISTERED = "Anh/chị gõ /dangky để đăng ký trước, rồi gõ /themkenh."
+
+
+def link_code_made(code: str, hours: int) -> Rich:
+    return rich(
+        bold(f"Mã liên kết của anh/chị: {code}"),
+        f"\nMở ứng dụng kia (Zalo hoặc Telegram), nhắn cho Loa Phường và gõ mã này trong {hours}"
+        " giờ. Hai tài khoản sẽ là cùng một người: cùng vai trò, cùng các báo cáo. Đừng đưa mã"
+        " cho người khác.",
+    )
+
+
+def link_done_for(name: str, role: str) -> Rich:
+    who = f"{name}, {role.lower()}" if name and role else name or role
+    return rich(
+        bold("Đã liên kết"),
+        f"\nTài khoản này là cùng một người với {who}: cùng vai trò, cùng các báo cáo.",
+    )
+
+
+LINK_REFUSALS = {
+    "expired": "Mã liên kết đã hết hạn. Anh/chị gõ /themkenh ở tài khoản kia để lấy mã mới.",
+    "used": "Mã liên kết này đã được dùng. Anh/chị gõ /themkenh ở tài khoản kia để lấy mã mới.",
+    "same": "Mã này dùng để gõ ở ứng dụng kia (Zalo hoặc Telegram), không phải ở đây.",
+    "taken": (
+        "Tài khoản này đã có dữ liệu riêng nên chưa liên kết được. Gõ /xoadulieu ở đây để xóa,"
+        " rồi gõ lại mã."
+    ),
+}
 INVITE_CODE_UNKNOWN = (
     "Mã mời này không đúng. Anh/chị xem lại mã trên giấy mời (9 ký tự, ví dụ 7KQ-M4X-P9D)"
     " hoặc xin cán bộ phường mã mới."
@@ -634,6 +665,7 @@ MY_NOTICES = "Tin nhắn đang chờ gửi cho anh/chị"
 MY_INVITE_OPENED = "Lời mời đang mở"
 MY_UNIT_ASK = "Câu hỏi /themto đang chờ anh/chị trả lời"
 MY_HOME_UNIT = "Tổ dân phố nơi anh/chị ở"
+MY_LINK_CODE = "Mã liên kết kênh đang mở"
 MY_TIP_CLOSING = "Tin báo anh/chị đang đóng (chờ ghi chú)"
 MY_TIPS_HANDLED = "Tin báo anh/chị đã xử lý"
 MY_REVIEWS = "Báo cáo anh/chị đã duyệt"

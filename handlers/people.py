@@ -23,7 +23,19 @@ from telegram.ext import (
     filters,
 )
 
-from bot import chats, consent, erasure, inputs, invites, people, people_ui, scrub, texts, units
+from bot import (
+    chats,
+    consent,
+    erasure,
+    inputs,
+    invites,
+    links,
+    people,
+    people_ui,
+    scrub,
+    texts,
+    units,
+)
 from bot.invites import Outcome
 from bot.limits import Verdict
 from bot.media import Generated
@@ -34,7 +46,7 @@ from bot.rich import Rich
 from bot.screens import Screen, page_of
 from bot.services import Services, services
 from handlers.auth import command, requires
-from handlers.common import is_private, local_chat_id, person_id
+from handlers.common import chat_address, is_private, local_chat_id, person_id
 from handlers.outcomes import notify, replace_with, say, show
 
 OUTCOME_TEXTS = {
@@ -135,6 +147,16 @@ async def code_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not await _may_guess(update, svc, uid):
         raise ApplicationHandlerStop
     key = invites.code_key(svc.config)
+    chat = update.effective_chat
+    assert chat is not None
+    linked, owner = await links.redeem(svc.db, svc.directory, code, key, chat_address(chat), now)
+    if linked != links.Linked.UNKNOWN:  # a code to add this channel to a person
+        if linked != links.Linked.OK:
+            await people.audit(svc.db, uid, "link.redeem", now, detail=linked.value, allowed=False)
+        await say(update, svc, await _link_text(svc, linked, owner))
+        if linked == links.Linked.OK:
+            await svc.refresh_menu(owner)
+        raise ApplicationHandlerStop
     if await consent.is_registered(svc.db, uid):
         identity = await _identity(update, svc, user)
         result = await invites.redeem_code(svc.db, code, key, identity, now)
@@ -154,6 +176,28 @@ async def code_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await invites.offer(svc.db, uid, invite, now)  # "Đồng ý" redeems it by this row
     await say(update, svc, people_ui.consent_screen(invite))
     raise ApplicationHandlerStop
+
+
+async def _link_text(svc: Services, linked: links.Linked, owner: int) -> Rich | str:
+    if linked == links.Linked.OK:
+        person = await people.get_person(svc.db, owner)
+        name = person.full_name if person is not None else ""
+        role = texts.ROLE_LABELS[person.role.value] if person is not None else ""
+        return texts.link_done_for(name, role)
+    return texts.LINK_REFUSALS[linked.value]
+
+
+@command("themkenh", "link.create")
+async def add_channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/themkenh: a code to type on the other channel (Zalo or Telegram), to be one person
+    on both: the same role, the same reports."""
+    svc = services(context)
+    uid = await person_id(update, svc)
+    if not await consent.is_registered(svc.db, uid):
+        await say(update, svc, texts.LINK_NOT_REGISTERED)
+        return
+    code = await links.create(svc.db, uid, invites.code_key(svc.config), svc.clock.now())
+    await say(update, svc, texts.link_code_made(code, links.LINK_HOURS))
 
 
 def _code_refusal(outcome: Outcome) -> Rich | str:
@@ -872,6 +916,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 COMMANDS = {
     "dangky": register_command,
     "todanpho": home_command,
+    "themkenh": add_channel_command,
     "dulieucuatoi": my_data_command,
     "xoadulieu": erase_command,
     "moi": invite_command,

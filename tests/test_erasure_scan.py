@@ -99,6 +99,7 @@ PERSON_COLUMNS = (
     ("search_waits", "user_id"),
     ("unit_asks", "officer_id"),
     ("tip_waits", "officer_id"),
+    ("link_codes", "user_id"),
     ("addresses", "local_id"),
 )
 

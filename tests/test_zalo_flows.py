@@ -297,3 +297,44 @@ async def test_webhook_mode_takes_updates_only_with_the_secret_and_after_the_inb
         assert (await lan.expect_reply()).text.startswith("Mục tiêu")
         await asyncio.sleep(0.3)
         assert len(lan.received) == 3  # the repeat was not answered
+
+
+async def test_a_telegram_leader_adds_zalo_and_is_one_person_on_both(
+    app: Any, zalo: ZaloSimulator, sim: BotApiSimulator, pack: ContentPack
+) -> None:
+    """Issue 12, item 3: the same kind of code links a second channel to an existing person."""
+    from .report_helpers import add_leader
+
+    svc = app.bot_data[BOT_DATA_KEY]
+    [unit] = await add_leader(svc.db, 2101, "Lan", "Tổ dân phố số 5")
+    lan_tg = sim.user(2101, "Lan", started=True)
+    await lan_tg.send("/themkenh")
+    made = await lan_tg.expect_reply()
+    code = made.text.split("Mã liên kết của anh/chị: ")[1].split()[0]
+    assert invites.normal_code(code)
+    await lan_tg.send(code)  # on the same channel: not what it is for
+    assert (await lan_tg.expect_reply()).text == texts.LINK_REFUSALS["same"]
+
+    other = zalo.user("z-registered", "Khác")  # a Zalo account with data of its own
+    await other.send("/dangky")
+    notice = await other.expect_reply()
+    await other.send(number_of(notice.text, texts.BTN_AGREE))
+    await other.expect_replies(2)  # registered, then where they live
+    await other.send(code)
+    assert (await other.expect_reply()).text == texts.LINK_REFUSALS["taken"]
+
+    lan_zalo = zalo.user("z-lan-both", "Lan")
+    await lan_zalo.send(code.lower())
+    done = await lan_zalo.expect_reply()
+    assert done.text.startswith("Đã liên kết") and "Lan" in done.text
+    telegram_id = await svc.directory.local(Address("telegram", "2101"))
+    assert await svc.directory.local(Address(ZALO, "z-lan-both")) == telegram_id
+    await lan_zalo.send(code)  # used once
+    assert (await lan_zalo.expect_reply()).text == texts.LINK_REFUSALS["used"]
+
+    await lan_zalo.send("/baocao")  # she is the tổ's leader on Zalo too
+    date_q = await lan_zalo.expect_reply()
+    assert texts.R_Q_DATE in date_q.text and "Tổ dân phố số 5" in date_q.text
+    await lan_zalo.send("/baocaocuatoi")
+    assert texts.R_MY_NONE in (await lan_zalo.expect_reply()).text  # the same (empty) list
+    assert unit
