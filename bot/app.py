@@ -27,7 +27,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot import texts
 from bot.addresses import TELEGRAM, ZALO, Directory
-from bot.channels import telegram_inbox, telegram_jobs, telegram_menus, zalo_bridge
+from bot.channels import telegram_inbox, telegram_jobs, telegram_menus, zalo_bridge, zalo_media_web
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.router import Channels
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
@@ -125,6 +125,8 @@ def _channel(app: Application, config: Config, svc: Services) -> Channel:
         svc.clock,
         per_second=config.zalo.per_second,
         retry_for=config.delivery.reply_retry_seconds,
+        public_url=config.web.public_url,
+        media_key=zalo_media_web.media_key(config),
     )
     return Channels({TELEGRAM: telegram_channel, ZALO: zalo_channel})
 

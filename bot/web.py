@@ -1,6 +1,7 @@
 """The bot process's one small web app (aiohttp): Zalo's webhook, and what later issues add.
 
-It listens only when something needs it (`[zalo] mode = "webhook"`), on `[web] host` and
+It listens only when something needs it (`[zalo] mode = "webhook"`, or `[web] public_url`
+set so that Zalo can fetch the photos it is sent), on `[web] host` and
 `[web] port`; `[web] public_url` is the address the outside world reaches it by (behind a
 reverse proxy with TLS: Zalo wants https), used to register the webhook.
 """
@@ -25,6 +26,9 @@ class WebApp:
 
     def add_post(self, path: str, handler: web.Handler) -> None:  # type: ignore[name-defined]
         self.app.router.add_post(path, handler)
+
+    def add_get(self, path: str, handler: web.Handler) -> None:  # type: ignore[name-defined]
+        self.app.router.add_get(path, handler)
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)

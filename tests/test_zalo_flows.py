@@ -338,3 +338,61 @@ async def test_a_telegram_leader_adds_zalo_and_is_one_person_on_both(
     await lan_zalo.send("/baocaocuatoi")
     assert texts.R_MY_NONE in (await lan_zalo.expect_reply()).text  # the same (empty) list
     assert unit
+
+
+async def test_with_a_public_url_zalo_gets_photos_by_url_and_others_get_nothing(
+    config: Config, pack: ContentPack, zalo: ZaloSimulator, tmp_path: Any
+) -> None:
+    """Issue 12, item 4: images to Zalo need a public URL; the web app serves them, behind
+    an HMAC of the media id (a guessed URL is a 404)."""
+    import httpx
+
+    from bot import media
+    from bot.delivery import Audience, AudienceKind, OutMessage, create_broadcast
+    from bot.rich import rich
+
+    port = free_port()
+    cfg = with_changes(config, "zalo", token=ZALO_TOKEN, base_url=zalo.base_url, poll_timeout=1)
+    cfg = with_changes(
+        cfg, "web", host="127.0.0.1", port=port, public_url=f"http://127.0.0.1:{port}"
+    )
+    application = build_application(cfg, pack)
+    async with running(application):
+        svc = application.bot_data[BOT_DATA_KEY]
+        hoa = zalo.user("z-photo", "Hoa")
+        await hoa.send("/start")
+        await hoa.expect_reply()
+        local = await svc.directory.local(Address(ZALO, "z-photo"))
+        await svc.db.execute(
+            "INSERT INTO people (user_id, first_name, role, consent_at, consent_version,"
+            " notifications, reachable, created_at, updated_at)"
+            " VALUES (?, 'Hoa', 'resident', ?, 'v1', 1, 1, ?, ?)",
+            (local, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+        )
+        folder = cfg.storage.media / "2026-01"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "poster.jpg").write_bytes(b"\xff\xd8\xff\xe0poster")
+        async with svc.db.transaction() as conn:
+            ref = await media.add(
+                conn, media.Incoming("telegram", "photo", "tg-file-1", "u1"), svc.clock.now()
+            )
+        await media.stored(svc.db, ref.id, "2026-01/poster.jpg", svc.clock.now())
+        broadcast_id, _ = await create_broadcast(
+            svc.db,
+            svc.clock.now(),
+            created_by=0,
+            message=OutMessage(rich("Lịch tiêm chủng"), ref),
+            audience=Audience(AudienceKind.EVERYONE),
+            urgent=False,
+        )
+        await svc.delivery.enqueue(broadcast_id)
+        photo, caption = await hoa.expect_replies(2, timeout=10)
+        assert photo.photo.startswith(f"http://127.0.0.1:{port}/media/{ref.id}/")
+        assert photo.fetched == 200  # Zalo could fetch it
+        assert caption.text == "Lịch tiêm chủng"
+        async with httpx.AsyncClient() as client:
+            guessed = await client.get(f"http://127.0.0.1:{port}/media/{ref.id}/{'0' * 32}")
+            other = await client.get(
+                photo.photo.replace(f"/media/{ref.id}/", f"/media/{ref.id + 1}/")
+            )
+        assert guessed.status_code == 404 and other.status_code == 404

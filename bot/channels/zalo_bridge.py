@@ -22,11 +22,12 @@ from telegram.ext import Application
 
 from bot import numbered, texts
 from bot.addresses import CARRIED, ZALO, ZALO_PHOTO, Address, Kind
-from bot.channels import zalo_webhook
+from bot.channels import zalo_media_web, zalo_webhook
 from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloMessage, parse_update
 from bot.channels.zalo_inbox import ZaloPoller, ZaloReceiver
 from bot.config import Config
 from bot.inbox import EVENT, InboxWriter
+from bot.media import Library
 from bot.reply import Reply
 from bot.screens import Screen
 from bot.services import BOT_DATA_KEY, Services
@@ -132,10 +133,19 @@ async def start(app: Application, api: ZaloApi, writer: InboxWriter, config: Con
     if pending:
         log.warning("handling %d Zalo update(s) again that a previous run did not finish",
                     len(pending))  # fmt: skip
-    if config.zalo.mode == "webhook":
+    site: WebApp | None = None
+    if config.zalo.mode == "webhook" or config.web.public_url:  # the webhook, Zalo's photos
         site = WebApp(config.web.host, config.web.port)
-        site.add_post(zalo_webhook.PATH, zalo_webhook.handler(receiver, config.zalo.webhook_secret))
+        library = Library(app.bot_data[BOT_DATA_KEY].db, config.storage.media)
+        site.add_get(
+            zalo_media_web.PATH, zalo_media_web.handler(library, zalo_media_web.media_key(config))
+        )
+        if config.zalo.mode == "webhook":
+            secret = config.zalo.webhook_secret
+            site.add_post(zalo_webhook.PATH, zalo_webhook.handler(receiver, secret))
         await site.start()
+    if config.zalo.mode == "webhook":
+        assert site is not None
         if config.web.public_url:
             url = config.web.public_url.rstrip("/") + zalo_webhook.PATH
             await api.set_webhook(url, config.zalo.webhook_secret)
@@ -148,7 +158,7 @@ async def start(app: Application, api: ZaloApi, writer: InboxWriter, config: Con
         log.warning("could not clear a Zalo webhook: %s", exc)
     poller = ZaloPoller(api, receiver, timeout=config.zalo.poll_timeout)
     poller.start()
-    return ZaloRuntime(api, receiver, poller)
+    return ZaloRuntime(api, receiver, poller, site)
 
 
 async def stop(runtime: ZaloRuntime) -> None:

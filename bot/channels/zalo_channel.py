@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from bot import numbered, texts
 from bot.addresses import ZALO, Address
 from bot.channels.zalo_api import ZaloApi, ZaloError
+from bot.channels.zalo_media_web import url_of
 from bot.clock import Clock
 from bot.db import Database
 from bot.delivery import Mode, Outcome, OutMessage, Result
@@ -33,6 +34,7 @@ from bot.screens import Button, Screen
 
 log = logging.getLogger(__name__)
 
+_PHOTO = "\x00photo:"  # in the list of what to send: a photo by this URL, not a text
 _GONE = ("chat not found", "user not found", "blocked", "not a follower")
 THROTTLE_WAIT = 1.0  # seconds to wait after a 429: Zalo says no more than that it happened
 
@@ -80,6 +82,7 @@ class ZaloChannel:
         per_second: float,
         retry_for: float = 60.0,
         public_url: str = "",
+        media_key: bytes = b"",
     ) -> None:
         self.api = api
         self.library = library
@@ -88,6 +91,7 @@ class ZaloChannel:
         self.pace = Pace(per_second)
         self.retry_for = retry_for
         self.public_url = public_url.rstrip("/")
+        self.media_key = media_key
 
     async def send(
         self,
@@ -108,37 +112,49 @@ class ZaloChannel:
             texts_out.append(reply.notice)  # what a toast says, as a line of text
         options: tuple[Option, ...] = ()
         screen = reply.screen
+        if reply.photo is not None:
+            texts_out.append(await self._photo(reply.photo))
         if screen.has_text or screen.buttons:
             shown = numbered.render(_with_menu(screen, menu), NUMBERED)
-            if reply.photo is not None:
-                texts_out += await self._photo_fallback(reply.photo)
             texts_out += shown.messages
             options = shown.options
-        elif reply.photo is not None:
-            texts_out += await self._photo_fallback(reply.photo)
         for item in reply.more:
+            if isinstance(item, OutMessage) and item.media is not None:
+                texts_out.append(await self._photo(item.media))
             more = item.as_reply().screen if isinstance(item, OutMessage) else item
-            texts_out += numbered.render(more, NUMBERED).messages
+            if more.has_text:
+                texts_out += numbered.render(more, NUMBERED).messages
         result = Result(Outcome.SENT)
         for text in texts_out:
-            result = await self._send_text(chat, text, mode)
+            if text.startswith(_PHOTO):
+                result = await self._send(chat, mode, photo=text[len(_PHOTO) :])
+            else:
+                result = await self._send(chat, mode, text=text)
             if result.outcome is not Outcome.SENT:
                 return result
         if screen.has_text or screen.buttons:
             await numbered.remember(self.db, str(address), options, self.clock.now(), screen.takes)
         return result
 
-    async def _photo_fallback(self, photo: MediaRef | Generated) -> list[str]:
-        # Zalo takes photos by public URL only; none is served yet (issue 12, [web]).
-        return [texts.ZALO_PHOTO_NOT_SENT]
+    async def _photo(self, photo: MediaRef | Generated) -> str:
+        """A photo by the URL the bot's web app serves it at; without `[web] public_url`
+        (or a copy on disk) there is none to give, and a line says so instead."""
+        if isinstance(photo, MediaRef) and self.public_url and self.media_key:
+            found = await self.library.locate(photo)
+            if found is not None and found.path is not None and found.path.is_file():
+                return _PHOTO + url_of(self.public_url, photo, self.media_key)
+        return texts.ZALO_PHOTO_NOT_SENT
 
-    async def _send_text(self, chat: str, text: str, mode: Mode) -> Result:
+    async def _send(self, chat: str, mode: Mode, *, text: str = "", photo: str = "") -> Result:
         deadline = time.monotonic() + (self.retry_for if mode is Mode.REPLY else 0.0)
         while True:
             if mode is Mode.PACED:
                 await self.pace.wait()
             try:
-                await self.api.send_message(chat, text)
+                if photo:
+                    await self.api.send_photo(chat, photo)
+                else:
+                    await self.api.send_message(chat, text)
                 return Result(Outcome.SENT)
             except ZaloError as exc:
                 result = classify(exc)
