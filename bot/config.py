@@ -57,6 +57,9 @@ class ZaloConfig:
     # Zalo publishes no rate limit: a conservative pace for broadcasts, as a setting.
     per_second: float = 5.0
     poll_timeout: float = 25.0  # seconds a getUpdates may wait for an update
+    # The link that opens a chat with the bot in Zalo (its QR on the printed invite); the
+    # form of Zalo's bot links is unconfirmed, so it is copied from the Zalo Bot Manager.
+    chat_link: str = ""
 
 
 @dataclass(frozen=True)

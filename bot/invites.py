@@ -145,6 +145,30 @@ def qr_png(link: str) -> bytes:
     return out.getvalue()
 
 
+def zalo_qr_png(chat_link: str, code: str) -> bytes:
+    """The printed invite for Zalo: a QR code that opens the chat with the bot, and the code
+    to type there written under it (Zalo passes no payload through a link)."""
+    from PIL import Image, ImageDraw, ImageFont  # pillow comes with qrcode[pil]
+
+    code_image = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4
+    )
+    code_image.add_data(chat_link)
+    code_image.make(fit=True)
+    qr = code_image.make_image().get_image().convert("RGB")
+    font = ImageFont.load_default(size=44)
+    band = 90
+    page = Image.new("RGB", (qr.width, qr.height + band), "white")
+    page.paste(qr, (0, 0))
+    draw = ImageDraw.Draw(page)
+    box = draw.textbbox((0, 0), code, font=font)
+    x = (page.width - (box[2] - box[0])) // 2
+    draw.text((x, qr.height + 10), code, fill="black", font=font)
+    out = io.BytesIO()
+    page.save(out, format="PNG")
+    return out.getvalue()
+
+
 def creatable_roles(actor_role: Role) -> tuple[Role, ...]:
     """Officers invite leaders; only admins invite officers and admins."""
     if actor_role == Role.ADMIN:

@@ -153,6 +153,10 @@ async def _invite_all(
         link = invites.deep_link(username, made.token)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in unit.code)
         write_private(folder / f"{safe}.png", invites.qr_png(link))
+        if config.zalo.chat_link:  # the Zalo invite: the chat's QR with the code under it
+            write_private(
+                folder / f"{safe}-zalo.png", invites.zalo_qr_png(config.zalo.chat_link, made.code)
+            )
         made_rows.append(
             [unit.code, unit.name, link, local(made.invite.expires_at, config.ward.tz), made.code]
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -396,3 +397,43 @@ async def test_with_a_public_url_zalo_gets_photos_by_url_and_others_get_nothing(
                 photo.photo.replace(f"/media/{ref.id}/", f"/media/{ref.id + 1}/")
             )
         assert guessed.status_code == 404 and other.status_code == 404
+
+
+async def test_the_printed_zalo_invite_is_the_chats_qr_with_the_code_under_it(
+    config: Config, tmp_path: Any
+) -> None:
+    """Issue 12, item 3: `python -m bot invite --all` also writes, for each tổ, the Zalo QR
+    (it opens the chat with the bot, `[zalo] chat_link`) with the code to type printed under
+    it, and invites.csv lists the code."""
+    import csv
+    import io
+
+    from PIL import Image
+
+    from bot.db import Database
+    from bot.people_cli import invite_main
+
+    cfg = with_changes(config, "zalo", token=ZALO_TOKEN, chat_link="https://zalo.me/s/loaphuong")
+    async with Database(cfg.storage.database) as db:
+        await units.upsert_unit(db, "TDP07", "Tổ dân phố số 7", "", datetime.now(UTC), actor_id=0)
+    folder = tmp_path / "qr"
+    out, err = io.StringIO(), io.StringIO()
+    code = await invite_main(
+        cfg, role="leader", unit_code=None, all_units=True, out_path=None, out_dir=folder,
+        bot_username="loaphuong_bot", out=out, err=err,
+    )  # fmt: skip
+    assert code == 0, err.getvalue()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "TDP07-zalo.png",
+        "TDP07.png",
+        "invites.csv",
+    ]
+    with (folder / "invites.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    assert rows[0][-1] == "Mã gõ (Zalo)" and invites.normal_code(rows[1][-1])
+    page = Image.open(folder / "TDP07-zalo.png")
+    plain_qr = Image.open(folder / "TDP07.png")
+    assert page.height > page.width  # the code's band under the square QR
+    band = page.convert("L").crop((0, page.width, page.width, page.height))
+    assert band.getextrema()[0] < 100  # the code is written there (dark pixels)
+    assert plain_qr.width == plain_qr.height
