@@ -437,3 +437,40 @@ async def test_the_printed_zalo_invite_is_the_chats_qr_with_the_code_under_it(
     band = page.convert("L").crop((0, page.width, page.width, page.height))
     assert band.getextrema()[0] < 100  # the code is written there (dark pixels)
     assert plain_qr.width == plain_qr.height
+
+
+async def test_a_zalo_resident_sends_a_tip_sees_and_erases_their_data(
+    app: Any, zalo: ZaloSimulator, sim: BotApiSimulator
+) -> None:
+    """The rest of the same flows on Zalo: a tip reaches the officer on Telegram; the data
+    rights show the Zalo id and erase everything, the address included."""
+    svc = app.bot_data[BOT_DATA_KEY]
+    officer = sim.user(ADMIN_ID, "Hà", started=True)
+    binh = zalo.user("z-binh-09", "Bình")
+    await binh.send("/dangky")
+    notice = await binh.expect_reply()
+    await binh.send(number_of(notice.text, texts.BTN_AGREE))
+    await binh.expect_replies(1)  # registered (no tổ in the list: nothing more is asked)
+    await binh.send("/baotin")
+    ask = await binh.expect_reply()
+    assert ask.text.startswith("Báo tin sai sự thật")
+    await binh.send("Nghe nói phường thu phí chuyển đổi số")
+    note_q = await binh.expect_reply()
+    received = await pick(binh, note_q, texts.TIP_BTN_NO_NOTE)
+    assert received.text.startswith("Đã nhận tin báo số 1")
+    card = await sim.wait_for_message(ADMIN_ID, timeout=10)
+    assert card.text.startswith("Tin báo số 1") and "Bình" in card.text
+    assert officer
+
+    await binh.send("/dulieucuatoi")
+    mine = await binh.expect_reply()
+    assert f"{texts.my_id('zalo')}: z-binh-09" in mine.text
+    await binh.send("/xoadulieu")
+    confirm = await binh.expect_reply()
+    gone = await pick(binh, confirm, texts.BTN_ERASE)
+    assert gone.text.startswith("Đã xóa dữ liệu")
+    local = await svc.db.fetchval(
+        "SELECT local_id FROM addresses WHERE channel = 'zalo' AND external_id = 'z-binh-09'"
+    )
+    assert local is None  # the address went with the person
+    assert await svc.db.fetchval("SELECT COUNT(*) FROM people WHERE first_name = 'Bình'") == 0
