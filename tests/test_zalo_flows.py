@@ -474,3 +474,37 @@ async def test_a_zalo_resident_sends_a_tip_sees_and_erases_their_data(
     )
     assert local is None  # the address went with the person
     assert await svc.db.fetchval("SELECT COUNT(*) FROM people WHERE first_name = 'Bình'") == 0
+
+
+async def test_an_official_on_zalo_composes_and_schedules_a_broadcast(
+    config: Config, pack: ContentPack, zalo: ZaloSimulator
+) -> None:
+    """An official reached on Zalo only ([admins] addresses) composes a message, sees the
+    preview as recipients will, and schedules it by typed numbers and a typed time."""
+    cfg = with_changes(config, "zalo", token=ZALO_TOKEN, base_url=zalo.base_url, poll_timeout=1)
+    cfg = with_changes(cfg, "admins", addresses=("zalo:z-admin-01",))
+    application = build_application(cfg, pack)
+    async with running(application):
+        svc = application.bot_data[BOT_DATA_KEY]
+        ha = zalo.user("z-admin-01", "Hà")
+        await ha.send("/guitin")
+        prompt = await ha.expect_reply()
+        assert prompt.text.startswith("Soạn tin gửi")
+        await ha.send("**Họp tổ** tối thứ Bảy")
+        audience = await ha.expect_reply()
+        await ha.send(number_of(audience.text, texts.BC_AUD_EVERYONE))
+        chosen, preview, card = await ha.expect_replies(3)
+        assert chosen.text.startswith("Người nhận")
+        assert preview.text == "Họp tổ tối thứ Bảy"  # as recipients on Zalo will see it
+        await ha.send(number_of(card.text, texts.BC_BTN_LATER))
+        when = await ha.expect_reply()
+        assert when.text.startswith("Hẹn giờ gửi")
+        await ha.send("mai 19h")
+        repeat = await ha.expect_reply()
+        await ha.send(number_of(repeat.text, texts.BC_REPEAT_ONCE))
+        done = await ha.expect_reply()
+        assert done.text.startswith("Đã hẹn giờ")
+        row = await svc.db.fetchone(
+            "SELECT repeat, at_time, state FROM schedules WHERE source = 'official'"
+        )
+        assert tuple(row) == ("once", "19:00", "active")

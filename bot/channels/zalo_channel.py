@@ -112,18 +112,22 @@ class ZaloChannel:
             texts_out.append(reply.notice)  # what a toast says, as a line of text
         options: tuple[Option, ...] = ()
         screen = reply.screen
+        shown_last: Screen | None = None  # the last screen shown: its options are the menu
         if reply.photo is not None:
             texts_out.append(await self._photo(reply.photo))
         if screen.has_text or screen.buttons:
             shown = numbered.render(_with_menu(screen, menu), NUMBERED)
             texts_out += shown.messages
-            options = shown.options
+            options, shown_last = shown.options, screen
         for item in reply.more:
             if isinstance(item, OutMessage) and item.media is not None:
                 texts_out.append(await self._photo(item.media))
             more = item.as_reply().screen if isinstance(item, OutMessage) else item
-            if more.has_text:
-                texts_out += numbered.render(more, NUMBERED).messages
+            if more.has_text or more.buttons:
+                rendered = numbered.render(more, NUMBERED)
+                texts_out += rendered.messages
+                if not isinstance(item, OutMessage):  # a screen after it (a preview's card)
+                    options, shown_last = rendered.options, more
         result = Result(Outcome.SENT)
         for text in texts_out:
             if text.startswith(_PHOTO):
@@ -132,8 +136,9 @@ class ZaloChannel:
                 result = await self._send(chat, mode, text=text)
             if result.outcome is not Outcome.SENT:
                 return result
-        if screen.has_text or screen.buttons:
-            await numbered.remember(self.db, str(address), options, self.clock.now(), screen.takes)
+        if shown_last is not None:
+            now = self.clock.now()
+            await numbered.remember(self.db, str(address), options, now, shown_last.takes)
         return result
 
     async def _photo(self, photo: MediaRef | Generated) -> str:
