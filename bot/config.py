@@ -7,6 +7,7 @@ run with no file at all.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -162,6 +163,12 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+
+    def secret_key(self, purpose: str) -> bytes:
+        """A key for `purpose` (keyed hashes of invite codes, signed media URLs) from the bot's
+        tokens: held in the config, never in the database the hashes sit in."""
+        secret = f"loa-phuong {purpose}\0{self.telegram.token}\0{self.zalo.token}"
+        return hashlib.sha256(secret.encode("utf-8")).digest()
 
     @property
     def file_url(self) -> str:

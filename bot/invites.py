@@ -122,9 +122,8 @@ def code_hash(code: str, key: bytes) -> str:
 
 
 def code_key(config: Config) -> bytes:
-    """The key of `code_hash`, from the bot's tokens (held in the config, not the database)."""
-    secret = f"loa-phuong invite code\0{config.telegram.token}\0{config.zalo.token}"
-    return hashlib.sha256(secret.encode("utf-8")).digest()
+    """The key of `code_hash` (Config.secret_key: from the bot's tokens, not the database)."""
+    return config.secret_key("invite code")
 
 
 def token_hash(token: str) -> str:

@@ -46,11 +46,7 @@ def _marker(page: int, pages: int) -> Rich | str:
     return texts.page_mark(page + 1, pages) if pages > 1 else ""
 
 
-_NO_REPORT = (
-    " NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id"
-    f" AND r.status IN ({','.join('?' for _ in reports.REPORTED)})"
-    " AND r.session_date BETWEEN ? AND ?)"
-)
+_NO_REPORT = reports.NO_REPORT
 
 
 async def silent_page(db: Database, clock: Clock, config: Config, page: int) -> Screen:

@@ -858,11 +858,14 @@ class Nudge:
     no_leader: int
 
 
-_SILENT_UNITS = (
-    "SELECT u.id, u.name FROM units u WHERE u.active = 1 AND NOT EXISTS (SELECT 1 FROM reports r"
-    f" WHERE r.unit_id = u.id AND r.status IN ({','.join('?' for _ in REPORTED)})"
+# A tổ `u` with no report in a period: params REPORTED, then the period's first and last day
+# (/chuabaocao's pages, the nudge).
+NO_REPORT = (
+    " NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id"
+    f" AND r.status IN ({','.join('?' for _ in REPORTED)})"
     " AND r.session_date BETWEEN ? AND ?)"
 )
+_SILENT_UNITS = f"SELECT u.id, u.name FROM units u WHERE u.active = 1 AND{NO_REPORT}"
 
 
 async def plan_nudge(conn: aiosqlite.Connection, period: Period) -> tuple[Nudge, list[Any]]:

@@ -10,6 +10,8 @@ the presser's rights (`people.can_act_for_unit`, `invites.may_revoke`…), and a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from telegram import Update, User
@@ -113,19 +115,41 @@ async def start_with_token(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if scrub.is_redacted(token):  # replayed after a restart: the token was never stored
         await say(update, svc, texts.INVITE_OPEN_AGAIN)
         return
-    now = svc.clock.now()
     uid = await person_id(update, svc)
     if not await _may_guess(update, svc, uid):
         return
+    await _open_invite(
+        update,
+        svc,
+        user,
+        redeem=lambda who, now: invites.redeem(svc.db, token, who, now),
+        check=lambda now: invites.check(svc.db, token, now),
+        refusal=_link_refusal,
+    )
+
+
+async def _open_invite(
+    update: Update,
+    svc: Services,
+    user: User,
+    *,
+    redeem: Callable[[Identity, datetime], Awaitable[invites.Redemption]],
+    check: Callable[[datetime], Awaitable[tuple[Outcome, invites.Invite | None]]],
+    refusal: Callable[[Outcome], Rich | str],
+) -> None:
+    """What a link's token or a typed code does: redeem it for a registered person, else
+    show the data notice first ("Đồng ý" redeems the invite this person opened)."""
+    now = svc.clock.now()
+    uid = await person_id(update, svc)
     if await consent.is_registered(svc.db, uid):
-        result = await invites.redeem(svc.db, token, await _identity(update, svc, user), now)
-        await say(update, svc, await _redemption_text(svc, update, result))
+        result = await redeem(await _identity(update, svc, user), now)
+        await say(update, svc, await _redemption_text(svc, update, result, refusal))
         await svc.refresh_menu(uid)
         return
-    outcome, invite = await invites.check(svc.db, token, now)
+    outcome, invite = await check(now)
     if outcome != Outcome.OK:
         await _audit_redeem_refusal(svc, uid, outcome, invite)
-        await say(update, svc, OUTCOME_TEXTS.get(outcome, texts.INVITE_UNKNOWN))
+        await say(update, svc, refusal(outcome))
         return
     assert invite is not None
     await invites.offer(svc.db, uid, invite, now)  # "Đồng ý" redeems it by this row
@@ -157,24 +181,14 @@ async def code_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if linked == links.Linked.OK:
             await svc.refresh_menu(owner)
         raise ApplicationHandlerStop
-    if await consent.is_registered(svc.db, uid):
-        identity = await _identity(update, svc, user)
-        result = await invites.redeem_code(svc.db, code, key, identity, now)
-        if result.outcome == Outcome.UNKNOWN:
-            await _audit_redeem_refusal(svc, uid, result.outcome, None)
-            await say(update, svc, _code_refusal(result.outcome))
-            raise ApplicationHandlerStop
-        await say(update, svc, await _redemption_text(svc, update, result))
-        await svc.refresh_menu(uid)
-        raise ApplicationHandlerStop
-    outcome, invite = await invites.check_code(svc.db, code, key, now)
-    if outcome != Outcome.OK:
-        await _audit_redeem_refusal(svc, uid, outcome, invite)
-        await say(update, svc, _code_refusal(outcome))
-        raise ApplicationHandlerStop
-    assert invite is not None
-    await invites.offer(svc.db, uid, invite, now)  # "Đồng ý" redeems it by this row
-    await say(update, svc, people_ui.consent_screen(invite))
+    await _open_invite(
+        update,
+        svc,
+        user,
+        redeem=lambda who, at: invites.redeem_code(svc.db, code, key, who, at),
+        check=lambda at: invites.check_code(svc.db, code, key, at),
+        refusal=_code_refusal,
+    )
     raise ApplicationHandlerStop
 
 
@@ -236,12 +250,22 @@ async def _audit_redeem_refusal(
     )
 
 
-async def _redemption_text(svc: Services, update: Update, result: invites.Redemption) -> Rich | str:
+def _link_refusal(outcome: Outcome) -> Rich | str:
+    """Why an invite link did nothing."""
+    return OUTCOME_TEXTS.get(outcome, texts.INVITE_UNKNOWN)
+
+
+async def _redemption_text(
+    svc: Services,
+    update: Update,
+    result: invites.Redemption,
+    refusal: Callable[[Outcome], Rich | str] = _link_refusal,
+) -> Rich | str:
     if result.outcome != Outcome.OK or result.invite is None:
         await _audit_redeem_refusal(
             svc, await person_id(update, svc), result.outcome, result.invite
         )
-        return OUTCOME_TEXTS.get(result.outcome, texts.INVITE_UNKNOWN)
+        return refusal(result.outcome)
     invite = result.invite
     if invite.role == Role.LEADER and invite.unit is not None:
         return texts.invite_welcome_leader(people_ui.unit_text(invite.unit))

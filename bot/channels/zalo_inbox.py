@@ -59,17 +59,18 @@ class ZaloReceiver:
             self.duplicates += 1
             return True
         await self.writer.flush()  # on disk before anything else happens
-        task = asyncio.get_running_loop().create_task(self._handle(seq, message))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(seq, message)
         return True
 
     def handle_again(self, seq: int, message: ZaloMessage) -> None:
         """An update recorded by a previous run that did not finish it (start-up): handled
         in the background, ahead of anything new from the same chat."""
         self.writer.seen((ZALO, message.message_id))
+        self._spawn(seq, message)
+
+    def _spawn(self, seq: int, message: ZaloMessage) -> None:
         task = asyncio.get_running_loop().create_task(self._handle(seq, message))
-        self._tasks.add(task)
+        self._tasks.add(task)  # a reference, so that it is not collected half-way
         task.add_done_callback(self._tasks.discard)
 
     async def _handle(self, seq: int, message: ZaloMessage) -> None:

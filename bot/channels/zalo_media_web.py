@@ -21,8 +21,7 @@ PATH = "/media/{media_id}/{signature}"
 
 
 def media_key(config: Config) -> bytes:
-    secret = f"loa-phuong media url\0{config.telegram.token}\0{config.zalo.token}"
-    return hashlib.sha256(secret.encode("utf-8")).digest()
+    return config.secret_key("media url")
 
 
 def signature(media_id: int, key: bytes) -> str:
