@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,13 +28,21 @@ from telegram.request import BaseRequest
 import handlers
 from bot import texts
 from bot.addresses import TELEGRAM, ZALO, Directory
-from bot.channels import telegram_inbox, telegram_jobs, telegram_menus, zalo_bridge, zalo_media_web
+from bot.channels import (
+    telegram_inbox,
+    telegram_jobs,
+    telegram_menus,
+    telegram_notices,
+    telegram_off,
+    zalo_bridge,
+    zalo_media_web,
+)
 from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.router import Channels
 from bot.channels.telegram_delivery import SharedBudget, TelegramChannel
 from bot.channels.telegram_errors import on_error
 from bot.channels.telegram_numbered import NumberedRequest, numbered_input
-from bot.channels.zalo_api import ZaloApi
+from bot.channels.zalo_api import ZaloApi, ZaloError
 from bot.channels.zalo_channel import ZaloChannel
 from bot.clock import Clock, SystemClock
 from bot.config import PUBLIC_BOT_API, Config, ConfigError, check_writable
@@ -72,7 +81,7 @@ def build_application(
     gate = FloodGate(limits.updates_burst, limits.updates_per_second)
     app = (
         telegram_inbox.configure(ApplicationBuilder(), Inbox(svc.db, svc.clock), updates, gate)
-        .token(config.telegram.token)
+        .token(config.telegram.token or telegram_off.PLACEHOLDER_TOKEN)
         .request(_request(config, svc))
         .base_url(config.telegram.base_url)
         .base_file_url(config.file_url)
@@ -89,12 +98,15 @@ def build_application(
         .rate_limiter(SharedBudget(svc.delivery, config.delivery.reply_retry_seconds))
         .build()
     )
+
+    async def refresh_menu(local_id: int) -> None:
+        if config.telegram.enabled:  # Zalo has no command menu to set
+            await telegram_menus.set_persons(app.bot, app.bot_data[BOT_DATA_KEY], local_id)
+
     app.bot_data[BOT_DATA_KEY] = replace(
         svc,
         flush_inbox=lambda: telegram_inbox.flush(app),
-        refresh_menu=lambda local_id: telegram_menus.set_persons(
-            app.bot, app.bot_data[BOT_DATA_KEY], local_id
-        ),
+        refresh_menu=refresh_menu,
         # The one way out: replies, notices, previews and broadcasts (Telegram, and Zalo
         # when it has a token: one router over both, by each address's channel).
         channel=_channel(app, config, svc),
@@ -113,9 +125,11 @@ ZALO_API, ZALO_RUNTIME = "zalo.api", "zalo.runtime"  # in bot_data when Zalo run
 
 def _channel(app: Application, config: Config, svc: Services) -> Channel:
     library = Library(svc.db, config.storage.media)
-    telegram_channel = TelegramChannel(app.bot, library, edits=config.telegram.buttons)
+    channels: dict[str, Channel] = {}
+    if config.telegram.enabled:
+        channels[TELEGRAM] = TelegramChannel(app.bot, library, edits=config.telegram.buttons)
     if not config.zalo.token:
-        return telegram_channel
+        return channels[TELEGRAM]
     api = ZaloApi(config.zalo.token, config.zalo.base_url)
     app.bot_data[ZALO_API] = api
     zalo_channel = ZaloChannel(
@@ -127,11 +141,15 @@ def _channel(app: Application, config: Config, svc: Services) -> Channel:
         retry_for=config.delivery.reply_retry_seconds,
         public_url=config.web.public_url,
         media_key=zalo_media_web.media_key(config),
+        telegram_too=config.telegram.enabled,
     )
-    return Channels({TELEGRAM: telegram_channel, ZALO: zalo_channel})
+    channels[ZALO] = zalo_channel
+    return Channels(channels)
 
 
 def _request(config: Config, svc: Services) -> BaseRequest:
+    if not config.telegram.enabled:
+        return telegram_off.NoTelegram()  # answers PTB's getMe; nothing else is asked
     # aiohttp rather than PTB's httpx: a fraction of the CPU per call (see the module).
     # Room for the outbox's calls in flight and the replies being sent at once.
     request: BaseRequest = AiohttpRequest(connection_pool_size=64)
@@ -162,7 +180,8 @@ async def post_init(app: Application) -> None:
     if isinstance(api, ZaloApi) and writer is not None:  # Zalo's updates, into the same inbox
         app.bot_data[ZALO_RUNTIME] = await zalo_bridge.start(app, api, writer, svc.config)
     await telegram_jobs.arm_schedules(app)  # the calendar and officials' schedules
-    await telegram_menus.set_all(app.bot, svc)  # everyone's menus, then each official's
+    if svc.config.telegram.enabled:
+        await telegram_menus.set_all(app.bot, svc)  # everyone's menus, then each official's
 
 
 async def post_shutdown(app: Application) -> None:
@@ -173,6 +192,7 @@ async def post_shutdown(app: Application) -> None:
         # Stop claiming outbox rows, let calls in flight finish briefly: before the
         # database closes.
         await app.bot_data[BOT_DATA_KEY].delivery.stop()
+        await telegram_notices.stop(app)
         await telegram_inbox.flush(app)  # the last done marks
     finally:
         await app.bot_data[BOT_DATA_KEY].db.close()
@@ -180,46 +200,100 @@ async def post_shutdown(app: Application) -> None:
 
 @asynccontextmanager
 async def running(app: Application) -> AsyncIterator[Application]:
-    """Run `app` (polling) inside the current event loop until the block exits."""
+    """Run `app` inside the current event loop until the block exits (polling Telegram
+    unless the ward runs on Zalo alone)."""
+    telegram_on = services_of(app).config.telegram.enabled
     async with app:
-        await post_init(app)
+        try:
+            await post_init(app)
+        except BaseException:  # e.g. Zalo refused the token: stop what started, close the db
+            try:
+                await post_shutdown(app)
+            except Exception:  # the first failure is the one to report
+                log.exception("could not shut down cleanly after a failed start")
+            raise
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
-        )
+        if telegram_on:
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
         try:
             yield app
         finally:
-            await app.updater.stop()
+            if telegram_on:
+                await app.updater.stop()
             await app.stop()
             await post_shutdown(app)
 
 
-def run_polling(app: Application) -> None:
-    """Serve Telegram until interrupted (Ctrl+C).
+def services_of(app: Application) -> Services:
+    found: Services = app.bot_data[BOT_DATA_KEY]
+    return found
 
-    A start-up that Telegram refuses raises ConfigError naming the key to fix (issue 9):
-    PTB's own InvalidToken quotes the whole token. Any other exception comes out as is."""
+
+def run_polling(app: Application) -> None:
+    """Serve Telegram and Zalo (either alone) until interrupted (Ctrl+C, SIGTERM).
+
+    A start-up that Telegram or Zalo refuses raises ConfigError naming the key to fix (issue
+    9): PTB's own InvalidToken quotes the whole token. Any other exception comes out as is."""
     # aiosqlite answers from its own thread and must take the GIL back to wake the loop;
     # with the default 5 ms switch interval a busy loop makes every database call wait up
     # to 5 ms for it. 0.5 ms keeps each call's hand-over short.
     sys.setswitchinterval(0.0005)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    config = services_of(app).config
     try:
-        # bootstrap_retries=0: one getMe; a wrong token or address fails at once.
-        app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=0, close_loop=False)
+        if config.telegram.enabled:
+            # bootstrap_retries=0: one getMe; a wrong token or address fails at once.
+            app.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=0, close_loop=False)
+        else:
+            loop.run_until_complete(_serve_without_telegram(app))
     except TelegramError as exc:
-        problem = startup_problem(app.bot_data[BOT_DATA_KEY].config, exc)
+        problem = startup_problem(config, exc)
         if problem is None:
             raise
         raise problem from None
+    except ZaloError as exc:
+        zalo_problem = zalo_startup_problem(config, exc)
+        if zalo_problem is None:
+            raise
+        raise zalo_problem from None
     finally:
         # PTB closes the bot's HTTP sessions only after a start that succeeded; left open
         # they are reported ("Unclosed client session") after the last line we print.
         loop.run_until_complete(app.bot.shutdown())
         loop.close()
+
+
+async def _serve_without_telegram(app: Application) -> None:
+    """What PTB's run_polling does, less the Telegram polling: until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with running(app):
+            log.info("serving Zalo only ([telegram] token is empty)")
+            await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+def zalo_startup_problem(config: Config, exc: ZaloError) -> ConfigError | None:
+    """The config key behind a Zalo start-up that failed (getMe refused or unreachable)."""
+    if exc.code in (401, 403, 404):  # the token is part of the path: a wrong one is "not found"
+        return ConfigError(
+            "[zalo] token", texts.STARTUP_ZALO_TOKEN_REFUSED, texts.CFG_FIX_ZALO_TOKEN
+        )
+    if exc.code == 0:
+        where = urlsplit(config.zalo.base_url).netloc or config.zalo.base_url
+        return ConfigError(
+            "[zalo] base_url", texts.startup_unreachable(where), texts.STARTUP_FIX_ZALO_URL
+        )
+    return None
 
 
 def startup_problem(config: Config, exc: TelegramError) -> ConfigError | None:

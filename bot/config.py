@@ -43,6 +43,11 @@ class TelegramConfig:
     # buttons (Zalo); to try that rendering in the simulator (bot/channels/telegram_numbered.py).
     buttons: bool = True
 
+    @property
+    def enabled(self) -> bool:
+        """Whether the bot serves Telegram: a ward on Zalo alone leaves the token empty."""
+        return bool(self.token)
+
 
 ZALO_BOT_API = "https://bot-api.zaloplatforms.com"  # which host is canonical is unconfirmed
 
@@ -290,9 +295,9 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
 def validate(config: Config) -> None:
     """Check what types alone cannot: the token, the time zone, folders, ranges."""
     token = config.telegram.token
-    if not token:
-        raise ConfigError("[telegram] token", texts.CFG_TOKEN_MISSING, texts.CFG_FIX_TOKEN)
-    if ":" not in token or any(c.isspace() for c in token):
+    if not token and not config.zalo.token:  # either channel alone is a bot; neither is not
+        raise ConfigError("[telegram] token", texts.CFG_TOKEN_MISSING, texts.CFG_FIX_NO_TOKEN)
+    if token and (":" not in token or any(c.isspace() for c in token)):
         raise ConfigError("[telegram] token", texts.CFG_TOKEN_SHAPE, texts.CFG_FIX_TOKEN)
     if not config.telegram.base_url.startswith(("http://", "https://")):
         raise ConfigError("[telegram] base_url", texts.CFG_BAD_URL, texts.CFG_FIX_URL)

@@ -60,6 +60,15 @@ class NoticeSender:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self.run(), name="notices")
 
+    async def stop(self) -> None:
+        """End the loop and the downloads beside it (at shutdown, before the database
+        closes): what they left is picked up again at the next start."""
+        tasks = [t for t in (self._task, *self._downloads) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=2.0)
+
     async def run(self) -> None:
         """Send until the application stops; never dies of one bad notice."""
         last_media = 0.0

@@ -97,10 +97,12 @@ async def invite_main(
     if wanted != Role.LEADER and (unit_code or all_units):
         print(texts.CLI_UNIT_ONLY_FOR_LEADER, file=err)
         return 2
-    username = bot_username or await asyncio.to_thread(fetch_bot_username, config)
-    if not username:
-        print(texts.CLI_NO_USERNAME, file=err)
-        return 1
+    username: str | None = None  # a ward on Zalo alone has no Telegram link to make
+    if config.telegram.enabled:
+        username = bot_username or await asyncio.to_thread(fetch_bot_username, config)
+        if not username:
+            print(texts.CLI_NO_USERNAME, file=err)
+            return 1
     now = (clock or SystemClock()).now()
     tz = config.ward.tz
     check_writable(config.storage.database, "[storage] database")
@@ -117,18 +119,31 @@ async def invite_main(
         made = await invites.create(
             db, config, role=wanted, unit_id=unit_id, created_by=CLI_ACTOR, now=now
         )
-    link = invites.deep_link(username, made.token)
+    link = invites.deep_link(username, made.token) if username else ""
     png = out_path or Path(f"loi-moi-{made.invite.id}.png")
-    if png.parent != Path():
-        private_dir(png.parent)
-    write_private(png, invites.qr_png(link))  # a live invite: for the bot's user only
+    qr = _qr(config, link, made.code)
+    if qr is not None:
+        if png.parent != Path():
+            private_dir(png.parent)
+        write_private(png, qr)  # a live invite: for the bot's user only
     expires = local(made.invite.expires_at, tz)
-    print(texts.cli_invite(_what(made.invite), link, expires, str(png), made.code), file=out)
+    shown = str(png) if qr is not None else ""
+    print(texts.cli_invite(_what(made.invite), link, expires, shown, made.code), file=out)
     return 0
 
 
+def _qr(config: Config, link: str, code: str) -> bytes | None:
+    """The one QR of a single invite: Telegram's link when it runs, else Zalo's chat with
+    the code under it; None on Zalo alone without [zalo] chat_link (the code is typed)."""
+    if link:
+        return invites.qr_png(link)
+    if config.zalo.chat_link:
+        return invites.zalo_qr_png(config.zalo.chat_link, code)
+    return None
+
+
 async def _invite_all(
-    db: Database, config: Config, username: str, folder: Path, now: datetime, out: TextIO
+    db: Database, config: Config, username: str | None, folder: Path, now: datetime, out: TextIO
 ) -> int:
     """One leader invite per active tổ that has neither a leader nor an open leader invite."""
     covered = {
@@ -150,9 +165,10 @@ async def _invite_all(
         made = await invites.create(
             db, config, role=Role.LEADER, unit_id=unit.id, created_by=CLI_ACTOR, now=now
         )
-        link = invites.deep_link(username, made.token)
+        link = invites.deep_link(username, made.token) if username else ""
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in unit.code)
-        write_private(folder / f"{safe}.png", invites.qr_png(link))
+        if link:
+            write_private(folder / f"{safe}.png", invites.qr_png(link))
         if config.zalo.chat_link:  # the Zalo invite: the chat's QR with the code under it
             write_private(
                 folder / f"{safe}-zalo.png", invites.zalo_qr_png(config.zalo.chat_link, made.code)
@@ -168,7 +184,8 @@ async def _invite_all(
         writer.writerow(["Mã tổ", "Tên tổ", "Đường link", "Hết hạn", "Mã gõ (Zalo)"])
         # A tổ's name is typed by people: it must stay text, never become a formula.
         writer.writerows(sheets.safe_row(row) for row in made_rows)
-    print(texts.cli_all_done(len(made_rows), str(folder), skipped), file=out)
-    for code, name, link, _, _ in made_rows:
-        print(f"  {texts.unit_label(code, name)}: {link}", file=out)
+    print(texts.cli_all_done(len(made_rows), str(folder), skipped, username is not None,
+                             bool(config.zalo.chat_link)), file=out)  # fmt: skip
+    for code, name, link, _, typed in made_rows:
+        print(f"  {texts.unit_label(code, name)}: {link or typed}", file=out)
     return 0

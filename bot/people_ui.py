@@ -229,8 +229,11 @@ def unit_picker(
     return Screen(title, paged(buttons, page, prefix, total))
 
 
-def invite_caption(invite: Invite, link: str, tz: ZoneInfo, code: str = "") -> Rich:
-    return texts.invite_caption(invite_what(invite), link, local(invite.expires_at, tz), code)
+def invite_caption(
+    invite: Invite, link: str, tz: ZoneInfo, code: str = "", zalo_link: str = ""
+) -> Rich:
+    what, expires = invite_what(invite), local(invite.expires_at, tz)
+    return texts.invite_caption(what, link, expires, code, zalo_link)
 
 
 def invites_screen(

@@ -273,6 +273,11 @@ CFG_FIX_TOKEN = (
     "lấy token từ @BotFather rồi ghi vào [telegram] token trong config.toml "
     "hoặc đặt biến môi trường BOT_TOKEN."
 )
+CFG_FIX_NO_TOKEN = (
+    "ghi token của bot Telegram (từ @BotFather) vào [telegram] token, hoặc token của bot Zalo"
+    " vào [zalo] token (biến môi trường BOT_TOKEN, ZALO_BOT_TOKEN cũng được); có một trong hai"
+    " là bot chạy được."
+)
 CFG_BAD_URL = "địa chỉ Bot API phải bắt đầu bằng http:// hoặc https://."
 CFG_FIX_URL = 'để trống để dùng Telegram, hoặc ghi ví dụ "http://127.0.0.1:8081/bot".'
 CFG_BAD_TZ = "múi giờ không tồn tại."
@@ -599,9 +604,19 @@ NO_UNITS_YET = (
 )
 
 
-def invite_caption(what: str, link: str, expires: str, code: str = "") -> Rich:
+def invite_caption(what: str, link: str, expires: str, code: str = "", zalo_link: str = "") -> Rich:
+    """The invite beside its QR: `link` is Telegram's (empty on a ward on Zalo alone), the
+    typed `code` and the chat link `zalo_link` are for Zalo."""
+    chat = f" ({zalo_link})" if zalo_link else ""
+    if not link:
+        scan = "quét mã QR này bằng Zalo" if zalo_link else "tìm Loa Phường trên Zalo"
+        return rich(
+            bold(f"Lời mời làm {what}"),
+            f"\nDùng một lần, hết hạn lúc {expires}.\nNgười được mời {scan} để nhắn cho Loa"
+            f" Phường{chat}, rồi gõ mã {code} (đọc cho nhau nghe cũng được).",
+        )
     typed = (
-        f"\nTrên Zalo: người được mời nhắn cho Loa Phường rồi gõ mã {code} (đọc cho nhau"
+        f"\nTrên Zalo: người được mời nhắn cho Loa Phường{chat} rồi gõ mã {code} (đọc cho nhau"
         " nghe cũng được)."
         if code
         else ""
@@ -1065,14 +1080,22 @@ def cli_unknown_unit(code: str) -> str:
 
 
 def cli_invite(what: str, link: str, expires: str, png: str, code: str = "") -> str:
+    """One invite made by the command line; `link` empty on a ward on Zalo alone, `png` empty
+    when no QR could be drawn (Zalo alone without [zalo] chat_link)."""
     typed = f"\nTrên Zalo (hoặc gõ tay): nhắn cho Loa Phường rồi gõ mã {code}" if code else ""
-    return f"Lời mời làm {what}: {link}\nDùng một lần, hết hạn lúc {expires}.\nMã QR: {png}{typed}"
+    head = f"Lời mời làm {what}: {link}" if link else f"Lời mời làm {what}"
+    qr = f"\nMã QR: {png}" if png else ""
+    return f"{head}\nDùng một lần, hết hạn lúc {expires}.{qr}{typed}"
 
 
-def cli_all_done(count: int, folder: str, skipped: int) -> str:
+def cli_all_done(
+    count: int, folder: str, skipped: int, telegram: bool = True, zalo: bool = False
+) -> str:
+    files = [name for name, on in (("MÃ_TỔ.png", telegram), ("MÃ_TỔ-zalo.png", zalo)) if on]
+    each = f"mỗi tổ tệp {' và '.join(files)}, " if files else ""
     return (
-        f"Đã tạo {count} lời mời tổ trưởng, mã QR trong thư mục {folder} "
-        f"(mỗi tổ một tệp MÃ_TỔ.png, danh sách trong invites.csv). "
+        f"Đã tạo {count} lời mời tổ trưởng trong thư mục {folder} "
+        f"({each}danh sách và mã gõ trong invites.csv). "
         f"Bỏ qua {skipped} tổ đã có tổ trưởng hoặc còn lời mời chưa dùng."
     )
 
@@ -2429,6 +2452,11 @@ def startup_unreachable(where: str) -> str:
     return f"không kết nối được tới máy chủ Bot API {where}."
 
 
+STARTUP_ZALO_TOKEN_REFUSED = "Zalo không nhận token này (token sai, đã bị đổi hoặc của bot khác)."
+STARTUP_FIX_ZALO_URL = (
+    "kiểm tra mạng, rồi kiểm tra [zalo] base_url: xóa dòng này để dùng địa chỉ mặc định của"
+    " Zalo Bot Platform."
+)
 STARTUP_FIX_UNREACHABLE = (
     "kiểm tra mạng (và proxy HTTPS_PROXY nếu có), rồi kiểm tra base_url: xóa dòng này để dùng "
     'Telegram, hoặc ghi đúng máy và cổng, ví dụ "http://127.0.0.1:8081/bot".'
@@ -2499,3 +2527,7 @@ DEMO_NO_ANSWER = "(Loa Phường không trả lời)"
 
 # ---------------------------------------------------------------- Zalo
 ZALO_PHOTO_NOT_SENT = "(Tin này có kèm ảnh; ảnh chưa gửi được qua Zalo, anh/chị xem trên Telegram.)"
+ZALO_PHOTO_NOT_SENT_ALONE = "(Tin này có kèm ảnh; ảnh chưa gửi được qua Zalo.)"
+ZALO_QR_NOT_SENT = (
+    "(Ảnh mã QR không gửi qua Zalo được; người được mời chỉ cần gõ mã ở tin dưới đây.)"
+)

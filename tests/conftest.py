@@ -20,8 +20,10 @@ from bot.clock import FakeClock
 from bot.config import DEFAULT_CONTENT, Config, parse_config
 from bot.content import ContentPack, load_pack
 from bot.simulator import BotApiSimulator
+from bot.simulator.zalo import ZaloSimulator
 
 TOKEN = "123456:TEST-TOKEN-abcdef"
+ZALO_TOKEN = "5550001:ZALO-FLOWS-SECRET"
 ADMIN_ID = 9001
 
 # The moment of every test whose outcome depends on the date (`pytest.mark.fixed_date`):
@@ -65,6 +67,13 @@ def pack() -> ContentPack:
 @pytest.fixture
 async def sim() -> AsyncIterator[BotApiSimulator]:
     async with BotApiSimulator(token=TOKEN, bot_username="loaphuong_bot") as simulator:
+        yield simulator
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[ZaloSimulator]:
+    """The fake Zalo Bot Platform (bot/simulator/zalo.py), its token ZALO_TOKEN."""
+    async with ZaloSimulator(token=ZALO_TOKEN) as simulator:
         yield simulator
 
 

@@ -21,15 +21,7 @@ from bot.services import BOT_DATA_KEY
 from bot.simulator import BotApiSimulator
 from bot.simulator.zalo import TEXT_LIMIT, ZaloSimulator, utf16_length
 
-from .conftest import ADMIN_ID, with_changes
-
-ZALO_TOKEN = "5550001:ZALO-FLOWS-SECRET"
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[ZaloSimulator]:
-    async with ZaloSimulator(token=ZALO_TOKEN) as sim:
-        yield sim
+from .conftest import ADMIN_ID, ZALO_TOKEN, with_changes
 
 
 @pytest.fixture
@@ -508,3 +500,36 @@ async def test_an_official_on_zalo_composes_and_schedules_a_broadcast(
             "SELECT repeat, at_time, state FROM schedules WHERE source = 'official'"
         )
         assert tuple(row) == ("once", "19:00", "active")
+
+
+async def test_a_zalo_sender_over_the_limit_gets_one_sentence_and_others_are_answered(
+    config: Config, pack: ContentPack, zalo: ZaloSimulator
+) -> None:
+    """The flood gate Telegram's updates pass holds for Zalo's too: a sender over `[limits]`
+    gets the first BURST answers and one "too fast" sentence; everything is recorded and
+    closed; someone else is answered meanwhile."""
+    burst = 4
+    cfg = with_changes(config, "zalo", token=ZALO_TOKEN, base_url=zalo.base_url, poll_timeout=1)
+    cfg = with_changes(cfg, "limits", updates_burst=burst, updates_per_second=0.01)
+    application = build_application(cfg, pack)
+    async with running(application):
+        flooder, other = zalo.user("z-flood-01", "Tùng"), zalo.user("z-calm-02", "Mai")
+        for _ in range(30):
+            await flooder.send("/muctieu")
+        await other.send("/muctieu")
+        assert "2030" in (await other.expect_reply(timeout=10)).text
+        replies = await flooder.expect_replies(burst + 1, timeout=20)
+        assert [r.text for r in replies].count(texts.FLOOD_SLOW_DOWN) == 1
+        assert sum("2030" in r.text for r in replies) == burst
+        await asyncio.sleep(1.0)
+        assert [m for m in zalo.sent if m.chat_id == "z-flood-01"] == replies  # then silence
+        db = application.bot_data[BOT_DATA_KEY].db
+        for _ in range(100):
+            if not await db.fetchval("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL"):
+                break
+            await asyncio.sleep(0.05)
+        recorded = await db.fetchval(
+            "SELECT COUNT(*) FROM inbox WHERE channel = 'zalo' AND chat = 'z-flood-01'"
+            " AND done_at IS NOT NULL"
+        )
+        assert recorded == 30

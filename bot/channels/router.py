@@ -9,7 +9,7 @@ card as it was.
 from __future__ import annotations
 
 from bot.addresses import Address
-from bot.delivery import Channel, Mode, Result
+from bot.delivery import Channel, Mode, Outcome, Result
 from bot.reply import Menu, Pressed, Reply
 
 
@@ -31,6 +31,6 @@ class Channels:
         mode: Mode = Mode.REPLY,
     ) -> Result:
         channel = self.channels.get(address.channel)
-        if channel is None:
-            raise ValueError(f"no channel for {address}")
+        if channel is None:  # e.g. a Telegram admin of a ward that now runs on Zalo alone
+            return Result(Outcome.PERMANENT, description=f"{address.channel} is not running")
         return await channel.send(address, reply, pressed=pressed, menu=menu, mode=mode)

@@ -25,6 +25,7 @@ from bot.services import BOT_DATA_KEY, Services
 
 log = logging.getLogger(__name__)
 SENDER_KEY = "report_notices"
+DOWNLOADER_KEY = "media_downloader"
 
 
 class MediaDownloader:
@@ -40,6 +41,11 @@ class MediaDownloader:
         found = self.app.bot_data[BOT_DATA_KEY]
         assert isinstance(found, Services)
         return found
+
+    async def aclose(self) -> None:
+        if self._zalo is not None:
+            await self._zalo.aclose()
+            self._zalo = None
 
     async def download(self) -> int:
         """Download what waits; return how many files were stored."""
@@ -83,14 +89,26 @@ def sender(app: Application) -> NoticeSender:
         svc = app.bot_data[BOT_DATA_KEY]
         assert isinstance(svc, Services)
         assert svc.channel is not None  # made with the application (Telegram, or a router)
+        downloader = MediaDownloader(app)
         found = NoticeSender(
             svc,
             svc.channel,
             alive=lambda: app.running,
-            download=MediaDownloader(app).download,
+            download=downloader.download,
         )
         app.bot_data[SENDER_KEY] = found
+        app.bot_data[DOWNLOADER_KEY] = downloader
     return found
+
+
+async def stop(app: Application) -> None:
+    """Stop the sender and the downloads, and close the downloader's connections."""
+    found = app.bot_data.get(SENDER_KEY)
+    if isinstance(found, NoticeSender):
+        await found.stop()
+    downloader = app.bot_data.get(DOWNLOADER_KEY)
+    if isinstance(downloader, MediaDownloader):
+        await downloader.aclose()
 
 
 async def start_job(context: ContextTypes.DEFAULT_TYPE) -> None:

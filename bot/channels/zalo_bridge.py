@@ -26,7 +26,9 @@ from bot.channels import zalo_media_web, zalo_webhook
 from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloMessage, parse_update
 from bot.channels.zalo_inbox import ZaloPoller, ZaloReceiver
 from bot.config import Config
+from bot.delivery import Mode
 from bot.inbox import EVENT, InboxWriter
+from bot.limits import FloodGate
 from bot.media import Library
 from bot.reply import Reply
 from bot.screens import Screen
@@ -70,6 +72,15 @@ class ZaloBridge:
         update = Update.de_json(raw, self.app.bot)
         if update is not None:
             await self.app.process_update(update)
+
+    def slow_down(self, message: ZaloMessage) -> None:
+        """Once per flood: the sentence, not its retries (the same as on Telegram)."""
+        channel = self.svc.channel
+        if channel is None:
+            return
+        address = Address(ZALO, message.chat_id, Kind.PERSON)
+        sent = channel.send(address, Reply(Screen(texts.FLOOD_SLOW_DOWN)), mode=Mode.ONCE)
+        self.app.create_task(sent)
 
 
 def translate(message: ZaloMessage, local: int, seq: int, token: str | None) -> dict[str, Any]:
@@ -123,7 +134,14 @@ async def start(app: Application, api: ZaloApi, writer: InboxWriter, config: Con
     unfinished, then poll, or take the webhook's calls."""
     me = await api.get_me()
     bridge = ZaloBridge(app)
-    receiver = ZaloReceiver(writer, str(me.get("id", "")), bridge.handle)
+    limits = config.limits
+    receiver = ZaloReceiver(
+        writer,
+        str(me.get("id", "")),
+        bridge.handle,
+        gate=FloodGate(limits.updates_burst, limits.updates_per_second),
+        on_flood=bridge.slow_down,
+    )
     await writer.load()
     pending = await writer.inbox.take_unfinished(ZALO)
     for item in pending:

@@ -83,6 +83,7 @@ class ZaloChannel:
         retry_for: float = 60.0,
         public_url: str = "",
         media_key: bytes = b"",
+        telegram_too: bool = True,
     ) -> None:
         self.api = api
         self.library = library
@@ -92,6 +93,7 @@ class ZaloChannel:
         self.retry_for = retry_for
         self.public_url = public_url.rstrip("/")
         self.media_key = media_key
+        self.telegram_too = telegram_too  # whether a photo Zalo misses can be seen there
 
     async def send(
         self,
@@ -143,12 +145,15 @@ class ZaloChannel:
 
     async def _photo(self, photo: MediaRef | Generated) -> str:
         """A photo by the URL the bot's web app serves it at; without `[web] public_url`
-        (or a copy on disk) there is none to give, and a line says so instead."""
-        if isinstance(photo, MediaRef) and self.public_url and self.media_key:
+        (or a copy on disk) there is none to give, and a line says so instead. A picture the
+        bot draws (an invite's QR) has no URL: its text (the code to type) stands for it."""
+        if isinstance(photo, Generated):
+            return texts.ZALO_QR_NOT_SENT
+        if self.public_url and self.media_key:
             found = await self.library.locate(photo)
             if found is not None and found.path is not None and found.path.is_file():
                 return _PHOTO + url_of(self.public_url, photo, self.media_key)
-        return texts.ZALO_PHOTO_NOT_SENT
+        return texts.ZALO_PHOTO_NOT_SENT if self.telegram_too else texts.ZALO_PHOTO_NOT_SENT_ALONE
 
     async def _send(self, chat: str, mode: Mode, *, text: str = "", photo: str = "") -> Result:
         deadline = time.monotonic() + (self.retry_for if mode is Mode.REPLY else 0.0)

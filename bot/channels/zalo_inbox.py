@@ -7,6 +7,8 @@ recognised) before it is handled, and the next poll leaves only after that write
 cannot cover is the instant between Zalo handing an update out and the write finishing: a
 crash there loses that one update (docs/architecture.md measures the window). The bot's own
 messages, which Zalo has been seen to echo back, are dropped before anything is stored.
+A sender over `[limits]` (the flood gate Telegram's updates pass too) is recorded, so a
+repeat is still spotted, and closed without handling; the first of a flood is answered.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloMessage, parse_update
 from bot.inbox import EVENT, ChatSequencer, InboxWriter
+from bot.limits import FloodGate, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +33,23 @@ Handler = Callable[[ZaloMessage], Awaitable[None]]
 class ZaloReceiver:
     """What polling and the webhook share: drop echoes, record, then handle in chat order."""
 
-    def __init__(self, writer: InboxWriter, bot_id: str, handle: Handler) -> None:
+    def __init__(
+        self,
+        writer: InboxWriter,
+        bot_id: str,
+        handle: Handler,
+        *,
+        gate: FloodGate | None = None,
+        on_flood: Callable[[ZaloMessage], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.writer = writer
         self.bot_id = bot_id
         self.handle = handle
+        self.gate = gate
+        self.on_flood = on_flood
+        self.clock = clock
+        self.flooded = 0
         self.sequencer = ChatSequencer()
         self.dropped_echoes = 0
         self.duplicates = 0
@@ -59,6 +76,18 @@ class ZaloReceiver:
             self.duplicates += 1
             return True
         await self.writer.flush()  # on disk before anything else happens
+        verdict = Verdict.ADMIT
+        if self.gate is not None:
+            verdict = self.gate.admit((ZALO, message.sender_id), self.clock())
+        if verdict != Verdict.ADMIT:
+            self.flooded += 1
+            self.writer.finish(seq)  # recorded, never handled: a flood
+            if verdict == Verdict.WARN:
+                log.warning("Zalo chat %s sends too fast; its updates are dropped",
+                            message.chat_id)  # fmt: skip
+                if self.on_flood is not None:
+                    self.on_flood(message)
+            return True
         self._spawn(seq, message)
         return True
 
