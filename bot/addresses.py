@@ -95,6 +95,7 @@ class Directory:
         self.clock = clock
         self._local: dict[tuple[str, str], int] = {}
         self._address: dict[int, Address] = {}
+        self._seen: dict[int, Address] = {}  # the address each person last wrote from
 
     async def local(self, address: Address) -> int:
         """The local id of `address`, made on first contact."""
@@ -113,13 +114,14 @@ class Directory:
         return local_id
 
     async def address_of(self, local_id: int) -> Address | None:
-        """Where to reach `local_id` (its first address); None for an id nobody has."""
-        found = self._address.get(local_id)
+        """Where to reach `local_id`: the address they last wrote from (a person on Telegram
+        and Zalo is answered where they are), else their first; None for an id nobody has."""
+        found = self._seen.get(local_id) or self._address.get(local_id)
         if found is not None:
             return found
         row = await self.db.fetchone(
             "SELECT channel, external_id, kind FROM addresses WHERE local_id = ?"
-            " ORDER BY added_at, channel LIMIT 1",
+            " ORDER BY last_seen_at IS NULL, last_seen_at DESC, added_at, channel LIMIT 1",
             (local_id,),
         )
         if row is None:
@@ -127,6 +129,17 @@ class Directory:
         address = Address(str(row[0]), str(row[1]), Kind(row[2]))
         self._remember(address, local_id)
         return address
+
+    async def seen(self, address: Address, local_id: int) -> None:
+        """`local_id` wrote from `address` just now. Written once per person per run, and
+        again only when they change channel: a message costs no write of its own."""
+        if address.kind != Kind.PERSON or self._seen.get(local_id) == address:
+            return
+        await self.db.execute(
+            "UPDATE addresses SET last_seen_at = ? WHERE channel = ? AND external_id = ?",
+            (iso(self.clock.now()), address.channel, address.external_id),
+        )
+        self._seen[local_id] = address
 
     def is_group(self, local_id: int) -> bool:
         """Whether `local_id` is a group, for the pacer (groups have a budget of their own).
@@ -174,12 +187,15 @@ class Directory:
         self._local[(address.channel, address.external_id)] = local_id
         if self._address.get(was) == address:
             del self._address[was]
+        if self._seen.get(was) == address:
+            del self._seen[was]
         self._address.setdefault(local_id, address)
 
     def forget(self, local_id: int) -> None:
         """After an erasure (which deleted the person's address rows, bot/erasure.py): keep
         nothing of them in memory either."""
         self._address.pop(local_id, None)
+        self._seen.pop(local_id, None)
         for key in [k for k, v in self._local.items() if v == local_id]:
             del self._local[key]
 
@@ -207,5 +223,6 @@ class Directory:
         if len(self._local) >= CACHE_LIMIT:
             self._local.clear()
             self._address.clear()
+            self._seen.clear()
         self._local[(address.channel, address.external_id)] = local_id
         self._address.setdefault(local_id, address)

@@ -6,6 +6,7 @@ before the catch-alls at the end.
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -13,12 +14,14 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import browse, texts
 from handlers import (
     broadcast,
+    common,
     content,
     groups,
     people,
@@ -51,8 +54,12 @@ FIRST_FLOW_GROUP = -20
 AFTER_GROUP = 20  # sees updates the normal handlers have seen: my_chat_member twice
 
 
+NOTE_SENDER_GROUP = -1000  # before everything, stops nothing
+
+
 def register(app: Application) -> None:
     private = filters.ChatType.PRIVATE
+    app.add_handler(TypeHandler(Update, common.note_sender), group=NOTE_SENDER_GROUP)
     for index, (_, handler) in enumerate(flows()):
         app.add_handler(handler, group=FIRST_FLOW_GROUP + index)
 

@@ -8,13 +8,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
+from telegram.ext import ContextTypes
 
 from bot import people
 from bot.addresses import TELEGRAM, ZALO, ZALO_PHOTO, Address, Kind, carried, telegram
 from bot.media import Incoming
 from bot.reply import Menu
 from bot.screens import main_menu
-from bot.services import Services
+from bot.services import Services, services
 
 # Telegram's GroupAnonymousBot: the sender of every anonymous group admin's messages, so
 # anyone could be behind it. Its address is shared: it may speak, it never holds a role.
@@ -63,6 +64,16 @@ async def person_id(update: Update, svc: Services) -> int:
     if user is None:
         return 0
     return await svc.directory.local(carried(user) or sender_address(user.id))
+
+
+async def note_sender(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before any handler: a person reached on two channels is reached on the one they
+    last wrote to the bot from (a private chat; a group says nothing about that)."""
+    if not isinstance(update, Update) or update.effective_user is None or not is_private(update):
+        return
+    svc = services(context)
+    address = carried(update.effective_user) or sender_address(update.effective_user.id)
+    await svc.directory.seen(address, await svc.directory.local(address))
 
 
 def chat_address(chat: Chat) -> Address:

@@ -46,6 +46,41 @@ async def test_an_address_keeps_its_local_id_across_runs(tmp_path: Path) -> None
         assert directory.is_group(group) and not directory.is_group(zalo)
 
 
+async def test_a_person_on_two_channels_is_reached_where_they_last_wrote(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.sqlite3"
+    tg, zalo = telegram(5003), Address("zalo", "7d1fa2c0", Kind.PERSON)
+    clock = FakeClock(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    async with Database(path) as db:
+        directory = Directory(db, clock)
+        lan = await directory.local(tg)
+        await db.execute(  # her Zalo account linked to her (bot/links.py does this)
+            "INSERT INTO addresses (channel, external_id, kind, local_id, added_at)"
+            " VALUES ('zalo', '7d1fa2c0', 'person', ?, '2099-01-01T00:00:00Z')",
+            (lan,),
+        )
+        assert await directory.address_of(lan) == tg  # never written since: the first one
+        await directory.seen(zalo, lan)
+        assert await directory.address_of(lan) == zalo
+        stamp = "SELECT last_seen_at FROM addresses WHERE channel = 'zalo'"
+        first = await db.fetchval(stamp)
+        clock.advance(minutes=5)
+        await directory.seen(zalo, lan)  # the same again: nothing written
+        assert await db.fetchval(stamp) == first
+    async with Database(path) as db:  # a new run: read from the table
+        directory = Directory(db, SystemClock())
+        assert await directory.address_of(lan) == zalo
+        await directory.seen(tg, lan)
+        assert await directory.address_of(lan) == tg
+    async with Database(path) as db:
+        assert await Directory(db, SystemClock()).address_of(lan) == tg
+        await Directory(db, SystemClock()).seen(telegram(-100777, Kind.GROUP), lan)
+        assert await db.fetchval(  # a group is not where a person is reached
+            "SELECT COUNT(*) FROM addresses WHERE last_seen_at IS NOT NULL"
+        ) == 2  # fmt: skip
+
+
 async def test_a_number_is_never_given_twice_even_after_an_erasure(tmp_path: Path) -> None:
     async with Database(tmp_path / "a.sqlite3") as db:
         directory = Directory(db, SystemClock())

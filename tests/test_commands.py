@@ -135,15 +135,19 @@ def test_flows_run_in_their_listed_order_ahead_of_everything(bot: Any) -> None:
     """One ordered list of conversations in progress (handlers.flows), each in its own group
     before the normal handlers; no module picks a group of its own."""
     import handlers
+    from handlers.common import note_sender
 
     listed = [handler for _, handler in handlers.flows()]
-    early = sorted(group for group in bot.handlers if group < 0)
+    # Before them all, one handler that only notes where the sender wrote from.
+    [noting] = bot.handlers[handlers.NOTE_SENDER_GROUP]
+    assert noting.callback is note_sender
+    early = sorted(g for g in bot.handlers if g < 0 and g != handlers.NOTE_SENDER_GROUP)
     assert early == [handlers.FIRST_FLOW_GROUP + i for i in range(len(listed))]
     for group, handler in zip(early, listed, strict=True):
         [registered_here] = bot.handlers[group]
         assert type(registered_here) is type(handler)
         assert registered_here.callback is handler.callback
-    assert set(bot.handlers) == {*early, 0, handlers.AFTER_GROUP}
+    assert set(bot.handlers) == {handlers.NOTE_SENDER_GROUP, *early, 0, handlers.AFTER_GROUP}
 
 
 def test_help_names_only_real_commands_and_every_menu_command() -> None:

@@ -332,6 +332,38 @@ async def test_a_telegram_leader_adds_zalo_and_is_one_person_on_both(
     assert texts.R_MY_NONE in (await lan_zalo.expect_reply()).text  # the same (empty) list
     assert unit
 
+    # She is reached where she last wrote: Zalo now, Telegram once she writes there again.
+    from .broadcast_support import wait_done
+
+    officer = sim.user(ADMIN_ID, started=True)
+
+    async def broadcast(text: str) -> None:
+        await officer.send("/guitin")
+        await officer.expect_reply()
+        await officer.send(text)
+        audience = await officer.expect_reply()
+        await officer.press(audience, texts.BC_AUD_LEADERS)
+        _, _, card = await officer.expect_replies(3)
+        await officer.press(card, texts.BC_BTN_SEND)
+        await officer.expect_reply()
+        status = await wait_done(
+            svc.db, int(await svc.db.fetchval("SELECT MAX(id) FROM broadcasts"))
+        )
+        assert status.sent == 1
+        await sim.wait_idle()
+        await asyncio.sleep(0.3)  # the delivery report
+        officer.skip_replies()
+
+    await broadcast("Họp tổ tối thứ Bảy")
+    assert (await lan_zalo.expect_reply(timeout=10)).text == "Họp tổ tối thứ Bảy"
+    assert sim.last_in(2101).text != "Họp tổ tối thứ Bảy"  # not on Telegram as well
+    await lan_tg.send("/muctieu")
+    await lan_tg.expect_reply()
+    await broadcast("Nộp báo cáo trước thứ Hai")
+    assert sim.last_in(2101).text == "Nộp báo cáo trước thứ Hai"
+    await asyncio.sleep(0.3)
+    assert [m.text for m in zalo.messages_to("z-lan-both")].count("Nộp báo cáo trước thứ Hai") == 0
+
 
 async def test_with_a_public_url_zalo_gets_photos_by_url_and_others_get_nothing(
     config: Config, pack: ContentPack, zalo: ZaloSimulator, tmp_path: Any
@@ -533,3 +565,17 @@ async def test_a_zalo_sender_over_the_limit_gets_one_sentence_and_others_are_ans
             " AND done_at IS NOT NULL"
         )
         assert recorded == 30
+
+
+async def test_a_reply_that_takes_a_while_shows_typing_first(app: Any, zalo: ZaloSimulator) -> None:
+    """sendChatAction: Zalo is slow to take the reply (throttled four times), so the person
+    sees "typing…" before it; the reply still comes, once."""
+    lan = zalo.user("z-wait-01", "Lan")
+    zalo.fail_next("sendMessage", 429, count=4)
+    await lan.send("/muctieu")
+    reply = await lan.expect_reply(timeout=15)
+    assert "2030" in reply.text
+    methods = [method for method, params in zalo.calls if params.get("chat_id") == "z-wait-01"]
+    assert ("sendChatAction", {"chat_id": "z-wait-01", "action": "typing"}) in zalo.calls
+    assert methods.index("sendChatAction") < len(methods) - 1  # before the reply went
+    assert [m.text for m in zalo.messages_to("z-wait-01")] == [reply.text]

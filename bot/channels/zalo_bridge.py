@@ -38,6 +38,8 @@ from bot.web import WebApp
 log = logging.getLogger(__name__)
 
 PRESS_PREFIX = "z:"  # the id of a press made by typing a number on Zalo
+TYPING_AFTER = 1.0  # seconds of handling before the chat shows "typing…"
+ZALO_API_KEY = "zalo.api"  # the ZaloApi in bot_data (set by bot/app.py)
 
 
 class ZaloBridge:
@@ -70,8 +72,23 @@ class ZaloBridge:
             token = found.token
         raw = translate(message, local, seq, token)
         update = Update.de_json(raw, self.app.bot)
-        if update is not None:
+        if update is None:
+            return
+        # A person who waits more than a moment sees "typing…" rather than nothing.
+        typing = asyncio.create_task(self._typing_after(message.chat_id, TYPING_AFTER))
+        try:
             await self.app.process_update(update)
+        finally:
+            typing.cancel()
+
+    async def _typing_after(self, chat_id: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        api = self.app.bot_data.get(ZALO_API_KEY)
+        if isinstance(api, ZaloApi):
+            try:
+                await api.send_chat_action(chat_id, "typing")
+            except ZaloError as exc:  # a nicety: never worth a retry
+                log.info("Zalo typing action failed: %s", exc)
 
     def slow_down(self, message: ZaloMessage) -> None:
         """Once per flood: the sentence, not its retries (the same as on Telegram)."""
