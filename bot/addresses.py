@@ -15,6 +15,7 @@ and the number the audit log keeps then names nobody.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -83,6 +84,7 @@ LOCAL_ID_COLUMNS = (
     ("tip_waits", "officer_id"),
     ("link_codes", "user_id"),
 )  # fmt: skip
+SEEN_BATCH_SECONDS = 1.0  # where people last wrote from is written this long after
 STRANGER_DAYS = 30  # an address nothing refers to is kept this long after first contact
 
 
@@ -96,6 +98,8 @@ class Directory:
         self._local: dict[tuple[str, str], int] = {}
         self._address: dict[int, Address] = {}
         self._seen: dict[int, Address] = {}  # the address each person last wrote from
+        self._unwritten: dict[tuple[str, str], str] = {}  # its time, not yet in the table
+        self._writer: asyncio.Task[None] | None = None
 
     async def local(self, address: Address) -> int:
         """The local id of `address`, made on first contact."""
@@ -131,15 +135,37 @@ class Directory:
         return address
 
     async def seen(self, address: Address, local_id: int) -> None:
-        """`local_id` wrote from `address` just now. Written once per person per run, and
-        again only when they change channel: a message costs no write of its own."""
+        """`local_id` wrote from `address` just now. Known at once in memory; written once
+        per person per run, and again only when they change channel, in one batch a moment
+        later (beside the replies, not before them: bench/zalo.py)."""
         if address.kind != Kind.PERSON or self._seen.get(local_id) == address:
             return
-        await self.db.execute(
-            "UPDATE addresses SET last_seen_at = ? WHERE channel = ? AND external_id = ?",
-            (iso(self.clock.now()), address.channel, address.external_id),
-        )
         self._seen[local_id] = address
+        self._unwritten[(address.channel, address.external_id)] = iso(self.clock.now())
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_seen_soon())
+
+    async def _write_seen_soon(self) -> None:
+        await asyncio.sleep(SEEN_BATCH_SECONDS)
+        await self.write_seen()
+
+    async def close(self) -> None:
+        """At shutdown, before the database closes: write what waits, stop the batch."""
+        if self._writer is not None and not self._writer.done():
+            self._writer.cancel()
+        await self.write_seen()
+
+    async def write_seen(self) -> None:
+        """Write the marks not written yet (also at shutdown, before the database closes).
+        A mark lost in a crash costs nothing: the person's next message writes it again."""
+        marks, self._unwritten = self._unwritten, {}
+        if not marks:
+            return
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE addresses SET last_seen_at = ? WHERE channel = ? AND external_id = ?",
+                [(stamp, channel, external) for (channel, external), stamp in marks.items()],
+            )
 
     def is_group(self, local_id: int) -> bool:
         """Whether `local_id` is a group, for the pacer (groups have a budget of their own).

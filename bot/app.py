@@ -194,6 +194,7 @@ async def post_shutdown(app: Application) -> None:
         await app.bot_data[BOT_DATA_KEY].delivery.stop()
         await telegram_notices.stop(app)
         await telegram_inbox.flush(app)  # the last done marks
+        await app.bot_data[BOT_DATA_KEY].directory.close()
     finally:
         await app.bot_data[BOT_DATA_KEY].db.close()
 

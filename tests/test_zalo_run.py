@@ -39,6 +39,18 @@ async def start(tmp_path: Path, config: Path) -> asyncio.subprocess.Process:
     )  # fmt: skip
 
 
+async def finish(process: asyncio.subprocess.Process) -> bytes:
+    """The process's output once it ended; killed if it does not end in time (a hang is a
+    failure, never a process left behind)."""
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    return output
+
+
 async def test_the_bot_runs_on_zalo_alone_and_stops_on_sigterm(tmp_path: Path) -> None:
     async with ZaloSimulator(token=ZALO_TOKEN) as zalo:
         process = await start(tmp_path, zalo_config(tmp_path, ZALO_TOKEN, zalo.base_url))
@@ -52,7 +64,7 @@ async def test_the_bot_runs_on_zalo_alone_and_stops_on_sigterm(tmp_path: Path) -
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(process.communicate(), TIMEOUT)
+            output = await finish(process)
     text = output.decode("utf-8", "replace")
     assert process.returncode == 0, text[-2000:]
     assert_no_secret(text, ZALO_TOKEN)
@@ -64,7 +76,7 @@ async def test_the_bot_runs_on_zalo_alone_and_stops_on_sigterm(tmp_path: Path) -
 async def test_a_zalo_token_the_platform_refuses(tmp_path: Path) -> None:
     async with ZaloSimulator(token="5550003:THE-RIGHT-ONE") as zalo:
         process = await start(tmp_path, zalo_config(tmp_path, ZALO_TOKEN, zalo.base_url))
-        output, _ = await asyncio.wait_for(process.communicate(), TIMEOUT)
+        output = await finish(process)
     text = output.decode("utf-8", "replace")
     assert process.returncode == 2, text[-2000:]
     assert_no_secret(text, ZALO_TOKEN)
@@ -77,7 +89,7 @@ async def test_an_unreachable_zalo_address(tmp_path: Path) -> None:
     port = free_port()
     config = zalo_config(tmp_path, ZALO_TOKEN, f"http://127.0.0.1:{port}")
     process = await start(tmp_path, config)
-    output, _ = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    output = await finish(process)
     text = output.decode("utf-8", "replace")
     assert process.returncode == 2, text[-2000:]
     assert_no_secret(text, ZALO_TOKEN)

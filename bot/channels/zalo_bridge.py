@@ -39,12 +39,14 @@ log = logging.getLogger(__name__)
 
 PRESS_PREFIX = "z:"  # the id of a press made by typing a number on Zalo
 TYPING_AFTER = 1.0  # seconds of handling before the chat shows "typing…"
+TYPING_BUSY = 16  # updates in hand beyond which no "typing…" is sent (bench/zalo.py)
 ZALO_API_KEY = "zalo.api"  # the ZaloApi in bot_data (set by bot/app.py)
 
 
 class ZaloBridge:
     def __init__(self, app: Application) -> None:
         self.app = app
+        self.handling = 0  # Zalo updates being handled right now
 
     @property
     def svc(self) -> Services:
@@ -74,12 +76,18 @@ class ZaloBridge:
         update = Update.de_json(raw, self.app.bot)
         if update is None:
             return
-        # A person who waits more than a moment sees "typing…" rather than nothing.
-        typing = asyncio.create_task(self._typing_after(message.chat_id, TYPING_AFTER))
+        # A person who waits more than a moment sees "typing…" rather than nothing; not
+        # when many wait at once: then every extra call would make all of them wait longer.
+        typing = None
+        if self.handling < TYPING_BUSY:
+            typing = asyncio.create_task(self._typing_after(message.chat_id, TYPING_AFTER))
+        self.handling += 1
         try:
             await self.app.process_update(update)
         finally:
-            typing.cancel()
+            self.handling -= 1
+            if typing is not None:
+                typing.cancel()
 
     async def _typing_after(self, chat_id: str, delay: float) -> None:
         await asyncio.sleep(delay)
