@@ -120,7 +120,7 @@ def build_application(
     return app
 
 
-ZALO_API, ZALO_RUNTIME = zalo_bridge.ZALO_API_KEY, "zalo.runtime"  # in bot_data with Zalo
+ZALO_API, ZALO_RUNTIME = "zalo.api", "zalo.runtime"  # in bot_data when Zalo runs
 
 
 def _channel(app: Application, config: Config, svc: Services) -> Channel:

@@ -144,6 +144,17 @@ def qr_png(link: str) -> bytes:
     return out.getvalue()
 
 
+def invite_qr(link: str, chat_link: str, code: str) -> bytes | None:
+    """The one QR of an invite: Telegram's `link` when Telegram runs (it opens the invite
+    itself), else Zalo's `chat_link` with the `code` under it; None on Zalo alone without a
+    chat link (the code is typed)."""
+    if link:
+        return qr_png(link)
+    if chat_link:
+        return zalo_qr_png(chat_link, code)
+    return None
+
+
 def zalo_qr_png(chat_link: str, code: str) -> bytes:
     """The printed invite for Zalo: a QR code that opens the chat with the bot, and the code
     to type there written under it (Zalo passes no payload through a link)."""

@@ -121,7 +121,7 @@ async def invite_main(
         )
     link = invites.deep_link(username, made.token) if username else ""
     png = out_path or Path(f"loi-moi-{made.invite.id}.png")
-    qr = _qr(config, link, made.code)
+    qr = invites.invite_qr(link, config.zalo.chat_link, made.code)
     if qr is not None:
         if png.parent != Path():
             private_dir(png.parent)
@@ -130,16 +130,6 @@ async def invite_main(
     shown = str(png) if qr is not None else ""
     print(texts.cli_invite(_what(made.invite), link, expires, shown, made.code), file=out)
     return 0
-
-
-def _qr(config: Config, link: str, code: str) -> bytes | None:
-    """The one QR of a single invite: Telegram's link when it runs, else Zalo's chat with
-    the code under it; None on Zalo alone without [zalo] chat_link (the code is typed)."""
-    if link:
-        return invites.qr_png(link)
-    if config.zalo.chat_link:
-        return invites.zalo_qr_png(config.zalo.chat_link, code)
-    return None
 
 
 async def _invite_all(

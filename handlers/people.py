@@ -507,13 +507,11 @@ async def _create_and_send(
     if update.callback_query is not None:
         await replace_with(update, svc, Screen(texts.invite_made(made.invite.id)))
     chat_link = svc.config.zalo.chat_link
-    name = f"loi-moi-{made.invite.id}.png"
-    link, qr = "", None
-    if svc.config.telegram.enabled:  # the Telegram link's QR opens the invite itself
+    link = ""  # a ward on Zalo alone has no Telegram link to make
+    if svc.config.telegram.enabled:
         link = invites.deep_link(context.bot.username, made.token)
-        qr = Generated(invites.qr_png(link), name)
-    elif chat_link:  # Zalo alone: the QR opens the chat, the code is typed there
-        qr = Generated(invites.zalo_qr_png(chat_link, made.code), name)
+    png = invites.invite_qr(link, chat_link, made.code)
+    qr = Generated(png, f"loi-moi-{made.invite.id}.png") if png is not None else None
     tz = svc.config.ward.tz
     caption = people_ui.invite_caption(made.invite, link, tz, made.code, chat_link)
     await show(update, svc, Reply(Screen(caption), photo=qr), answer=False)

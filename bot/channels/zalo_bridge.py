@@ -40,12 +40,12 @@ log = logging.getLogger(__name__)
 PRESS_PREFIX = "z:"  # the id of a press made by typing a number on Zalo
 TYPING_AFTER = 1.0  # seconds of handling before the chat shows "typing…"
 TYPING_BUSY = 16  # updates in hand beyond which no "typing…" is sent (bench/zalo.py)
-ZALO_API_KEY = "zalo.api"  # the ZaloApi in bot_data (set by bot/app.py)
 
 
 class ZaloBridge:
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Application, api: ZaloApi) -> None:
         self.app = app
+        self.api = api
         self.handling = 0  # Zalo updates being handled right now
 
     @property
@@ -91,12 +91,10 @@ class ZaloBridge:
 
     async def _typing_after(self, chat_id: str, delay: float) -> None:
         await asyncio.sleep(delay)
-        api = self.app.bot_data.get(ZALO_API_KEY)
-        if isinstance(api, ZaloApi):
-            try:
-                await api.send_chat_action(chat_id, "typing")
-            except ZaloError as exc:  # a nicety: never worth a retry
-                log.info("Zalo typing action failed: %s", exc)
+        try:
+            await self.api.send_chat_action(chat_id, "typing")
+        except ZaloError as exc:  # a nicety: never worth a retry
+            log.info("Zalo typing action failed: %s", exc)
 
     def slow_down(self, message: ZaloMessage) -> None:
         """Once per flood: the sentence, not its retries (the same as on Telegram)."""
@@ -158,7 +156,7 @@ async def start(app: Application, api: ZaloApi, writer: InboxWriter, config: Con
     """Learn the bot's own id (to drop its echoes), handle again what a previous run left
     unfinished, then poll, or take the webhook's calls."""
     me = await api.get_me()
-    bridge = ZaloBridge(app)
+    bridge = ZaloBridge(app, api)
     limits = config.limits
     receiver = ZaloReceiver(
         writer,

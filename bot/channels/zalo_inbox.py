@@ -49,7 +49,6 @@ class ZaloReceiver:
         self.gate = gate
         self.on_flood = on_flood
         self.clock = clock
-        self.flooded = 0
         self.sequencer = ChatSequencer()
         self.dropped_echoes = 0
         self.duplicates = 0
@@ -80,7 +79,6 @@ class ZaloReceiver:
         if self.gate is not None:
             verdict = self.gate.admit((ZALO, message.sender_id), self.clock())
         if verdict != Verdict.ADMIT:
-            self.flooded += 1
             self.writer.finish(seq)  # recorded, never handled: a flood
             if verdict == Verdict.WARN:
                 log.warning("Zalo chat %s sends too fast; its updates are dropped",
