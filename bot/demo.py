@@ -235,5 +235,6 @@ async def main(
                     await demo_zalo.tour(zalo, pack)
                 else:
                     await _tour(sim, pack)
-            print("\n" + "─" * WIDTH + "\nXong. Chạy với --interactive để tự trò chuyện với bot.")
+            done = texts.DEMO_INTERACTIVE_DONE if interactive else texts.DEMO_TOUR_DONE
+            print("\n" + "─" * WIDTH + "\n" + done)
     return 0

@@ -2520,6 +2520,8 @@ DEMO_HOW_TO = (
 DEMO_HOW_TO_ZALO = (
     "Trên Zalo không có nút: gõ số của một dòng để chọn; gõ 'thoat' hoặc Ctrl+D để dừng."
 )
+DEMO_TOUR_DONE = "Xong. Chạy với --interactive để tự trò chuyện với bot."
+DEMO_INTERACTIVE_DONE = "Xong. Dữ liệu chạy thử đã được xóa."
 DEMO_TOAST = "💬 (thông báo nhỏ)"
 DEMO_ALERT = "⚠️ (hộp thông báo)"
 DEMO_NO_ANSWER = "(Loa Phường không trả lời)"

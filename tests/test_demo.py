@@ -18,6 +18,7 @@ def test_demo_tour_shows_a_conversation() -> None:
     assert "Chào Lan" in out
     assert "Đọc đầy đủ" in out
     assert "xin chào bà con" in out
+    assert out.rstrip().endswith(texts.DEMO_TOUR_DONE)  # then how to try it oneself
     assert "Traceback" not in out + result.stderr
 
 
@@ -32,6 +33,8 @@ def test_demo_interactive_reads_typed_lines_and_button_numbers() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "3 đột phá chiến lược" in result.stdout
     assert "✏️" in result.stdout  # pressing [1] edited the list into the first breakthrough
+    # Already typing: not told to run with --interactive
+    assert result.stdout.rstrip().endswith(texts.DEMO_INTERACTIVE_DONE)
 
 
 def test_demo_interactive_shows_every_message_edit_and_alert_as_it_arrives() -> None:
